@@ -1,0 +1,265 @@
+/*
+ * contractctl: sends one command to contractd over its control socket and
+ * prints the answer, as a table for people or as the daemon's JSON.
+ *
+ * Exit: 0 success, 1 the daemon answered with an error, 2 usage error,
+ * 3 the daemon could not be reached.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../daemon/proto.h"
+#include "ctl.h"
+
+#ifndef CONTRACTD_SOCKET
+#define CONTRACTD_SOCKET	"/run/contractd/control.sock"
+#endif
+#define CTL_TIMEOUT_MS		(600 * 1000)
+#define CTL_MAXRESP		(256 * 1024 * 1024)
+
+static void
+usage(void)
+{
+	size_t	i;
+
+	fprintf(stderr, "usage: contractctl [-s socket] [--json] command "
+	    "[args]\ncommands:\n");
+	for (i = 0; ctl_cmds[i].name != NULL; i++)
+		fprintf(stderr, "  %s\n", ctl_cmds[i].usage);
+	exit(CTL_EXIT_USAGE);
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path) >=
+	    sizeof(sun.sun_path)) {
+		fprintf(stderr, "contractctl: %s: socket path too long\n",
+		    path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "contractctl: cannot reach contractd at %s: "
+		    "%s\n", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+ctl_write(int fd, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = send(fd, buf, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads one line (without its newline); caller frees.  NULL on failure. */
+static char *
+ctl_readline(int fd)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	char		*buf = NULL, *p;
+	size_t		 len = 0, cap = 0;
+	ssize_t		 n;
+
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > CTL_MAXRESP || (p = realloc(buf, cap)) ==
+			    NULL)
+				break;
+			buf = p;
+		}
+		if (poll(&pfd, 1, CTL_TIMEOUT_MS) <= 0)
+			break;
+		if ((n = read(fd, buf + len, cap - len - 1)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+		if ((p = memchr(buf + len - n, '\n', n)) != NULL) {
+			*p = '\0';
+			return buf;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+int
+ctl_call(int fd, const char *cmd, json_t *args, json_t **resp)
+{
+	json_error_t	 jerr;
+	char		*line;
+	int		 rc;
+
+	json_incref(args);
+	if ((line = proto_request(cmd, args)) == NULL)
+		return -1;
+	rc = ctl_write(fd, line, strlen(line));
+	free(line);
+	if (rc == -1 || (line = ctl_readline(fd)) == NULL) {
+		fprintf(stderr, "contractctl: the connection to contractd "
+		    "was lost\n");
+		return -1;
+	}
+	*resp = json_loads(line, 0, &jerr);
+	free(line);
+	if (*resp == NULL || !json_is_object(*resp)) {
+		fprintf(stderr, "contractctl: contractd's answer is not "
+		    "JSON: %s\n", jerr.text);
+		json_decref(*resp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+print_json(json_t *o)
+{
+	char	*s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+}
+
+static void
+print_result(const struct ctl_cmd *c, json_t *result, int json)
+{
+	json_t	*list, *v;
+	size_t	 i;
+
+	if (!json) {
+		if (c->show != NULL)
+			c->show(result);
+		else
+			show_object(result);
+		return;
+	}
+	list = c->list_key ? json_object_get(result, c->list_key) : NULL;
+	if (!json_is_array(list)) {
+		print_json(result);
+		return;
+	}
+	json_array_foreach(list, i, v)
+		print_json(v);
+}
+
+/* Prints the answer; returns the exit code. */
+static int
+ctl_answer(const struct ctl_cmd *c, json_t *resp, int json)
+{
+	json_t	*err;
+
+	if (json_is_true(json_object_get(resp, "ok"))) {
+		print_result(c, json_object_get(resp, "result"), json);
+		return CTL_EXIT_OK;
+	}
+	err = json_object_get(resp, "error");
+	if (json)
+		print_json(resp);
+	fprintf(stderr, "contractctl: %s: %s\n",
+	    json_str(err, "code") ? json_str(err, "code") : "error",
+	    json_str(err, "message") ? json_str(err, "message") : "");
+	return CTL_EXIT_DAEMON;
+}
+
+static const struct ctl_cmd *
+ctl_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; ctl_cmds[i].name != NULL; i++)
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			return &ctl_cmds[i];
+	return NULL;
+}
+
+/* Takes --json out of argv wherever it stands (DESIGN puts it last). */
+static int
+strip_json(int *argc, char **argv)
+{
+	int	i, j, found = 0;
+
+	for (i = j = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			found = 1;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
+	return found;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct ctl_cmd	*c;
+	const char		*sock = CONTRACTD_SOCKET;
+	json_t			*args, *resp = NULL;
+	int			 json = 0, fd, rc;
+
+	json = strip_json(&argc, argv);
+	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
+		if (strcmp(argv[0], "-j") == 0)
+			json = 1;
+		else if (strcmp(argv[0], "-s") == 0 && argc > 1) {
+			sock = argv[1];
+			argc--, argv++;
+		} else if (strcmp(argv[0], "-h") == 0 ||
+		    strcmp(argv[0], "--help") == 0)
+			usage();
+		else
+			usage();
+	}
+	if (argc < 1 || (c = ctl_find(argv[0])) == NULL)
+		usage();
+	if ((args = json_object()) == NULL)
+		return CTL_EXIT_REACH;
+	if (c->parse(argc, argv, args) == -1) {
+		fprintf(stderr, "usage: contractctl %s\n", c->usage);
+		json_decref(args);
+		return CTL_EXIT_USAGE;
+	}
+	if ((fd = ctl_connect(sock)) == -1) {
+		json_decref(args);
+		return CTL_EXIT_REACH;
+	}
+	rc = c->run ? c->run(fd, args, &resp) :
+	    ctl_call(fd, c->name, args, &resp);
+	close(fd);
+	json_decref(args);
+	if (rc == -1)
+		return CTL_EXIT_REACH;
+	rc = ctl_answer(c, resp, json);
+	json_decref(resp);
+	return rc;
+}

@@ -1,0 +1,173 @@
+/*
+ * Control commands: decides what a request means.  One table lists every
+ * command and the access it needs; the dispatcher checks access once,
+ * runs the handler and writes every change to the audit table.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "contractd.h"
+#include "store.h"
+
+static const struct cmd *const cmd_table[] = {
+	&cmd_ping,
+	&cmd_status,
+	&cmd_reload,
+	NULL
+};
+
+int
+cmd_fail(struct cmd_reply *r, const char *code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	r->code = code;
+	va_start(ap, fmt);
+	vsnprintf(r->message, sizeof(r->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const struct cmd *
+cmd_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->name, name) == 0)
+			return cmd_table[i];
+	return NULL;
+}
+
+static void
+cmd_audit(struct peer *peer, const char *name, json_t *args,
+    const struct cmd_reply *r)
+{
+	json_t	*o;
+	char	*a, *res = NULL;
+
+	a = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	o = r->code ? json_pack("{s:s, s:s}", "error", r->code, "message",
+	    r->message) : json_pack("{s:b}", "ok", 1);
+	if (o != NULL)
+		res = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (store_audit(daemon_ctx->store, time(NULL), (long)peer->uid,
+	    peer->user, name, a, res) == -1)
+		log_warnx("%s: %s by uid %lu not audited", __func__, name,
+		    (unsigned long)peer->uid);
+	free(a);
+	free(res);
+}
+
+char *
+commands_dispatch(struct peer *peer, const char *line, size_t len)
+{
+	struct proto_request	 req;
+	struct cmd_reply	 r;
+	const struct cmd	*cmd;
+	char			 err[256];
+
+	if (proto_parse(line, len, &req, err, sizeof(err)) == -1)
+		return proto_error("bad_request", err);
+	memset(&r, 0, sizeof(r));
+	if ((cmd = cmd_find(req.cmd)) == NULL)
+		cmd_fail(&r, "unknown_command", "unknown command: %s", req.cmd);
+	else if (cmd->admin && !peer->admin)
+		cmd_fail(&r, "forbidden", "%s: uid %lu (%s) may only read",
+		    cmd->name, (unsigned long)peer->uid, peer->user);
+	else {
+		cmd->exec(peer, req.args, &r);
+		if (cmd->admin)
+			cmd_audit(peer, cmd->name, req.args, &r);
+	}
+	proto_request_free(&req);
+	if (r.code != NULL) {
+		json_decref(r.result);
+		return proto_error(r.code, r.message);
+	}
+	return proto_ok(r.result);
+}
+
+static json_t *
+cmd_arg(json_t *args, const char *name, int required, struct cmd_reply *r)
+{
+	json_t	*v = json_object_get(args, name);
+
+	if ((v == NULL || json_is_null(v)) && required)
+		cmd_fail(r, "invalid_argument", "%s is required", name);
+	return json_is_null(v) ? NULL : v;
+}
+
+int
+cmd_arg_str(json_t *args, const char *name, int required, const char **out,
+    struct cmd_reply *r)
+{
+	json_t	*v = cmd_arg(args, name, required, r);
+
+	if (v == NULL)
+		return required ? -1 : 0;
+	if (!json_is_string(v))
+		return cmd_fail(r, "invalid_argument", "%s must be a string",
+		    name);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+cmd_arg_int(json_t *args, const char *name, int required, long lo, long hi,
+    long *out, struct cmd_reply *r)
+{
+	json_t		*v = cmd_arg(args, name, required, r);
+	json_int_t	 n;
+
+	if (v == NULL)
+		return required ? -1 : 0;
+	if (!json_is_integer(v))
+		return cmd_fail(r, "invalid_argument", "%s must be a whole "
+		    "number", name);
+	n = json_integer_value(v);
+	if (n < lo || n > hi)
+		return cmd_fail(r, "invalid_argument", "%s must be from %ld "
+		    "to %ld", name, lo, hi);
+	*out = (long)n;
+	return 0;
+}
+
+int
+cmd_arg_date(json_t *args, const char *name, int required, int32_t *out,
+    struct cmd_reply *r)
+{
+	const char	*s = NULL;
+
+	if (cmd_arg_str(args, name, required, &s, r) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (date_parse(s, out) == -1)
+		return cmd_fail(r, "invalid_argument", "%s: not a date "
+		    "(YYYY-MM-DD): %s", name, s);
+	return 0;
+}
+
+int
+cmd_arg_only(json_t *args, const char *const *names, struct cmd_reply *r)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+
+	json_object_foreach(args, key, v) {
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(names[i], key) == 0)
+				break;
+		if (names[i] == NULL)
+			return cmd_fail(r, "invalid_argument", "unknown "
+			    "argument: %s", key);
+	}
+	return 0;
+}

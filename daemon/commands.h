@@ -1,0 +1,51 @@
+/*
+ * Control commands: one table, each entry declaring the access it needs.
+ * Handlers build a JSON result or fail with a protocol error code.
+ */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "control.h"
+
+struct cmd_reply {
+	json_t		*result;	/* owned; NULL means {} */
+	const char	*code;		/* error code, NULL on success */
+	char		 message[512];
+};
+
+struct cmd {
+	const char	*name;
+	int		 admin;		/* changes state: admin peers only */
+	int		(*exec)(struct peer *, json_t *, struct cmd_reply *);
+};
+
+/* Handles one request line; returns the response line (caller frees). */
+char	*commands_dispatch(struct peer *peer, const char *line, size_t len);
+
+/* Fails the reply with code and a formatted message; returns -1. */
+int	 cmd_fail(struct cmd_reply *r, const char *code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Argument helpers: fetch args[name], checking its type.  A missing
+ * optional argument leaves *out untouched and returns 0; a missing
+ * required one or a wrong type fails the reply (invalid_argument).
+ */
+int	 cmd_arg_str(json_t *args, const char *name, int required,
+	    const char **out, struct cmd_reply *r);
+int	 cmd_arg_int(json_t *args, const char *name, int required,
+	    long lo, long hi, long *out, struct cmd_reply *r);
+int	 cmd_arg_date(json_t *args, const char *name, int required,
+	    int32_t *out, struct cmd_reply *r);
+/* Fails with invalid_argument if args has a key not in names (NULL-ended). */
+int	 cmd_arg_only(json_t *args, const char *const *names,
+	    struct cmd_reply *r);
+
+/* cmd-daemon.c */
+extern const struct cmd	cmd_ping, cmd_status, cmd_reload;
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * The control socket: moves bytes.  What a request means is decided in
+ * commands.c.
+ *
+ * Limits, so that no client can exhaust the daemon or block others: a
+ * request line is at most PROTO_MAXLINE bytes (the read high-watermark
+ * stops reading past it), an idle connection is closed after idle_timeout
+ * seconds, at most max_connections are open at once (the longest idle one
+ * makes room for a new one), and accept pauses for a second on EMFILE.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/queue.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "commands.h"
+#include "control.h"
+#include "log.h"
+#include "proto.h"
+
+#define CONTROL_MAXGROUPS	256
+#define CONTROL_UPLOAD_MAX	(512UL * 1024 * 1024)
+
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	struct control		*control;
+	struct bufferevent	*bev;
+	struct evbuffer		*upload;
+	struct peer		 peer;
+	int			 closing;	/* flush, then close */
+};
+
+struct control {
+	struct event_base	*base;
+	int			 fd;
+	int			 from_systemd;
+	char			*path;
+	struct event		*ev_accept;
+	struct event		*ev_pause;
+	TAILQ_HEAD(, conn)	 conns;		/* least recently active first */
+	int			 nconns;
+	int			 max_connections;
+	struct timeval		 idle;
+	gid_t			 admin_gid;
+	int			 have_admin_gid;
+};
+
+static void	control_accept(evutil_socket_t, short, void *);
+static void	conn_close(struct conn *);
+
+/* Is a daemon answering on path?  1 yes, 0 no (stale or absent). */
+static int
+control_check(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    path) >= sizeof(sun.sun_path))
+		return 0;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return rc == 0;
+}
+
+static int
+control_bind(struct control *c, const char *path, mode_t mode, char *err,
+    size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: socket path too long", path);
+		return -1;
+	}
+	if (control_check(path)) {
+		snprintf(err, errlen, "%s: a daemon is already answering on "
+		    "this socket", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		snprintf(err, errlen, "unlink %s: %s", path, strerror(errno));
+		return -1;
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	old = umask(0777 & ~mode);
+	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, mode) == -1) {
+		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The socket systemd passed (LISTEN_FDS), or -1. */
+static int
+control_systemd(void)
+{
+	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int		 fd = 3;
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid() ||
+	    atoi(fds) < 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		return -1;
+	return fd;
+}
+
+void
+control_configure(struct control *c, const struct control_conf *cc)
+{
+	struct group	*gr;
+
+	c->max_connections = cc->max_connections;
+	c->idle.tv_sec = cc->idle_timeout;
+	c->idle.tv_usec = 0;
+	c->have_admin_gid = 0;
+	if (cc->admin_group != NULL && *cc->admin_group != '\0') {
+		if ((gr = getgrnam(cc->admin_group)) != NULL) {
+			c->admin_gid = gr->gr_gid;
+			c->have_admin_gid = 1;
+		} else
+			log_info("%s: admin_group %s does not exist: only "
+			    "root and the daemon's user may change state",
+			    __func__, cc->admin_group);
+	}
+}
+
+struct control *
+control_open(struct event_base *base, const struct control_conf *cc,
+    char *err, size_t errlen)
+{
+	struct control	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->base = base;
+	c->fd = -1;
+	TAILQ_INIT(&c->conns);
+	control_configure(c, cc);
+	if ((c->fd = control_systemd()) != -1)
+		c->from_systemd = 1;
+	else if (control_bind(c, cc->path, cc->mode, err, errlen) == -1) {
+		control_close(c);
+		return NULL;
+	} else if ((c->path = strdup(cc->path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		control_close(c);
+		return NULL;
+	}
+	if (listen(c->fd, 128) == -1) {
+		snprintf(err, errlen, "listen: %s", strerror(errno));
+		control_close(c);
+		return NULL;
+	}
+	c->ev_accept = event_new(base, c->fd, EV_READ | EV_PERSIST,
+	    control_accept, c);
+	c->ev_pause = evtimer_new(base, control_accept, c);
+	if (c->ev_accept == NULL || c->ev_pause == NULL ||
+	    event_add(c->ev_accept, NULL) == -1) {
+		snprintf(err, errlen, "cannot set up accept events");
+		control_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+control_close(struct control *c)
+{
+	struct conn	*conn;
+
+	if (c == NULL)
+		return;
+	while ((conn = TAILQ_FIRST(&c->conns)) != NULL)
+		conn_close(conn);
+	if (c->ev_accept != NULL)
+		event_free(c->ev_accept);
+	if (c->ev_pause != NULL)
+		event_free(c->ev_pause);
+	if (c->fd != -1)
+		close(c->fd);
+	if (c->path != NULL && unlink(c->path) == -1 && errno != ENOENT)
+		log_warn("%s: unlink %s", __func__, c->path);
+	free(c->path);
+	free(c);
+}
+
+int
+control_connections(struct control *c)
+{
+	return c->nconns;
+}
+
+struct evbuffer *
+control_upload(void *p)
+{
+	struct conn	*conn = p;
+
+	if (conn->upload == NULL)
+		conn->upload = evbuffer_new();
+	return conn->upload;
+}
+
+static void
+conn_close(struct conn *conn)
+{
+	struct control	*c = conn->control;
+
+	TAILQ_REMOVE(&c->conns, conn, entry);
+	c->nconns--;
+	bufferevent_free(conn->bev);
+	if (conn->upload != NULL)
+		evbuffer_free(conn->upload);
+	free(conn);
+}
+
+/* Admin: root, the daemon's own user, or a member of admin_group. */
+static int
+peer_is_admin(struct control *c, int fd, const struct peer *p)
+{
+	gid_t		 groups[CONTROL_MAXGROUPS];
+	socklen_t	 len = sizeof(groups);
+	size_t		 i;
+
+	if (p->uid == 0 || p->uid == geteuid())
+		return 1;
+	if (!c->have_admin_gid)
+		return 0;
+	if (p->gid == c->admin_gid)
+		return 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1) {
+		log_warn("%s: SO_PEERGROUPS", __func__);
+		return 0;
+	}
+	for (i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == c->admin_gid)
+			return 1;
+	return 0;
+}
+
+static int
+peer_identify(struct control *c, int fd, struct peer *p)
+{
+	struct ucred	 cred;
+	socklen_t	 len = sizeof(cred);
+	struct passwd	*pw;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("%s: SO_PEERCRED", __func__);
+		return -1;
+	}
+	p->uid = cred.uid;
+	p->gid = cred.gid;
+	p->pid = cred.pid;
+	if ((pw = getpwuid(cred.uid)) != NULL)
+		snprintf(p->user, sizeof(p->user), "%s", pw->pw_name);
+	else
+		snprintf(p->user, sizeof(p->user), "%lu", (unsigned long)p->uid);
+	p->admin = peer_is_admin(c, fd, p);
+	return 0;
+}
+
+/* Queues a response line; on closing, the connection ends once sent. */
+static void
+conn_send(struct conn *conn, char *line)
+{
+	if (line == NULL)
+		line = proto_error("internal", "out of memory");
+	if (line != NULL) {
+		bufferevent_write(conn->bev, line, strlen(line));
+		free(line);
+	}
+}
+
+/* Moves conn to the tail: the head is then the longest idle. */
+static void
+conn_touch(struct conn *conn)
+{
+	struct control	*c = conn->control;
+
+	TAILQ_REMOVE(&c->conns, conn, entry);
+	TAILQ_INSERT_TAIL(&c->conns, conn, entry);
+}
+
+static void
+conn_oversize(struct conn *conn)
+{
+	log_info("%s: uid %lu: request line over %d bytes, closing",
+	    __func__, (unsigned long)conn->peer.uid, PROTO_MAXLINE);
+	conn_send(conn, proto_error("too_large", "request line longer than "
+	    "65536 bytes"));
+	conn->closing = 1;
+	bufferevent_disable(conn->bev, EV_READ);
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn	*conn = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	char		*line;
+	size_t		 n;
+
+	conn_touch(conn);
+	while (!conn->closing &&
+	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+		if (n > PROTO_MAXLINE) {
+			free(line);
+			conn_oversize(conn);
+			break;
+		}
+		conn_send(conn, commands_dispatch(&conn->peer, line, n));
+		free(line);
+	}
+	if (!conn->closing && evbuffer_get_length(in) > PROTO_MAXLINE)
+		conn_oversize(conn);
+}
+
+static void
+conn_write(struct bufferevent *bev, void *arg)
+{
+	struct conn	*conn = arg;
+
+	if (conn->closing && evbuffer_get_length(
+	    bufferevent_get_output(bev)) == 0)
+		conn_close(conn);
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn	*conn = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("%s: uid %lu: idle timeout", __func__,
+		    (unsigned long)conn->peer.uid);
+	else if (what & BEV_EVENT_ERROR)
+		log_debug("%s: uid %lu: %s", __func__,
+		    (unsigned long)conn->peer.uid, strerror(errno));
+	conn_close(conn);
+}
+
+static int
+conn_new(struct control *c, int fd)
+{
+	struct conn	*conn;
+
+	if ((conn = calloc(1, sizeof(*conn))) == NULL)
+		return -1;
+	conn->control = c;
+	conn->peer.conn = conn;
+	if (peer_identify(c, fd, &conn->peer) == -1 ||
+	    (conn->bev = bufferevent_socket_new(c->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		free(conn);
+		return -1;
+	}
+	bufferevent_setcb(conn->bev, conn_read, conn_write, conn_event, conn);
+	bufferevent_setwatermark(conn->bev, EV_READ, 0, PROTO_MAXLINE + 2);
+	bufferevent_set_timeouts(conn->bev, &c->idle, NULL);
+	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&c->conns, conn, entry);
+	c->nconns++;
+	log_debug("%s: uid %lu (%s) pid %ld connected%s", __func__,
+	    (unsigned long)conn->peer.uid, conn->peer.user,
+	    (long)conn->peer.pid, conn->peer.admin ? ", admin" : "");
+	return 0;
+}
+
+/* On EMFILE/ENFILE: stop accepting for a second instead of spinning. */
+static void
+control_pause(struct control *c)
+{
+	struct timeval	tv = { 1, 0 };
+
+	log_warn("%s: accept", __func__);
+	event_del(c->ev_accept);
+	evtimer_add(c->ev_pause, &tv);
+}
+
+/* Takes one connection; 0 when the backlog is empty or accept paused. */
+static int
+control_accept1(struct control *c)
+{
+	int	fd;
+
+	fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE)
+			control_pause(c);
+		else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("%s: accept", __func__);
+		return errno == EINTR || errno == ECONNABORTED;
+	}
+	if (c->nconns >= c->max_connections) {
+		log_debug("%s: %d connections: closing the longest idle",
+		    __func__, c->nconns);
+		conn_close(TAILQ_FIRST(&c->conns));
+	}
+	if (conn_new(c, fd) == -1) {
+		log_warnx("%s: cannot set up a connection", __func__);
+		close(fd);
+	}
+	return 1;
+}
+
+static void
+control_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct control	*c = arg;
+	int		 i;
+
+	(void)lfd;
+	if (what & EV_TIMEOUT) {
+		event_add(c->ev_accept, NULL);
+		return;
+	}
+	/* Drain the backlog, a bounded number at a time. */
+	for (i = 0; i < 64 && control_accept1(c); i++)
+		;
+}

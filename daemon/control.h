@@ -1,0 +1,47 @@
+/*
+ * The control socket: accepts connections, frames lines, enforces limits,
+ * and hands each request line to commands_dispatch().
+ */
+#ifndef CONTROL_H
+#define CONTROL_H
+
+#include <sys/types.h>
+
+#include <event2/event.h>
+
+struct control;
+
+/* Who is on the other end of a connection, from SO_PEERCRED/PEERGROUPS. */
+struct peer {
+	uid_t	 uid;
+	gid_t	 gid;
+	pid_t	 pid;
+	int	 admin;
+	char	 user[64];
+	void	*conn;		/* the connection, for per-connection state */
+};
+
+struct control_conf {
+	const char	*path;
+	mode_t		 mode;
+	const char	*admin_group;
+	int		 max_connections;
+	int		 idle_timeout;
+};
+
+/*
+ * Binds the socket (or takes the one systemd passed).  Refuses to replace a
+ * socket a live daemon answers on; replaces a stale one.
+ */
+struct control	*control_open(struct event_base *base,
+		    const struct control_conf *cc, char *err, size_t errlen);
+/* Applies new limits and admin group after a reload. */
+void		 control_configure(struct control *c,
+		    const struct control_conf *cc);
+void		 control_close(struct control *c);
+int		 control_connections(struct control *c);
+
+/* Per-connection import buffer (chunked "import" requests). */
+struct evbuffer	*control_upload(void *conn);
+
+#endif

@@ -1,0 +1,590 @@
+/*
+ * CSV reading and the contract import (DESIGN sections 5 and 11).
+ *
+ * One pass over the text: each record's fields are unquoted into one
+ * reused buffer, and duplicate refs are found with a hash set, so the cost
+ * stays linear in the input however many rows it has.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contract.h"
+#include "csv.h"
+
+#define REC_MORE	0	/* a ',' ended the field */
+#define REC_END		1	/* a line break or the end of the text did */
+#define NCOLS_MAX	32	/* more than there are contract fields */
+
+/*
+ * An import in progress.  cols point into contract_fields; set holds the
+ * index + 1 into v of each contract by its ref's hash (0: a free slot) and
+ * has a power of two of slots; blank is the first blank row seen, 0 if none.
+ */
+struct import {
+	struct csv_reader	 rd;
+	const char		*cols[NCOLS_MAX];
+	size_t			 ncols;
+	struct contract		*v;
+	size_t			 n;
+	size_t			 size;
+	uint32_t		*set;
+	size_t			 setsize;
+	size_t			 blank;
+};
+
+static size_t
+utf8_len(const unsigned char *s, size_t avail)
+{
+	unsigned char	 lo = 0x80, hi = 0xbf;
+	size_t		 n, i;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = s[0] == 0xed ? 0x9f : 0xbf;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		lo = s[0] == 0xf0 ? 0x90 : 0x80;
+		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return (0);
+	if (n > avail || s[1] < lo || s[1] > hi)
+		return (0);
+	for (i = 2; i < n; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return (0);
+	}
+	return (n);
+}
+
+/*
+ * v as it may go into an error: control characters and bytes that are not
+ * UTF-8 shown as '?', cut with "..." to fit out, so that errors are always
+ * valid UTF-8 (they travel in JSON).
+ */
+static void
+show(const char *v, char *out, size_t outlen)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	size_t			 i = 0, j = 0, n = strlen(v);
+
+	while (i < n) {
+		size_t	 k;
+
+		k = s[i] < 0x20 || s[i] == 0x7f ? 0 : utf8_len(s + i, n - i);
+		if (j + (k ? k : 1) + 4 > outlen)
+			break;
+		if (k == 0) {
+			out[j++] = '?';
+			i++;
+		} else {
+			memcpy(out + j, s + i, k);
+			j += k;
+			i += k;
+		}
+	}
+	if (i < n) {
+		memcpy(out + j, "...", 3);
+		j += 3;
+	}
+	out[j] = '\0';
+}
+
+static int __attribute__((format(printf, 5, 6)))
+csv_fail(struct csv_error *e, size_t row, const char *column,
+    const char *value, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (e == NULL)
+		return (-1);
+	e->row = row;
+	show(column, e->column, sizeof(e->column));
+	show(value, e->value, sizeof(e->value));
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+/*
+ * p grown (doubling) to hold at least need elements of elem bytes: p
+ * itself if it is big enough, NULL (p untouched) if memory is short.
+ */
+static void *
+grow(void *p, size_t *size, size_t need, size_t elem)
+{
+	size_t	 n = *size > 0 ? *size : 64;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem)
+			return (NULL);
+		n *= 2;
+	}
+	if (n == *size)
+		return (p);
+	if ((p = realloc(p, n * elem)) != NULL)
+		*size = n;
+	return (p);
+}
+
+void
+csv_reader_init(struct csv_reader *r, const char *text, size_t len)
+{
+	static const char	 empty[] = "";
+
+	memset(r, 0, sizeof(*r));
+	if (text == NULL || len == 0) {
+		r->p = r->end = empty;
+		return;
+	}
+	r->p = text;
+	r->end = text + len;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		r->p += 3;
+}
+
+void
+csv_reader_free(struct csv_reader *r)
+{
+	free(r->buf);
+	free(r->off);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+csv_reader_field(const struct csv_reader *r, size_t i)
+{
+	return (r->buf + r->off[i]);
+}
+
+static int
+put(struct csv_reader *r, const char *s, size_t n)
+{
+	char	*buf;
+
+	if ((buf = grow(r->buf, &r->bufsize, r->buflen + n, 1)) == NULL)
+		return (-1);
+	r->buf = buf;
+	memcpy(r->buf + r->buflen, s, n);
+	r->buflen += n;
+	return (0);
+}
+
+static int
+oom(struct csv_reader *r, struct csv_error *e)
+{
+	return (csv_fail(e, r->row, "", "", "out of memory"));
+}
+
+/* Length of the line break at p: 1 for LF, 2 for CRLF, 0 if none. */
+static size_t
+eol(const struct csv_reader *r, const char *p)
+{
+	if (p == r->end)
+		return (0);
+	if (*p == '\n')
+		return (1);
+	if (*p == '\r' && p + 1 < r->end && p[1] == '\n')
+		return (2);
+	return (0);
+}
+
+/* Consumes what ends a field: REC_MORE, REC_END, or -1 for anything else. */
+static int
+field_end(struct csv_reader *r)
+{
+	size_t	 n;
+
+	if (r->p == r->end)
+		return (REC_END);
+	if (*r->p == ',') {
+		r->p++;
+		return (REC_MORE);
+	}
+	if ((n = eol(r, r->p)) > 0) {
+		r->p += n;
+		return (REC_END);
+	}
+	return (-1);
+}
+
+static int
+read_plain(struct csv_reader *r, struct csv_error *e)
+{
+	const char	*q;
+
+	for (q = r->p; q < r->end; q++) {
+		if (*q == ',' || *q == '\n' || *q == '"' || *q == '\0' ||
+		    (*q == '\r' && eol(r, q) > 0))
+			break;
+	}
+	if (put(r, r->p, (size_t)(q - r->p)) == -1)
+		return (oom(r, e));
+	r->p = q;
+	if (q < r->end && *q == '"')
+		return (csv_fail(e, r->row, "", "", "quote in an unquoted "
+		    "field"));
+	if (q < r->end && *q == '\0')
+		return (csv_fail(e, r->row, "", "", "NUL byte in a field"));
+	return (field_end(r));
+}
+
+static int
+read_quoted(struct csv_reader *r, struct csv_error *e)
+{
+	const char	*q;
+	int		 rv;
+
+	for (r->p++;; r->p = q + 2) {
+		if ((q = memchr(r->p, '"', (size_t)(r->end - r->p))) == NULL)
+			return (csv_fail(e, r->row, "", "", "unterminated "
+			    "quoted field"));
+		if (memchr(r->p, '\0', (size_t)(q - r->p)) != NULL)
+			return (csv_fail(e, r->row, "", "", "NUL byte in a "
+			    "field"));
+		if (r->end - q < 2 || q[1] != '"')
+			break;
+		/* "" stands for one quote: keep the first. */
+		if (put(r, r->p, (size_t)(q + 1 - r->p)) == -1)
+			return (oom(r, e));
+	}
+	if (put(r, r->p, (size_t)(q - r->p)) == -1)
+		return (oom(r, e));
+	r->p = q + 1;
+	if ((rv = field_end(r)) == -1)
+		return (csv_fail(e, r->row, "", "", "text after a closing "
+		    "quote"));
+	return (rv);
+}
+
+static int
+field_open(struct csv_reader *r)
+{
+	size_t	*off;
+
+	off = grow(r->off, &r->offsize, r->nfields + 1, sizeof(*r->off));
+	if (off == NULL)
+		return (-1);
+	r->off = off;
+	r->off[r->nfields] = r->buflen;
+	return (0);
+}
+
+int
+csv_reader_next(struct csv_reader *r, struct csv_error *e)
+{
+	int	 rv;
+
+	if (r->p == r->end)
+		return (0);
+	r->row++;
+	r->nfields = 0;
+	r->buflen = 0;
+	do {
+		if (field_open(r) == -1)
+			return (oom(r, e));
+		if (r->p < r->end && *r->p == '"')
+			rv = read_quoted(r, e);
+		else
+			rv = read_plain(r, e);
+		if (rv == -1)
+			return (-1);
+		if (put(r, "", 1) == -1)
+			return (oom(r, e));
+		r->nfields++;
+	} while (rv == REC_MORE);
+	return (1);
+}
+
+static int
+record_blank(const struct csv_reader *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nfields; i++) {
+		if (*csv_reader_field(r, i) != '\0')
+			return (0);
+	}
+	return (1);
+}
+
+static const char *
+known_name(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; contract_fields[i] != NULL; i++) {
+		if (strcmp(contract_fields[i], name) == 0)
+			return (contract_fields[i]);
+	}
+	return (NULL);
+}
+
+/* Column i of the header: a known field, not named before. */
+static int
+header_col(struct import *im, size_t i, struct csv_error *e)
+{
+	const char	*name = csv_reader_field(&im->rd, i);
+	char		 s[sizeof(e->column)];
+	size_t		 j;
+
+	if (*name == '\0')
+		return (csv_fail(e, 1, "", "", "empty column name in column "
+		    "%zu", i + 1));
+	/* Past NCOLS_MAX some name is unknown or repeated: say which. */
+	show(name, s, sizeof(s));
+	if (i == NCOLS_MAX || (im->cols[i] = known_name(name)) == NULL)
+		return (csv_fail(e, 1, name, "", "unknown column: %s", s));
+	for (j = 0; j < i; j++) {
+		if (im->cols[j] == im->cols[i])
+			return (csv_fail(e, 1, name, "", "duplicate column: "
+			    "%s", s));
+	}
+	return (0);
+}
+
+static int
+header_required(struct import *im, struct csv_error *e)
+{
+	static const char *const required[] = { "ref", "title", "end_date" };
+	size_t			 i, j;
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		for (j = 0; j < im->ncols; j++) {
+			if (strcmp(im->cols[j], required[i]) == 0)
+				break;
+		}
+		if (j == im->ncols)
+			return (csv_fail(e, 1, required[i], "", "missing "
+			    "column: %s", required[i]));
+	}
+	return (0);
+}
+
+static int
+import_header(struct import *im, struct csv_error *e)
+{
+	size_t	 i;
+	int	 rv;
+
+	if ((rv = csv_reader_next(&im->rd, e)) == -1)
+		return (-1);
+	if (rv == 0 || record_blank(&im->rd))
+		return (csv_fail(e, 1, "", "", "no header row"));
+	for (i = 0; i < im->rd.nfields; i++) {
+		if (header_col(im, i, e) == -1)
+			return (-1);
+	}
+	im->ncols = im->rd.nfields;
+	return (header_required(im, e));
+}
+
+static int
+row_fields(struct import *im, struct contract *c, struct csv_error *e)
+{
+	char		 err[CONTRACT_ERRLEN];
+	size_t		 i;
+
+	for (i = 0; i < im->ncols; i++) {
+		const char	*v = csv_reader_field(&im->rd, i);
+
+		if (*v == '\0')
+			continue;
+		if (contract_set_field(c, im->cols[i], v, err,
+		    sizeof(err)) == -1)
+			return (csv_fail(e, im->rd.row, im->cols[i], v, "%s",
+			    err));
+	}
+	return (0);
+}
+
+static int
+row_check(struct import *im, struct contract *c, struct csv_error *e)
+{
+	char		 err[CONTRACT_ERRLEN], val[sizeof(e->value)] = "";
+	const char	*field;
+
+	if (contract_check(c, &field, err, sizeof(err)) == 0)
+		return (0);
+	if (field == NULL)
+		field = "";
+	contract_get_field(c, field, val, sizeof(val));
+	return (csv_fail(e, im->rd.row, field, val, "%s", err));
+}
+
+static uint32_t
+ref_hash(const char *s)
+{
+	uint32_t	 h = 2166136261u;	/* FNV-1a */
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return (h);
+}
+
+/* The slot of ref in set: the one holding it, or the free one for it. */
+static size_t
+set_slot(const uint32_t *set, size_t size, const struct contract *v,
+    const char *ref)
+{
+	size_t	 i;
+
+	for (i = ref_hash(ref) & (size - 1); set[i] != 0; i = (i + 1) &
+	    (size - 1)) {
+		if (strcmp(v[set[i] - 1].ref, ref) == 0)
+			break;
+	}
+	return (i);
+}
+
+/* Keeps the set at most half full, so probe runs stay short. */
+static int
+set_grow(struct import *im)
+{
+	size_t		 size, i;
+	uint32_t	*set;
+
+	if ((im->n + 1) * 2 <= im->setsize)
+		return (0);
+	size = im->setsize > 0 ? im->setsize * 2 : 1024;
+	if ((set = calloc(size, sizeof(*set))) == NULL)
+		return (-1);
+	for (i = 0; i < im->n; i++)
+		set[set_slot(set, size, im->v, im->v[i].ref)] = (uint32_t)i + 1;
+	free(im->set);
+	im->set = set;
+	im->setsize = size;
+	return (0);
+}
+
+/* Adds the ref of v[n]; one seen before is an error on this row. */
+static int
+ref_add(struct import *im, struct csv_error *e)
+{
+	const char	*ref = im->v[im->n].ref;
+	size_t		 i;
+
+	if (set_grow(im) == -1)
+		return (oom(&im->rd, e));
+	i = set_slot(im->set, im->setsize, im->v, ref);
+	/* Data rows follow the header without gaps: v[k] is row k + 2. */
+	if (im->set[i] != 0)
+		return (csv_fail(e, im->rd.row, "ref", ref, "duplicate ref: %s "
+		    "(first on row %zu)", ref, (size_t)im->set[i] + 1));
+	im->set[i] = (uint32_t)im->n + 1;
+	return (0);
+}
+
+/* Checks the row's shape and makes room for its contract. */
+static int
+row_begin(struct import *im, struct csv_error *e)
+{
+	struct csv_reader	*rd = &im->rd;
+	struct contract		*v;
+
+	if (im->blank != 0)
+		return (csv_fail(e, im->blank, "", "", "blank row (only the "
+		    "last rows may be blank)"));
+	if (rd->nfields != im->ncols)
+		return (csv_fail(e, rd->row, "", "", "expected %zu fields, "
+		    "found %zu", im->ncols, rd->nfields));
+	if (im->n == CSV_MAX_ROWS)
+		return (csv_fail(e, rd->row, "", "", "too many rows (at most "
+		    "%d contracts)", CSV_MAX_ROWS));
+	if ((v = grow(im->v, &im->size, im->n + 1, sizeof(*v))) == NULL)
+		return (oom(rd, e));
+	im->v = v;
+	return (0);
+}
+
+static int
+import_row(struct import *im, struct csv_error *e)
+{
+	struct contract	*c;
+
+	if (record_blank(&im->rd)) {
+		if (im->blank == 0)
+			im->blank = im->rd.row;
+		return (0);
+	}
+	if (row_begin(im, e) == -1)
+		return (-1);
+	c = &im->v[im->n];
+	contract_init(c);
+	if (row_fields(im, c, e) == -1 || row_check(im, c, e) == -1 ||
+	    ref_add(im, e) == -1) {
+		contract_free(c);
+		return (-1);
+	}
+	im->n++;
+	return (0);
+}
+
+static int
+import_rows(struct import *im, struct csv_error *e)
+{
+	int	 rv;
+
+	while ((rv = csv_reader_next(&im->rd, e)) == 1) {
+		if (import_row(im, e) == -1)
+			return (-1);
+	}
+	if (rv == -1 && im->rd.nfields < im->ncols)
+		snprintf(e->column, sizeof(e->column), "%s",
+		    im->cols[im->rd.nfields]);
+	return (rv);
+}
+
+int
+csv_contracts(const char *text, size_t len, struct contract **out,
+    size_t *n, struct csv_error *e)
+{
+	struct import		 im;
+	struct csv_error	 scratch;
+	struct contract		*v;
+	int			 rv;
+
+	if (e == NULL)
+		e = &scratch;
+	memset(e, 0, sizeof(*e));
+	*out = NULL;
+	*n = 0;
+	memset(&im, 0, sizeof(im));
+	csv_reader_init(&im.rd, text, len);
+	rv = import_header(&im, e);
+	if (rv == 0)
+		rv = import_rows(&im, e);
+	csv_reader_free(&im.rd);
+	free(im.set);
+	if (rv == -1) {
+		csv_contracts_free(im.v, im.n);
+		return (-1);
+	}
+	/* Give back the doubling's slack; keeping it would do no harm. */
+	if (im.n > 0 && im.n < im.size &&
+	    (v = realloc(im.v, im.n * sizeof(*v))) != NULL)
+		im.v = v;
+	*out = im.v;
+	*n = im.n;
+	return (0);
+}
+
+void
+csv_contracts_free(struct contract *v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		contract_free(&v[i]);
+	free(v);
+}

@@ -1,0 +1,76 @@
+/*
+ * CSV (RFC 4180) and the contract import format on top of it (DESIGN
+ * sections 5 and 11).  Pure: no I/O.
+ */
+#ifndef CSV_H
+#define CSV_H
+
+#include <stddef.h>
+
+#include "contract.h"
+
+#define CSV_MAX_ROWS	2000000		/* contracts in one import */
+
+/*
+ * Why input was refused.  row is the 1-based CSV record number, the header
+ * being row 1; a record is not a line, since a quoted field may hold line
+ * breaks.  column is the header's name of the field at fault ("" when the
+ * error is not about one field), value the offending value ("" when there
+ * is none).  Both are cut short, with control characters and bytes that
+ * are not UTF-8 shown as '?'.
+ */
+struct csv_error {
+	size_t	row;
+	char	column[64];
+	char	value[128];
+	char	reason[256];
+};
+
+/*
+ * Reads records from a buffer: fields separated by ',', records by CRLF or
+ * LF, the last line break optional; a field in double quotes may hold ',',
+ * line breaks and "" for a quote.  A UTF-8 byte order mark at the start is
+ * skipped.  A lone CR is data.  Fields holding a NUL byte are refused.
+ * The text must outlive the reader; the fields of a record are valid
+ * until the next call.
+ */
+struct csv_reader {
+	const char	*p;		/* next byte */
+	const char	*end;
+	size_t		 row;		/* record number of the last record */
+	size_t		 nfields;	/* after an error: the field at fault */
+	char		*buf;		/* the fields, each NUL-terminated */
+	size_t		 buflen;
+	size_t		 bufsize;
+	size_t		*off;		/* field i starts at buf + off[i] */
+	size_t		 offsize;
+};
+
+void		 csv_reader_init(struct csv_reader *r, const char *text,
+		    size_t len);
+/*
+ * Reads the next record: 1, or 0 at the end of the text, or -1 with row
+ * and reason in e (column is left "": the reader knows no names).
+ */
+int		 csv_reader_next(struct csv_reader *r, struct csv_error *e);
+/* Field i (< r->nfields) of the last record. */
+const char	*csv_reader_field(const struct csv_reader *r, size_t i);
+void		 csv_reader_free(struct csv_reader *r);
+
+/*
+ * Parses an import file: a header row naming fields of contract_fields
+ * (any order, each at most once, ref, title and end_date required), then
+ * one contract a row, each value set with contract_set_field (empty means
+ * unset) and the row checked with contract_check.  Refs must be unique.
+ * Blank rows at the end are ignored; elsewhere they are an error.
+ *
+ * Returns 0 and the contracts in file order in *out (NULL when there are
+ * none), their number in *n; free them with csv_contracts_free.  On any
+ * error returns -1 with *out NULL, *n 0 and the first error in the file in
+ * e (which may be NULL).
+ */
+int	 csv_contracts(const char *text, size_t len, struct contract **out,
+	    size_t *n, struct csv_error *e);
+void	 csv_contracts_free(struct contract *v, size_t n);
+
+#endif

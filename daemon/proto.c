@@ -1,0 +1,114 @@
+/*
+ * Control protocol messages, built and parsed with jansson.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+int
+proto_parse(const char *line, size_t len, struct proto_request *req,
+    char *err, size_t errlen)
+{
+	json_error_t	 jerr;
+	json_t		*v, *cmd, *args;
+
+	memset(req, 0, sizeof(*req));
+	req->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (req->root == NULL) {
+		snprintf(err, errlen, "invalid JSON at column %d: %s",
+		    jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(req->root)) {
+		snprintf(err, errlen, "a request is a JSON object");
+		goto bad;
+	}
+	v = json_object_get(req->root, "v");
+	if (!json_is_integer(v) || json_integer_value(v) != PROTO_VERSION) {
+		snprintf(err, errlen, "unsupported protocol version "
+		    "(\"v\" must be %d)", PROTO_VERSION);
+		goto bad;
+	}
+	cmd = json_object_get(req->root, "cmd");
+	if (!json_is_string(cmd) || json_string_length(cmd) == 0) {
+		snprintf(err, errlen, "\"cmd\" must be a non-empty string");
+		goto bad;
+	}
+	args = json_object_get(req->root, "args");
+	if (args != NULL && !json_is_object(args) && !json_is_null(args)) {
+		snprintf(err, errlen, "\"args\" must be an object");
+		goto bad;
+	}
+	if (args == NULL || json_is_null(args)) {
+		args = json_object();
+		if (args == NULL || json_object_set_new(req->root, "args",
+		    args) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto bad;
+		}
+	}
+	req->cmd = json_string_value(cmd);
+	req->args = args;
+	return 0;
+bad:
+	proto_request_free(req);
+	return -1;
+}
+
+void
+proto_request_free(struct proto_request *req)
+{
+	json_decref(req->root);
+	memset(req, 0, sizeof(*req));
+}
+
+/* Serializes o on one line and appends the newline; steals o. */
+static char *
+proto_line(json_t *o)
+{
+	char	*s, *line;
+	size_t	 n;
+
+	if (o == NULL)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	if ((line = realloc(s, n + 2)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	return line;
+}
+
+char *
+proto_ok(json_t *result)
+{
+	if (result == NULL)
+		result = json_object();
+	return proto_line(json_pack("{s:i, s:b, s:o}", "v", PROTO_VERSION,
+	    "ok", 1, "result", result));
+}
+
+char *
+proto_error(const char *code, const char *message)
+{
+	return proto_line(json_pack("{s:i, s:b, s:{s:s, s:s}}", "v",
+	    PROTO_VERSION, "ok", 0, "error", "code", code, "message",
+	    message));
+}
+
+char *
+proto_request(const char *cmd, json_t *args)
+{
+	if (args == NULL)
+		args = json_object();
+	return proto_line(json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION,
+	    "cmd", cmd, "args", args));
+}

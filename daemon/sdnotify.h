@@ -1,0 +1,15 @@
+/*
+ * systemd's notify protocol (Type=notify): READY=1, STATUS=, and the
+ * watchdog, spoken directly on $NOTIFY_SOCKET.  Without systemd, nothing.
+ */
+#ifndef SDNOTIFY_H
+#define SDNOTIFY_H
+
+#include <event2/event.h>
+
+void	sdnotify(const char *state);
+/* Starts the watchdog pings when WATCHDOG_USEC asks for them. */
+void	sdnotify_init(struct event_base *base);
+void	sdnotify_free(void);
+
+#endif

@@ -1,0 +1,271 @@
+"""The foundation: daemon start/stop, config check, control socket limits,
+authorization, reload, plugin loading."""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+
+from conftest import CONTRACTD, SRCDIR, Daemon, readline, wait_for
+
+NOBODY = 65534
+
+
+def test_ping_and_status(daemon):
+    daemon.start()
+    r = daemon.ctl("ping")
+    assert r.returncode == 0 and r.stdout == "pong\n"
+    st = daemon.ctl_json("status")
+    assert st["pid"] == daemon.proc.pid
+    assert st["database"] == daemon.db
+    assert st["contracts"] == 0
+    assert st["plugins"] == ["log"]
+    assert st["channels"] == [{"name": "log", "plugin": "log",
+                               "disabled": False}]
+    assert st["version"]
+    assert st["uptime"] >= 0
+    human = daemon.ctl("status")
+    assert human.returncode == 0
+    assert "contracts  0" in human.stdout
+    assert "log (log)" in human.stdout
+
+
+def test_protocol_errors(daemon):
+    daemon.start()
+    r = daemon.request(b"{this is not json")
+    assert r["v"] == 1 and r["ok"] is False
+    assert r["error"]["code"] == "bad_request"
+    r = daemon.request({"v": 1, "cmd": "frobnicate"})
+    assert r["error"] == {"code": "unknown_command",
+                          "message": "unknown command: frobnicate"}
+    r = daemon.request({"v": 7, "cmd": "ping"})
+    assert r["error"]["code"] == "bad_request"
+    # Several requests on one connection, answered in order.
+    s = daemon.connect()
+    s.sendall(b'{"v":1,"cmd":"ping"}\n{"v":1,"cmd":"nope"}\n')
+    buf = b""
+    while buf.count(b"\n") < 2:
+        buf += s.recv(4096)
+    a, b = [json.loads(x) for x in buf.splitlines()]
+    assert a == {"v": 1, "ok": True, "result": {"pong": True}}
+    assert b["error"]["code"] == "unknown_command"
+    s.close()
+
+
+def test_too_large_line_closes_only_that_client(daemon):
+    daemon.start()
+    other = daemon.connect()
+    big = daemon.connect()
+    try:
+        big.sendall(b'{"v":1,"cmd":"ping","x":"' + b"a" * (1 << 20))
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    resp = json.loads(readline(big).splitlines()[0])
+    assert resp["ok"] is False and resp["error"]["code"] == "too_large"
+    # The connection is then closed by the daemon.
+    big.settimeout(5)
+    rest = b""
+    try:
+        while True:
+            chunk = big.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    except (ConnectionResetError, socket.timeout):
+        pass
+    assert b'"ok":true' not in rest
+    other.sendall(b'{"v":1,"cmd":"ping"}\n')
+    assert json.loads(readline(other))["ok"] is True
+    assert daemon.ctl("ping").returncode == 0
+    other.close()
+    big.close()
+
+
+def test_idle_connections_do_not_lock_out_clients(daemon):
+    daemon.start()
+    idle = [daemon.connect() for _ in range(200)]
+    try:
+        t0 = time.monotonic()
+        r = daemon.ctl("status")
+        assert r.returncode == 0, r.stderr
+        assert time.monotonic() - t0 < 30
+    finally:
+        for s in idle:
+            s.close()
+    assert daemon.ctl("ping").returncode == 0
+
+
+def test_idle_timeout_closes_connection(workdir):
+    d = Daemon(workdir)
+    d.write_config(daemon_extra="idle_timeout = 1")
+    d.start()
+    try:
+        s = d.connect(timeout=10)
+        t0 = time.monotonic()
+        assert s.recv(10) == b""
+        assert time.monotonic() - t0 < 8
+        s.close()
+    finally:
+        assert d.stop() == 0
+
+
+def test_read_only_peer_is_forbidden_to_change(workdir):
+    d = Daemon(workdir)
+    d.write_config(socket_mode="0666")
+    d.start()
+    try:
+        r = d.ctl("--json", "status", user=NOBODY)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["admin"] is False
+        r = d.ctl("reload", user=NOBODY)
+        assert r.returncode == 1
+        assert "forbidden" in r.stderr
+        r = d.ctl("--json", "reload", user=NOBODY)
+        err = json.loads(r.stdout)["error"]
+        assert err["code"] == "forbidden"
+        # root may reload, and the change is audited with uid and name.
+        assert d.ctl("reload").returncode == 0
+        db = sqlite3.connect(d.db)
+        rows = db.execute("SELECT uid, user, cmd, result FROM audit").fetchall()
+        db.close()
+        assert rows == [(0, "root", "reload", '{"ok":true}')]
+    finally:
+        assert d.stop() == 0
+
+
+def test_sighup_with_broken_config_keeps_old(daemon):
+    daemon.write_config(daemon_extra="working_days_only = yes\n")
+    daemon.start()
+    good = open(daemon.conf).read()
+    with open(daemon.conf, "a") as f:
+        f.write("[bogus]\nkey = 1\n")
+    daemon.proc.send_signal(signal.SIGHUP)
+    assert daemon.wait_log("reload failed")
+    assert "unknown section [bogus]" in daemon.logtext()
+    assert daemon.ctl("ping").returncode == 0
+    r = daemon.ctl("reload")
+    assert r.returncode == 1 and "unknown section [bogus]" in r.stderr
+    # Repaired, with a second channel: the reload applies it.
+    with open(daemon.conf, "w") as f:
+        f.write(good + "[notifier second]\nplugin = log\nkinds = expired\n")
+    daemon.proc.send_signal(signal.SIGHUP)
+    assert daemon.wait_log("configuration reloaded")
+    names = [c["name"] for c in daemon.ctl_json("status")["channels"]]
+    assert names == ["log", "second"]
+
+
+def test_sigterm_exits_zero_and_removes_socket(daemon):
+    daemon.start()
+    assert os.path.exists(daemon.sock)
+    assert daemon.stop() == 0
+    assert not os.path.exists(daemon.sock)
+    assert daemon.ctl("ping").returncode == 3
+
+
+def test_sigint_exits_zero(daemon):
+    daemon.start()
+    assert daemon.stop(signal.SIGINT) == 0
+    assert not os.path.exists(daemon.sock)
+
+
+def test_stale_socket_replaced_live_one_kept(workdir):
+    d = Daemon(workdir)
+    d.write_config()
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(d.sock)
+    stale.close()          # a socket file nobody answers on
+    d.start()
+    try:
+        second = subprocess.run([CONTRACTD, "-f", "-c", d.conf],
+                                capture_output=True, text=True, timeout=20)
+        assert second.returncode == 1
+        assert "already answering" in second.stderr
+        assert d.ctl("ping").returncode == 0
+    finally:
+        assert d.stop() == 0
+
+
+def test_config_check_reports_every_error(workdir):
+    conf = os.path.join(workdir, "bad.conf")
+    with open(conf, "w") as f:
+        f.write("[daemon]\n"
+                "timezone = Europe/Atlantis\n"
+                "alert_time = 25:00\n"
+                "\n"
+                "[alerts]\n"
+                "term_end = 30,-7\n")
+    r = subprocess.run([CONTRACTD, "-t", "-c", conf], capture_output=True,
+                       text=True)
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [
+        conf + ":2: timezone: unknown time zone (not in the tz database): "
+        "Europe/Atlantis",
+        conf + ":3: alert_time: not a time of day HH:MM: 25:00",
+        conf + ":6: term_end: not a list of days from 0 to 3650: 30,-7",
+    ]
+
+
+def test_config_check_ok(daemon):
+    daemon.write_config()
+    r = subprocess.run([CONTRACTD, "-t", "-c", daemon.conf],
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "configuration OK\n")
+
+
+def test_plugin_key_errors_have_lines(daemon):
+    daemon.write_config(extra="[notifier x]\nplugin = log\nbogus = 1\n"
+                        "[notifier y]\nplugin = nosuchplugin\n")
+    r = subprocess.run([CONTRACTD, "-t", "-c", daemon.conf],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    assert len(lines) == 2
+    bogus_line = open(daemon.conf).read().splitlines().index("bogus = 1") + 1
+    assert lines[0] == ("%s:%d: [notifier x] unknown key 'bogus' (the log "
+                        "notifier takes none)" % (daemon.conf, bogus_line))
+    assert "[notifier y] plugin nosuchplugin: cannot load" in lines[1]
+
+
+def test_plugin_with_other_abi_is_refused(workdir):
+    src = os.path.join(workdir, "old.c")
+    pdir = os.path.join(workdir, "plugins")
+    os.mkdir(pdir)
+    with open(src, "w") as f:
+        f.write('#include "notifier.h"\n'
+                "static int i(const struct notifier_host *h, const struct "
+                "notifier_config *c, void **p) { (void)h; (void)c; *p = 0; "
+                "return 0; }\n"
+                "static int s(void *p, struct notifier_delivery *d) "
+                "{ (void)p; (void)d; return 0; }\n"
+                "static void f(void *p) { (void)p; }\n"
+                "const struct notifier_plugin contractd_notifier = "
+                "{ 99, \"old\", 0, i, s, f };\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-I",
+                    os.path.join(SRCDIR, "plugins"), "-o",
+                    os.path.join(pdir, "old.so"), src], check=True)
+    conf = os.path.join(workdir, "c.conf")
+    with open(conf, "w") as f:
+        f.write("[daemon]\nplugin_dir = %s\n[notifier legacy]\n"
+                "plugin = old\n" % pdir)
+    r = subprocess.run([CONTRACTD, "-t", "-c", conf], capture_output=True,
+                       text=True)
+    assert r.returncode == 1
+    assert r.stderr == ("%s:3: [notifier legacy] plugin old: ABI version "
+                        "99, contractd needs 1: refused\n" % conf)
+
+
+def test_contractctl_exit_codes(daemon, workdir):
+    r = daemon.ctl("ping")
+    assert r.returncode == 3 and "cannot reach contractd" in r.stderr
+    daemon.start()
+    r = daemon.ctl("no-such-subcommand")
+    assert r.returncode == 2 and "usage" in r.stderr
+    r = daemon.ctl("ping", "extra")
+    assert r.returncode == 2
+
+
+def test_version():
+    r = subprocess.run([CONTRACTD, "-V"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("contractd ")
