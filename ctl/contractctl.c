@@ -24,6 +24,8 @@
 #define CTL_TIMEOUT_MS		(600 * 1000)
 #define CTL_MAXRESP		(256 * 1024 * 1024)
 
+static void	usage(void) __attribute__((__noreturn__));
+
 static void
 usage(void)
 {
@@ -31,8 +33,8 @@ usage(void)
 
 	fprintf(stderr, "usage: contractctl [-s socket] [--json] command "
 	    "[args]\ncommands:\n");
-	for (i = 0; ctl_cmds[i].name != NULL; i++)
-		fprintf(stderr, "  %s\n", ctl_cmds[i].usage);
+	for (i = 0; ctl_cmds[i] != NULL; i++)
+		fprintf(stderr, "  %s\n", ctl_cmds[i]->usage);
 	exit(CTL_EXIT_USAGE);
 }
 
@@ -196,9 +198,9 @@ ctl_find(const char *name)
 {
 	size_t	i;
 
-	for (i = 0; ctl_cmds[i].name != NULL; i++)
-		if (strcmp(ctl_cmds[i].name, name) == 0)
-			return &ctl_cmds[i];
+	for (i = 0; ctl_cmds[i] != NULL; i++)
+		if (strcmp(ctl_cmds[i]->name, name) == 0)
+			return ctl_cmds[i];
 	return NULL;
 }
 

@@ -1,20 +1,10 @@
 /*
- * contractctl's subcommands: how each turns its command line into the
- * request's args, and how its result is shown.
+ * contractctl's command table, and the commands about the daemon itself:
+ * ping, status and reload.  The others live in cmd-*.c.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "ctl.h"
-
-int
-ctl_parse_none(int argc, char **argv, json_t *args)
-{
-	(void)argv;
-	(void)args;
-	return argc == 1 ? 0 : -1;
-}
 
 static void
 show_ping(json_t *r)
@@ -24,26 +14,43 @@ show_ping(json_t *r)
 }
 
 static void
+show_status_outbox(json_t *r)
+{
+	json_t	*o = json_object_get(r, "outbox"), *a;
+
+	if (json_is_object(o))
+		printf("outbox     %lld pending, %lld failed, %lld dead\n",
+		    json_int(o, "pending"), json_int(o, "failed"),
+		    json_int(o, "dead"));
+	if ((a = json_object_get(r, "next_alert")) == NULL)
+		return;
+	if (json_is_string(a))
+		printf("next alert %s\n", json_string_value(a));
+	else
+		printf("next alert none\n");
+}
+
+static void
 show_status(json_t *r)
 {
 	json_t		*v;
 	size_t		 i;
-	long long	 up = json_integer_value(json_object_get(r, "uptime"));
+	long long	 up = json_int(r, "uptime");
 
 	printf("contractd %s, pid %lld, up %lldd %02lld:%02lld:%02lld\n",
-	    json_str(r, "version"),
-	    (long long)json_integer_value(json_object_get(r, "pid")),
+	    json_str_or(r, "version", "?"), json_int(r, "pid"),
 	    up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
-	printf("config     %s\n", json_str(r, "config"));
-	printf("database   %s\n", json_str(r, "database"));
-	printf("contracts  %lld\n",
-	    (long long)json_integer_value(json_object_get(r, "contracts")));
+	printf("config     %s\n", json_str_or(r, "config", "?"));
+	printf("database   %s\n", json_str_or(r, "database", "?"));
+	printf("contracts  %lld\n", json_int(r, "contracts"));
 	printf("channels  ");
 	json_array_foreach(json_object_get(r, "channels"), i, v)
-		printf(" %s (%s%s)", json_str(v, "name"), json_str(v, "plugin"),
+		printf(" %s (%s%s)", json_str_or(v, "name", "?"),
+		    json_str_or(v, "plugin", "?"),
 		    json_is_true(json_object_get(v, "disabled")) ?
 		    ", DISABLED" : "");
 	printf("\n");
+	show_status_outbox(r);
 }
 
 static void
@@ -53,9 +60,37 @@ show_reload(json_t *r)
 	printf("configuration reloaded\n");
 }
 
-const struct ctl_cmd ctl_cmds[] = {
-	{ "ping", "ping", ctl_parse_none, show_ping, NULL, NULL },
-	{ "status", "status", ctl_parse_none, show_status, NULL, NULL },
-	{ "reload", "reload", ctl_parse_none, show_reload, NULL, NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL }
+static const struct ctl_cmd ctl_cmd_ping = {
+	.name = "ping", .usage = "ping", .parse = ctl_parse_none,
+	.show = show_ping
+};
+static const struct ctl_cmd ctl_cmd_status = {
+	.name = "status", .usage = "status", .parse = ctl_parse_none,
+	.show = show_status
+};
+static const struct ctl_cmd ctl_cmd_reload = {
+	.name = "reload", .usage = "reload", .parse = ctl_parse_none,
+	.show = show_reload
+};
+
+/* In DESIGN section 9's order. */
+const struct ctl_cmd *const ctl_cmds[] = {
+	&ctl_cmd_status,
+	&ctl_cmd_ping,
+	&ctl_cmd_list,
+	&ctl_cmd_show,
+	&ctl_cmd_history,
+	&ctl_cmd_agenda,
+	&ctl_cmd_simulate,
+	&ctl_cmd_import,
+	&ctl_cmd_add,
+	&ctl_cmd_update,
+	&ctl_cmd_extend,
+	&ctl_cmd_ack,
+	&ctl_cmd_silence,
+	&ctl_cmd_outbox,
+	&ctl_cmd_retry,
+	&ctl_cmd_notify_test,
+	&ctl_cmd_reload,
+	NULL
 };

@@ -4,12 +4,18 @@
 #ifndef CTL_H
 #define CTL_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 #define CTL_EXIT_OK	0
 #define CTL_EXIT_DAEMON	1	/* the daemon answered with an error */
 #define CTL_EXIT_USAGE	2
 #define CTL_EXIT_REACH	3	/* the daemon could not be reached */
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /*
  * One subcommand: parse builds the request's args from argv (argv[0] is
@@ -23,12 +29,69 @@ struct ctl_cmd {
 	void		(*show)(json_t *result);
 	/* For --json: the result key holding a list printed one per line. */
 	const char	*list_key;
-	/* Instead of one request: run the exchange on fd itself. */
+	/*
+	 * Instead of one request: run the exchange on fd itself, from the
+	 * args parse built, and leave the answer to show in *resp.
+	 */
 	int		(*run)(int fd, json_t *args, json_t **resp);
 };
 
-/* ctl-cmds.c */
-extern const struct ctl_cmd	ctl_cmds[];
+/* ctl-cmds.c: every command, in the order -h lists them; NULL ends it. */
+extern const struct ctl_cmd *const ctl_cmds[];
+
+/* cmd-contracts.c: reading contracts and their schedule. */
+extern const struct ctl_cmd	ctl_cmd_list;
+extern const struct ctl_cmd	ctl_cmd_show;
+extern const struct ctl_cmd	ctl_cmd_history;
+extern const struct ctl_cmd	ctl_cmd_agenda;
+extern const struct ctl_cmd	ctl_cmd_simulate;
+
+/* cmd-change.c: changing contracts. */
+extern const struct ctl_cmd	ctl_cmd_add;
+extern const struct ctl_cmd	ctl_cmd_update;
+extern const struct ctl_cmd	ctl_cmd_extend;
+extern const struct ctl_cmd	ctl_cmd_ack;
+extern const struct ctl_cmd	ctl_cmd_silence;
+
+/* cmd-import.c */
+extern const struct ctl_cmd	ctl_cmd_import;
+
+/* cmd-outbox.c: deliveries. */
+extern const struct ctl_cmd	ctl_cmd_outbox;
+extern const struct ctl_cmd	ctl_cmd_retry;
+extern const struct ctl_cmd	ctl_cmd_notify_test;
+
+/* args.c: command-line arguments into a request's args. */
+enum ctl_arg_type {
+	CTL_ARG_STR,
+	CTL_ARG_DATE,		/* YYYY-MM-DD, sent as a string */
+	CTL_ARG_INT		/* sent as an integer within [min, max] */
+};
+
+/* An option "--name VALUE" or "--name=VALUE"; a NULL name ends a list. */
+struct ctl_opt {
+	const char		*name;
+	const char		*key;		/* its name in the args */
+	enum ctl_arg_type	 type;
+	int			 required;
+	long long		 min, max;
+};
+
+/*
+ * Parses argv[1..]: first the positional arguments, one for each key in
+ * pos (NULL-terminated; pos may be NULL), then the options of opts in any
+ * order, each at most once.  Returns -1 on a usage error, having said why
+ * when the usage line alone would not.
+ */
+int		 ctl_parse_args(int argc, char **argv, const char *const *pos,
+		    const struct ctl_opt *opts, json_t *args);
+/* argv[0..argc-1] are FIELD=VALUE words (at least one): args' "fields". */
+int		 ctl_parse_fields(int argc, char **argv, json_t *args);
+/* Only the subcommand itself. */
+int		 ctl_parse_none(int argc, char **argv, json_t *args);
+/* Prints "contractctl: " and the message to stderr; returns -1. */
+int		 ctl_usage_error(const char *fmt, ...)
+		    __attribute__((__format__(__printf__, 1, 2)));
 
 /* output.c: aligned text tables. */
 struct table;
@@ -36,13 +99,28 @@ struct table	*table_new(const char *const *headers, int ncols);
 void		 table_add(struct table *t, const char *const *cells);
 void		 table_print(struct table *t);
 void		 table_free(struct table *t);
+/* A table with one row per element of list, made by row; none if empty. */
+void		 table_list(const char *const *headers, int ncols,
+		    json_t *list, void (*row)(struct table *, json_t *));
+/* "title:" and the table_list, or "title: none". */
+void		 table_section(const char *title, const char *const *headers,
+		    int ncols, json_t *list,
+		    void (*row)(struct table *, json_t *));
 void		 show_object(json_t *o);
+/* A "key  value" line for each of keys that o has with a value. */
+void		 show_fields(json_t *o, const char *const *keys);
 const char	*json_str(json_t *o, const char *key);
+/* o's string key, or def when it is missing, null or not a string. */
+const char	*json_str_or(json_t *o, const char *key, const char *def);
+long long	 json_int(json_t *o, const char *key);
+/* v as text: a string, a number, yes or no; "" for null or missing. */
+const char	*json_fmt(json_t *v, char *buf, size_t len);
+/* A day count as "today", "in 3 days", "2 days ago"; "" if none. */
+const char	*days_fmt(json_t *v, char *buf, size_t len);
 
 /* contractctl.c */
 /* One request and its response on fd; -1 if the exchange failed. */
 int		 ctl_call(int fd, const char *cmd, json_t *args,
 		    json_t **resp);
-int		 ctl_parse_none(int argc, char **argv, json_t *args);
 
 #endif

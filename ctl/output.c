@@ -51,26 +51,30 @@ table_add(struct table *t, const char *const *cells)
 	t->nrows++;
 }
 
+/* Prints row r up to its last non-empty cell, without trailing blanks. */
+static void
+table_print_row(struct table *t, size_t r)
+{
+	char	**row = t->cells + r * t->ncols;
+	int	  i, last;
+
+	for (last = t->ncols - 1; last > 0; last--)
+		if (row[last] != NULL && row[last][0] != '\0')
+			break;
+	for (i = 0; i < last; i++)
+		printf("%-*s  ", (int)t->width[i], row[i] ? row[i] : "");
+	printf("%s\n", row[last] ? row[last] : "");
+}
+
 void
 table_print(struct table *t)
 {
-	const char	*c;
-	size_t		 r;
-	int		 i;
+	size_t	r;
 
 	if (t == NULL)
 		return;
-	for (r = 0; r < t->nrows; r++) {
-		for (i = 0; i < t->ncols; i++) {
-			c = t->cells[r * t->ncols + i];
-			if (c == NULL)
-				c = "";
-			if (i == t->ncols - 1)
-				printf("%s\n", c);
-			else
-				printf("%-*s  ", (int)t->width[i], c);
-		}
-	}
+	for (r = 0; r < t->nrows; r++)
+		table_print_row(t, r);
 }
 
 void
@@ -87,10 +91,110 @@ table_free(struct table *t)
 	free(t);
 }
 
+void
+table_list(const char *const *headers, int ncols, json_t *list,
+    void (*row)(struct table *, json_t *))
+{
+	struct table	*t;
+	json_t		*v;
+	size_t		 i;
+
+	if (json_array_size(list) == 0)
+		return;
+	t = table_new(headers, ncols);
+	json_array_foreach(list, i, v)
+		row(t, v);
+	table_print(t);
+	table_free(t);
+}
+
+void
+table_section(const char *title, const char *const *headers, int ncols,
+    json_t *list, void (*row)(struct table *, json_t *))
+{
+	if (json_array_size(list) == 0) {
+		printf("%s: none\n", title);
+		return;
+	}
+	printf("%s:\n", title);
+	table_list(headers, ncols, list, row);
+}
+
 const char *
 json_str(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
+}
+
+const char *
+json_str_or(json_t *o, const char *key, const char *def)
+{
+	const char	*s = json_str(o, key);
+
+	return s != NULL ? s : def;
+}
+
+long long
+json_int(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+const char *
+json_fmt(json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	else
+		snprintf(buf, len, "%s", "");
+	return buf;
+}
+
+const char *
+days_fmt(json_t *v, char *buf, size_t len)
+{
+	long long	 n = json_integer_value(v);
+
+	if (!json_is_integer(v))
+		snprintf(buf, len, "%s", "");
+	else if (n == 0)
+		snprintf(buf, len, "today");
+	else if (n == 1)
+		snprintf(buf, len, "tomorrow");
+	else if (n == -1)
+		snprintf(buf, len, "yesterday");
+	else if (n > 0)
+		snprintf(buf, len, "in %lld days", n);
+	else
+		snprintf(buf, len, "%lld days ago", -n);
+	return buf;
+}
+
+/* Values that are unset (missing, null) or false are left out. */
+void
+show_fields(json_t *o, const char *const *keys)
+{
+	const char *const	*k;
+	json_t			*v;
+	char			 buf[64];
+	size_t			 w = 0;
+
+	for (k = keys; *k != NULL; k++)
+		if ((v = json_object_get(o, *k)) != NULL && !json_is_null(v) &&
+		    !json_is_false(v) && strlen(*k) > w)
+			w = strlen(*k);
+	for (k = keys; *k != NULL; k++) {
+		v = json_object_get(o, *k);
+		if (v == NULL || json_is_null(v) || json_is_false(v))
+			continue;
+		printf("%-*s  %s\n", (int)w, *k, json_fmt(v, buf, sizeof(buf)));
+	}
 }
 
 /* One "key: value" line per member; nested values as compact JSON. */

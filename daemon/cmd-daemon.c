@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "contractd.h"
+#include "dispatch.h"
 #include "plugin.h"
 #include "store.h"
 
@@ -83,6 +84,11 @@ cmd_status_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	    "admin", peer->admin);
 	if (r->result == NULL)
 		return cmd_fail(r, "internal", "out of memory");
+	json_object_set_new(r->result, "outbox", cmd_outbox_counts());
+	json_object_set_new(r->result, "next_alert",
+	    cmd_instant(store_next_fire(d->store)));
+	json_object_set_new(r->result, "in_flight",
+	    json_integer(dispatch_inflight()));
 	return 0;
 }
 

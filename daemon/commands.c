@@ -17,6 +17,20 @@ static const struct cmd *const cmd_table[] = {
 	&cmd_ping,
 	&cmd_status,
 	&cmd_reload,
+	&cmd_list,
+	&cmd_show,
+	&cmd_history,
+	&cmd_agenda,
+	&cmd_simulate,
+	&cmd_outbox,
+	&cmd_add,
+	&cmd_update,
+	&cmd_import,
+	&cmd_extend,
+	&cmd_ack,
+	&cmd_silence,
+	&cmd_retry,
+	&cmd_notify_test,
 	NULL
 };
 
@@ -43,6 +57,23 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* args for the audit table: long texts (an import's CSV) as their size. */
+static json_t *
+audit_args(json_t *args)
+{
+	const char	*key;
+	json_t		*v, *o = json_deep_copy(args);
+	char		 buf[64];
+
+	json_object_foreach(o, key, v)
+		if (json_is_string(v) && json_string_length(v) > 256) {
+			snprintf(buf, sizeof(buf), "<%zu bytes>",
+			    json_string_length(v));
+			json_object_set_new(o, key, json_string(buf));
+		}
+	return o;
+}
+
 static void
 cmd_audit(struct peer *peer, const char *name, json_t *args,
     const struct cmd_reply *r)
@@ -50,7 +81,9 @@ cmd_audit(struct peer *peer, const char *name, json_t *args,
 	json_t	*o;
 	char	*a, *res = NULL;
 
-	a = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	o = audit_args(args);
+	a = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
 	o = r->code ? json_pack("{s:s, s:s}", "error", r->code, "message",
 	    r->message) : json_pack("{s:b}", "ok", 1);
 	if (o != NULL)
@@ -82,7 +115,7 @@ commands_dispatch(struct peer *peer, const char *line, size_t len)
 		    cmd->name, (unsigned long)peer->uid, peer->user);
 	else {
 		cmd->exec(peer, req.args, &r);
-		if (cmd->admin)
+		if (cmd->admin && !r.no_audit)
 			cmd_audit(peer, cmd->name, req.args, &r);
 	}
 	proto_request_free(&req);

@@ -7,14 +7,18 @@
 
 #include <stddef.h>
 
+#include <time.h>
+
 #include <jansson.h>
 
 #include "control.h"
+#include "store.h"
 
 struct cmd_reply {
 	json_t		*result;	/* owned; NULL means {} */
 	const char	*code;		/* error code, NULL on success */
 	char		 message[512];
+	int		 no_audit;	/* a partial step of a change */
 };
 
 struct cmd {
@@ -45,7 +49,21 @@ int	 cmd_arg_date(json_t *args, const char *name, int required,
 int	 cmd_arg_only(json_t *args, const char *const *names,
 	    struct cmd_reply *r);
 
-/* cmd-daemon.c */
+/* cmd-contract.c: shared helpers */
+int32_t	 cmd_today(void);
+json_t	*cmd_date(int32_t day);
+json_t	*cmd_instant(time_t t);
+int	 cmd_load(const char *ref, struct contract *c,
+	    struct contract_state *cs, struct cmd_reply *r);
+int	 cmd_commit(struct cmd_reply *r);
+int	 cmd_abort(struct cmd_reply *r, const char *code, const char *msg);
+/* cmd-outbox.c */
+json_t	*cmd_outbox_counts(void);
+
 extern const struct cmd	cmd_ping, cmd_status, cmd_reload;
+extern const struct cmd	cmd_list, cmd_show, cmd_history, cmd_add;
+extern const struct cmd	cmd_update, cmd_extend, cmd_import;
+extern const struct cmd	cmd_agenda, cmd_simulate, cmd_ack, cmd_silence;
+extern const struct cmd	cmd_outbox, cmd_retry, cmd_notify_test;
 
 #endif

@@ -18,7 +18,7 @@
 #include "dates.h"
 
 #define TEXT_MAX	4096	/* bytes in any string field */
-#define DAYS_MAX	3650	/* also in set_days's message */
+#define DAYS_MAX	3650
 #define VALUE_DIGITS	15	/* whole pounds: pence still fit an int64 */
 #define SHOW_MAX	64	/* bytes of a bad value quoted in a message */
 
@@ -66,7 +66,7 @@ static int	valid_value(const char *, char *, size_t);
 #define DATE(f)	OFF(f), set_date, get_date, NULL
 #define DAYS(f)	OFF(f), set_days, get_days, NULL
 
-/* In DESIGN order, the same as contract_fields. */
+/* In DESIGN order, the same as contract_fields: field_find counts on it. */
 static const struct field fields[] = {
 	{ "ref",			REF(ref) },
 	{ "title",			STR(title, NULL) },
@@ -109,6 +109,11 @@ field_find(const char *name)
 
 	if (name == NULL)
 		return (NULL);
+	/* The importer passes names from contract_fields: no compares. */
+	for (i = 0; i < NFIELDS; i++) {
+		if (name == contract_fields[i])
+			return (&fields[i]);
+	}
 	for (i = 0; i < NFIELDS; i++) {
 		if (strcmp(fields[i].name, name) == 0)
 			return (&fields[i]);
@@ -255,10 +260,19 @@ valid_text(const char *v, char *err, size_t errlen)
 	return (0);
 }
 
-/*
- * One '@' between non-empty parts, no spaces, and none of the characters
- * that would end an address in a mail header.
- */
+/* Spaces and the characters that would end an address in a header. */
+static int
+email_char(unsigned char ch)
+{
+	switch (ch) {
+	case '<': case '>': case ',': case ';': case '"':
+	case '(': case ')': case '[': case ']': case '\\':
+		return (0);
+	}
+	return (ch > ' ' && ch != 0x7f);
+}
+
+/* One '@' between non-empty parts, and only email_char characters. */
 static int
 email_ok(const char *s, size_t n)
 {
@@ -270,8 +284,7 @@ email_ok(const char *s, size_t n)
 	if (memchr(at + 1, '@', n - (size_t)(at - s) - 1) != NULL)
 		return (0);
 	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f ||
-		    strchr("<>,;\"()[]\\", s[i]) != NULL)
+		if (!email_char((unsigned char)s[i]))
 			return (0);
 	}
 	return (1);
@@ -347,8 +360,10 @@ service_item(const char *s, size_t n, const char *all, char *err,
 
 	(void)all;
 	for (i = 0; i < n; i++) {
-		if (strchr("abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-", s[i]) == NULL)
+		if (!(s[i] >= 'a' && s[i] <= 'z') &&
+		    !(s[i] >= 'A' && s[i] <= 'Z') &&
+		    !(s[i] >= '0' && s[i] <= '9') &&
+		    s[i] != '.' && s[i] != '_' && s[i] != ':' && s[i] != '-')
 			return (bad(err, errlen, "not a service key "
 			    "(A-Za-z0-9._:-)", s, n));
 	}
@@ -470,9 +485,13 @@ set_days(struct contract *c, const struct field *f, const char *v,
 	}
 	for (i = 0; v[i] >= '0' && v[i] <= '9' && days <= DAYS_MAX; i++)
 		days = days * 10 + (v[i] - '0');
-	if (v[i] != '\0' || days > DAYS_MAX)
-		return (bad(err, errlen, "not a number of days (0-3650)", v,
-		    strlen(v)));
+	if (v[i] != '\0' || days > DAYS_MAX) {
+		char	 what[64];
+
+		snprintf(what, sizeof(what), "not a number of days (0-%d)",
+		    DAYS_MAX);
+		return (bad(err, errlen, what, v, strlen(v)));
+	}
 	*ip = days;
 	return (0);
 }

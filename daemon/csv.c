@@ -21,9 +21,17 @@
 #define NCOLS_MAX	32	/* more than there are contract fields */
 
 /*
- * An import in progress.  cols point into contract_fields; set holds the
- * index + 1 into v of each contract by its ref's hash (0: a free slot) and
- * has a power of two of slots; blank is the first blank row seen, 0 if none.
+ * A slot of the set of refs: the index + 1 into v of a contract (0: a free
+ * slot) and its ref's hash, kept so that probing seldom reads v.
+ */
+struct slot {
+	uint32_t	 idx;
+	uint32_t	 hash;
+};
+
+/*
+ * An import in progress.  cols point into contract_fields; set has a power
+ * of two of slots; blank is the first blank row seen, 0 if none.
  */
 struct import {
 	struct csv_reader	 rd;
@@ -32,7 +40,7 @@ struct import {
 	struct contract		*v;
 	size_t			 n;
 	size_t			 size;
-	uint32_t		*set;
+	struct slot		*set;
 	size_t			 setsize;
 	size_t			 blank;
 };
@@ -218,14 +226,19 @@ field_end(struct csv_reader *r)
 	return (-1);
 }
 
+/* The bytes that may end an unquoted field, a CR only before a LF. */
+static const unsigned char plain_stop[256] = {
+	[','] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 1, ['\0'] = 1
+};
+
 static int
 read_plain(struct csv_reader *r, struct csv_error *e)
 {
 	const char	*q;
 
 	for (q = r->p; q < r->end; q++) {
-		if (*q == ',' || *q == '\n' || *q == '"' || *q == '\0' ||
-		    (*q == '\r' && eol(r, q) > 0))
+		if (plain_stop[(unsigned char)*q] && (*q != '\r' ||
+		    eol(r, q) > 0))
 			break;
 	}
 	if (put(r, r->p, (size_t)(q - r->p)) == -1)
@@ -434,14 +447,14 @@ ref_hash(const char *s)
 
 /* The slot of ref in set: the one holding it, or the free one for it. */
 static size_t
-set_slot(const uint32_t *set, size_t size, const struct contract *v,
-    const char *ref)
+set_slot(const struct slot *set, size_t size, const struct contract *v,
+    const char *ref, uint32_t hash)
 {
 	size_t	 i;
 
-	for (i = ref_hash(ref) & (size - 1); set[i] != 0; i = (i + 1) &
-	    (size - 1)) {
-		if (strcmp(v[set[i] - 1].ref, ref) == 0)
+	for (i = hash & (size - 1); set[i].idx != 0; i = (i + 1) & (size - 1)) {
+		if (set[i].hash == hash && strcmp(v[set[i].idx - 1].ref,
+		    ref) == 0)
 			break;
 	}
 	return (i);
@@ -451,16 +464,22 @@ set_slot(const uint32_t *set, size_t size, const struct contract *v,
 static int
 set_grow(struct import *im)
 {
-	size_t		 size, i;
-	uint32_t	*set;
+	size_t		 size, i, j;
+	struct slot	*set;
 
 	if ((im->n + 1) * 2 <= im->setsize)
 		return (0);
 	size = im->setsize > 0 ? im->setsize * 2 : 1024;
 	if ((set = calloc(size, sizeof(*set))) == NULL)
 		return (-1);
-	for (i = 0; i < im->n; i++)
-		set[set_slot(set, size, im->v, im->v[i].ref)] = (uint32_t)i + 1;
+	for (i = 0; i < im->setsize; i++) {
+		if (im->set[i].idx == 0)
+			continue;
+		for (j = im->set[i].hash & (size - 1); set[j].idx != 0;
+		    j = (j + 1) & (size - 1))
+			;
+		set[j] = im->set[i];
+	}
 	free(im->set);
 	im->set = set;
 	im->setsize = size;
@@ -472,16 +491,18 @@ static int
 ref_add(struct import *im, struct csv_error *e)
 {
 	const char	*ref = im->v[im->n].ref;
+	uint32_t	 hash = ref_hash(ref);
 	size_t		 i;
 
 	if (set_grow(im) == -1)
 		return (oom(&im->rd, e));
-	i = set_slot(im->set, im->setsize, im->v, ref);
+	i = set_slot(im->set, im->setsize, im->v, ref, hash);
 	/* Data rows follow the header without gaps: v[k] is row k + 2. */
-	if (im->set[i] != 0)
+	if (im->set[i].idx != 0)
 		return (csv_fail(e, im->rd.row, "ref", ref, "duplicate ref: %s "
-		    "(first on row %zu)", ref, (size_t)im->set[i] + 1));
-	im->set[i] = (uint32_t)im->n + 1;
+		    "(first on row %zu)", ref, (size_t)im->set[i].idx + 1));
+	im->set[i].idx = (uint32_t)im->n + 1;
+	im->set[i].hash = hash;
 	return (0);
 }
 

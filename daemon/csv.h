@@ -50,7 +50,8 @@ void		 csv_reader_init(struct csv_reader *r, const char *text,
 		    size_t len);
 /*
  * Reads the next record: 1, or 0 at the end of the text, or -1 with row
- * and reason in e (column is left "": the reader knows no names).
+ * and reason in e (column is left "": the reader knows no names); after
+ * an error the reader can only be freed.
  */
 int		 csv_reader_next(struct csv_reader *r, struct csv_error *e);
 /* Field i (< r->nfields) of the last record. */

@@ -1,43 +1,686 @@
 /*
- * Dispatch.  The outbox comes with durable delivery; until then no
- * delivery is ever in flight.
+ * Dispatch: turns fired alerts into deliveries and sends them.
+ *
+ * The outbox table is the truth: a delivery is marked in flight when it is
+ * handed to its plugin, and its result is written back.  Results that
+ * arrive in one turn of the loop are written in one transaction (a crash
+ * before it commits only means a delivery is sent again: at least once,
+ * with the same key).  After a restart nothing is in flight.
  */
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "contract-json.h"
+#include "contractd.h"
 #include "dispatch.h"
-#include "log.h"
+#include "http.h"
+#include "plugin.h"
+#include "scheduler.h"
+
+#define DISPATCH_BACKOFF_MIN	30
+#define DISPATCH_BACKOFF_MAX	3600
+#define DISPATCH_DRAIN_SECS	5
+#define DISPATCH_ERRLEN		512
+
+/* One delivery being sent; d's strings point into payload or the copies. */
+struct dlv {
+	TAILQ_ENTRY(dlv)		 entry;
+	struct notifier_delivery	 d;
+	struct channel			*ch;
+	json_t				*payload;
+	char				*key;
+	char				*alert_key;
+	char				*channel;
+	char				*recipient;
+	time_t				 created;
+	int				 attempts;
+};
+
+/* A result waiting to be written. */
+struct dlv_result {
+	TAILQ_ENTRY(dlv_result)	 entry;
+	char			*key;
+	const char		*state;
+	int			 attempts;
+	time_t			 next;
+	char			*error;
+};
+
+static struct {
+	TAILQ_HEAD(, dlv)	 inflight;
+	TAILQ_HEAD(, dlv_result) results;
+	int			 n;
+	int			 draining;
+	int			 quiescing;
+	void			(*drained)(void);
+	struct event		*kick;
+	struct event		*flush;
+	struct event		*drain_timer;
+} disp;
+
+static void	dispatch_flush(void);
 
 int
-dispatch_init(struct event_base *base)
+dispatch_inflight(void)
 {
-	(void)base;
-	return 0;
+	return disp.n;
 }
 
-void
-dispatch_free(void)
+static int
+dispatch_cap(void)
 {
+	return daemon_ctx->conf->max_transfers;
 }
 
-void
-dispatch_kick(void)
+time_t
+dispatch_next(void)
 {
+	if (disp.draining || disp.n >= dispatch_cap())
+		return 0;
+	return store_delivery_next(daemon_ctx->store);
 }
 
-void
-dispatch_quiesce(void)
+static json_t *
+iso_utc(time_t t)
 {
+	struct tm	tm;
+	char		buf[32];
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
 }
 
-void
-dispatch_drain(void (*done)(void))
+static json_t *
+date_json(int32_t day)
 {
-	done();
+	char	buf[DATE_STRLEN];
+
+	return day == DATE_NONE ? json_null() : json_string(date_format(day,
+	    buf));
+}
+
+/*
+ * The "generic" payload: everything a notifier needs to describe the
+ * alert, kept with each delivery so that a later change of the contract
+ * does not change what is sent on a retry.
+ */
+static json_t *
+alert_payload(const struct contract *c, const struct contract_state *cs,
+    const struct alert *a, const char *uncovered, int late, time_t now)
+{
+	char	 key[ALERT_KEYLEN], local[DATE_ISOLEN];
+	int32_t	 today = a->due;
+	json_t	*o;
+
+	engine_alert_key(c->ref, a, key, sizeof(key));
+	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
+	if (date_format_local(a->fire, daemon_ctx->conf->timezone, local,
+	    sizeof(local)) == -1)
+		local[0] = '\0';
+	o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:b, s:b, s:o, "
+	    "s:s, s:o, s:o}",
+	    "type", "contract.alert",
+	    "key", key,
+	    "contract", contract_to_json(c),
+	    "milestone", milestone_name(a->kind),
+	    "due", date_json(a->due),
+	    "offset_days", a->offset,
+	    "days_left", (int)(a->due - today),
+	    "late", late,
+	    "lapsed_extension", cs->lapsed_extension,
+	    "extension_available_until", c->end_date < c->max_end_date ?
+	    date_json(c->max_end_date) : json_null(),
+	    "fire_at", local,
+	    "fired_at", iso_utc(now),
+	    "uncovered", *uncovered ? json_string(uncovered) : json_null());
+	return o;
+}
+
+/* Adds one delivery of payload to the outbox. */
+static int
+enqueue_one(struct store *st, const char *alert_key, const char *channel,
+    const char *recipient, const char *payload, time_t now)
+{
+	struct delivery_rec	 d;
+	char			*key;
+	int			 rc;
+
+	if (recipient != NULL)
+		rc = asprintf(&key, "%s/%s/%s", alert_key, channel, recipient);
+	else
+		rc = asprintf(&key, "%s/%s", alert_key, channel);
+	if (rc == -1)
+		return -1;
+	memset(&d, 0, sizeof(d));
+	d.key = key;
+	d.alert_key = alert_key;
+	d.channel = channel;
+	d.recipient = recipient;
+	d.next_attempt = now;
+	d.created = now;
+	d.payload = payload;
+	rc = store_delivery_add(st, &d);
+	free(key);
+	return rc < 0 ? -1 : 0;
+}
+
+/* One delivery per address of the owner and the notify list. */
+static int
+enqueue_recipients(struct store *st, const struct contract *c,
+    const char *alert_key, const char *channel, const char *payload,
+    time_t now)
+{
+	char	*list, *tok, *save = NULL, *p, *e;
+	int	 rc = 0, n = 0;
+
+	if (asprintf(&list, "%s;%s", c->owner_email ? c->owner_email : "",
+	    c->notify ? c->notify : "") == -1)
+		return -1;
+	for (tok = strtok_r(list, ";", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ";", &save)) {
+		for (p = tok; *p == ' ' || *p == '\t'; p++)
+			;
+		for (e = p + strlen(p); e > p && (e[-1] == ' ' ||
+		    e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		if (*p == '\0')
+			continue;
+		rc = enqueue_one(st, alert_key, channel, p, payload, now);
+		n++;
+	}
+	free(list);
+	/* No address: the plugin may still have its own (e.g. a cc). */
+	if (rc == 0 && n == 0)
+		rc = enqueue_one(st, alert_key, channel, NULL, payload, now);
+	return rc;
+}
+
+int
+dispatch_enqueue(struct store *st, const struct contract *c,
+    const struct contract_state *cs, const struct alert *a,
+    const char *uncovered, int late, time_t now)
+{
+	struct daemon	*d = daemon_ctx;
+	json_t		*o;
+	char		*payload, key[ALERT_KEYLEN];
+	size_t		 i;
+	int		 rc = 0;
+
+	engine_alert_key(c->ref, a, key, sizeof(key));
+	if ((o = alert_payload(c, cs, a, uncovered, late, now)) == NULL)
+		return -1;
+	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (payload == NULL)
+		return -1;
+	for (i = 0; i < d->nchannels && rc == 0; i++) {
+		if (!(d->channels[i].kinds & (1u << a->kind)))
+			continue;
+		if (d->channels[i].plugin->flags & NOTIFIER_PER_RECIPIENT)
+			rc = enqueue_recipients(st, c, key,
+			    d->channels[i].name, payload, now);
+		else
+			rc = enqueue_one(st, key, d->channels[i].name, NULL,
+			    payload, now);
+	}
+	free(payload);
+	return rc;
+}
+
+int
+dispatch_test(struct store *st, const char *channel, const char *to,
+    time_t now, char *key, size_t keylen)
+{
+	struct channel	*ch;
+	json_t		*o;
+	char		*payload, alert_key[128];
+	int		 rc;
+
+	ch = plugins_find(daemon_ctx->channels, daemon_ctx->nchannels,
+	    channel);
+	if (ch == NULL)
+		return STORE_NOTFOUND;
+	snprintf(alert_key, sizeof(alert_key), "test/%s/%lld", channel,
+	    (long long)now);
+	o = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:o, s:i, s:i, s:b, "
+	    "s:b, s:o}", "type", "contract.test", "key", alert_key,
+	    "contract", "ref", "TEST", "title", "contractd test alert",
+	    "milestone", "test", "due", iso_utc(now), "offset_days", 0,
+	    "days_left", 0, "late", 0, "lapsed_extension", 0,
+	    "fired_at", iso_utc(now));
+	if (o == NULL)
+		return STORE_ERROR;
+	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (payload == NULL)
+		return STORE_ERROR;
+	rc = enqueue_one(st, alert_key, channel, to, payload, now);
+	free(payload);
+	if (to != NULL)
+		snprintf(key, keylen, "%s/%s/%s", alert_key, channel, to);
+	else
+		snprintf(key, keylen, "%s/%s", alert_key, channel);
+	return rc < 0 ? STORE_ERROR : STORE_FOUND;
+}
+
+static const char *
+pstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int
+pint(json_t *o, const char *key)
+{
+	return (int)json_integer_value(json_object_get(o, key));
+}
+
+/* Points the delivery's fields into its payload. */
+static void
+dlv_fields(struct dlv *v, const char *payload_text)
+{
+	struct notifier_delivery	*d = &v->d;
+	json_t				*p = v->payload;
+	json_t				*c = json_object_get(p, "contract");
+
+	d->key = v->key;
+	d->alert_key = v->alert_key;
+	d->channel = v->channel;
+	d->recipient = v->recipient;
+	d->attempt = v->attempts + 1;
+	d->event = strcmp(pstr(p, "type") ? pstr(p, "type") : "",
+	    "contract.test") == 0 ? "test" : "alert";
+	d->ref = pstr(c, "ref");
+	d->title = pstr(c, "title");
+	d->contract_kind = pstr(c, "kind");
+	d->supplier = pstr(c, "supplier");
+	d->owner_name = pstr(c, "owner_name");
+	d->owner_email = pstr(c, "owner_email");
+	d->end_date = pstr(c, "end_date");
+	d->max_end_date = pstr(c, "max_end_date");
+	d->successor_ref = pstr(c, "successor_ref");
+	d->milestone = pstr(p, "milestone");
+	d->due = pstr(p, "due");
+	d->uncovered = pstr(p, "uncovered");
+	d->fired_at = pstr(p, "fired_at");
+	d->offset_days = pint(p, "offset_days");
+	d->days_left = pint(p, "days_left");
+	d->late = json_is_true(json_object_get(p, "late"));
+	d->lapsed_extension = json_is_true(json_object_get(p,
+	    "lapsed_extension"));
+	d->json = payload_text;
+	d->host_data = v;
+}
+
+static void
+dlv_free(struct dlv *v)
+{
+	free((char *)v->d.json);
+	json_decref(v->payload);
+	free(v->key);
+	free(v->alert_key);
+	free(v->channel);
+	free(v->recipient);
+	free(v);
+}
+
+/* Builds a delivery from its outbox row; NULL on a broken payload. */
+static struct dlv *
+dlv_new(const struct delivery_rec *r)
+{
+	struct dlv	*v;
+	json_error_t	 jerr;
+	char		*text;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	v->payload = json_loads(r->payload ? r->payload : "", 0, &jerr);
+	v->key = strdup(r->key);
+	v->alert_key = strdup(r->alert_key);
+	v->channel = strdup(r->channel);
+	v->recipient = r->recipient ? strdup(r->recipient) : NULL;
+	text = r->payload ? strdup(r->payload) : NULL;
+	v->d.json = text;
+	v->created = r->created;
+	v->attempts = r->attempts;
+	if (v->payload == NULL || v->key == NULL || v->alert_key == NULL ||
+	    v->channel == NULL || text == NULL ||
+	    (r->recipient != NULL && v->recipient == NULL)) {
+		dlv_free(v);
+		return NULL;
+	}
+	dlv_fields(v, text);
+	return v;
+}
+
+/* Seconds until the next try after attempts failures: 30 s doubling to 1 h,
+ * with +-20% jitter so that retries of many deliveries spread out. */
+static long
+dispatch_backoff(int attempts)
+{
+	long	d = DISPATCH_BACKOFF_MIN;
+
+	while (--attempts > 0 && d < DISPATCH_BACKOFF_MAX)
+		d *= 2;
+	if (d > DISPATCH_BACKOFF_MAX)
+		d = DISPATCH_BACKOFF_MAX;
+	return d * 4 / 5 + (long)arc4random_uniform((uint32_t)(d * 2 / 5) + 1);
+}
+
+static void
+result_queue(const char *key, const char *state, int attempts, time_t next,
+    const char *error)
+{
+	struct dlv_result	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->key = strdup(key)) == NULL) {
+		log_warnx("%s: %s: out of memory: it will be sent again",
+		    __func__, key);
+		free(r);
+		return;
+	}
+	r->state = state;
+	r->attempts = attempts;
+	r->next = next;
+	r->error = error ? strdup(error) : NULL;
+	TAILQ_INSERT_TAIL(&disp.results, r, entry);
+	event_active(disp.flush, EV_TIMEOUT, 0);
+}
+
+/* The new state of a delivery that failed; sets *next. */
+static const char *
+retry_state(struct dlv *v, long retry_after, time_t now, time_t *next)
+{
+	long	max_age = daemon_ctx->conf->max_age;
+	time_t	deadline = v->created + max_age;
+
+	if (now >= deadline)
+		return "dead";
+	*next = now + (retry_after > 0 ? (retry_after < 86400 ? retry_after :
+	    86400) : dispatch_backoff(v->attempts + 1));
+	if (*next > deadline)
+		*next = deadline;
+	return "failed";
+}
+
+static void
+channel_disable(struct channel *ch, const char *why)
+{
+	if (ch == NULL || ch->disabled)
+		return;
+	ch->disabled = 1;
+	free(ch->disabled_why);
+	ch->disabled_why = strdup(why ? why : "disabled by its endpoint");
+	log_warnx("channel %s disabled until reload: %s", ch->name,
+	    why ? why : "disabled by its endpoint");
 }
 
 void
 dispatch_result(struct notifier_delivery *d, enum notifier_status status,
     long retry_after, const char *message)
 {
-	(void)retry_after;
-	log_info("%s: %s: status %d%s%s", __func__, d->key, (int)status,
-	    message ? ": " : "", message ? message : "");
+	struct dlv	*v = d->host_data;
+	const char	*state = "delivered";
+	time_t		 now = time(NULL), next = now;
+	int		 attempts = v->attempts + 1;
+
+	if (disp.quiescing && status == NOTIFIER_RETRY) {
+		/* Cut short by us, not a try: it goes out again at once. */
+		attempts = v->attempts;
+		state = attempts > 0 ? "failed" : "pending";
+	} else if (status == NOTIFIER_RETRY || status == NOTIFIER_DISABLE)
+		state = retry_state(v, retry_after, now, &next);
+	else if (status == NOTIFIER_FAIL)
+		state = "dead";
+	if (status == NOTIFIER_DISABLE)
+		channel_disable(v->ch, message);
+	if (status == NOTIFIER_OK)
+		log_debug("%s: %s delivered", __func__, v->key);
+	else
+		log_info("%s: %s: %s (attempt %d)%s%s", __func__, v->key,
+		    state, attempts, message ? ": " : "",
+		    message ? message : "");
+	result_queue(v->key, state, attempts, next, message);
+	TAILQ_REMOVE(&disp.inflight, v, entry);
+	disp.n--;
+	dlv_free(v);
+	if (disp.draining && disp.n == 0 && disp.drained != NULL)
+		event_active(disp.drain_timer, EV_TIMEOUT, 0);
+	else
+		dispatch_kick();
+}
+
+/* Hands v to its channel's plugin, or ends it at once if it cannot go. */
+static void
+dlv_send(struct dlv *v)
+{
+	struct daemon	*d = daemon_ctx;
+
+	TAILQ_INSERT_TAIL(&disp.inflight, v, entry);
+	disp.n++;
+	v->ch = plugins_find(d->channels, d->nchannels, v->channel);
+	if (v->ch == NULL) {
+		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "no such channel "
+		    "in the configuration");
+		return;
+	}
+	if (v->ch->disabled) {
+		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "channel disabled "
+		    "until reload");
+		return;
+	}
+	if (v->ch->plugin->send(v->ch->instance, &v->d) == -1)
+		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "the plugin could "
+		    "not start the delivery");
+}
+
+struct kick_batch {
+	TAILQ_HEAD(, dlv)	 list;
+	int			 broken;
+};
+
+static int
+kick_collect(void *arg, const struct delivery_rec *r)
+{
+	struct kick_batch	*b = arg;
+	struct dlv		*v;
+
+	if ((v = dlv_new(r)) == NULL) {
+		log_warnx("%s: %s: unreadable outbox row: dead letter",
+		    __func__, r->key);
+		result_queue(r->key, "dead", r->attempts, r->next_attempt,
+		    "unreadable payload");
+		b->broken++;
+		return 0;
+	}
+	TAILQ_INSERT_TAIL(&b->list, v, entry);
+	return 0;
+}
+
+/* Marks the batch in flight in one transaction; -1 leaves it unsent. */
+static int
+kick_mark(struct kick_batch *b)
+{
+	struct store	*st = daemon_ctx->store;
+	struct dlv	*v;
+
+	if (store_begin(st) == -1)
+		return -1;
+	TAILQ_FOREACH(v, &b->list, entry)
+		if (store_delivery_inflight(st, v->key) < 0) {
+			store_rollback(st);
+			return -1;
+		}
+	return store_commit(st);
+}
+
+static void
+dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct kick_batch	 b;
+	struct dlv		*v;
+	int			 room = dispatch_cap() - disp.n;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (disp.draining || room <= 0 || !TAILQ_EMPTY(&disp.results))
+		return;	/* a flush kicks again */
+	TAILQ_INIT(&b.list);
+	b.broken = 0;
+	if (store_delivery_due(daemon_ctx->store, time(NULL), room,
+	    kick_collect, &b) < 0 || kick_mark(&b) == -1) {
+		while ((v = TAILQ_FIRST(&b.list)) != NULL) {
+			TAILQ_REMOVE(&b.list, v, entry);
+			dlv_free(v);
+		}
+		return;
+	}
+	while ((v = TAILQ_FIRST(&b.list)) != NULL) {
+		TAILQ_REMOVE(&b.list, v, entry);
+		dlv_send(v);
+	}
+}
+
+void
+dispatch_kick(void)
+{
+	if (disp.kick != NULL)
+		event_active(disp.kick, EV_TIMEOUT, 0);
+}
+
+static void
+result_free(struct dlv_result *r)
+{
+	free(r->key);
+	free(r->error);
+	free(r);
+}
+
+/* Writes the queued results in one transaction. */
+static void
+dispatch_flush(void)
+{
+	struct store		*st = daemon_ctx->store;
+	struct dlv_result	*r;
+	int			 ok;
+
+	if (TAILQ_EMPTY(&disp.results))
+		return;
+	ok = store_begin(st) == 0;
+	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
+		if (ok && store_delivery_result(st, r->key, r->state,
+		    r->attempts, r->next, r->error) < 0)
+			ok = 0;
+		TAILQ_REMOVE(&disp.results, r, entry);
+		result_free(r);
+	}
+	if (!ok || store_commit(st) == -1) {
+		store_rollback(st);
+		log_warnx("%s: delivery results not saved: the deliveries "
+		    "will be sent again", __func__);
+	}
+}
+
+static void
+dispatch_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	dispatch_flush();
+	if (!disp.draining)
+		scheduler_poke();
+}
+
+/* Ends the drain: what is still in flight stays pending in the outbox. */
+static void
+dispatch_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	void	(*done)(void) = disp.drained;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	evtimer_del(disp.drain_timer);
+	if (disp.n > 0) {
+		log_info("%s: %d deliveries still in flight: they stay in "
+		    "the outbox", __func__, disp.n);
+		dispatch_quiesce();
+	}
+	dispatch_flush();
+	disp.drained = NULL;
+	if (done != NULL)
+		done();
+}
+
+void
+dispatch_drain(void (*done)(void))
+{
+	struct timeval	tv = { DISPATCH_DRAIN_SECS, 0 };
+
+	disp.draining = 1;
+	disp.drained = done;
+	if (disp.n == 0)
+		event_active(disp.drain_timer, EV_TIMEOUT, 0);
+	else
+		evtimer_add(disp.drain_timer, &tv);
+}
+
+void
+dispatch_quiesce(void)
+{
+	struct dlv	*v;
+
+	disp.quiescing = 1;
+	http_cancel_all();
+	/* A plugin that kept a delivery without a transfer loses it here. */
+	while ((v = TAILQ_FIRST(&disp.inflight)) != NULL)
+		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "cancelled");
+	disp.quiescing = 0;
+	dispatch_flush();
+}
+
+int
+dispatch_init(struct event_base *base)
+{
+	TAILQ_INIT(&disp.inflight);
+	TAILQ_INIT(&disp.results);
+	disp.kick = event_new(base, -1, 0, dispatch_kick_cb, NULL);
+	disp.flush = event_new(base, -1, 0, dispatch_flush_cb, NULL);
+	disp.drain_timer = evtimer_new(base, dispatch_drain_cb, NULL);
+	if (disp.kick == NULL || disp.flush == NULL ||
+	    disp.drain_timer == NULL)
+		return -1;
+	if (store_delivery_reset_inflight(daemon_ctx->store) == -1)
+		return -1;
+	return 0;
+}
+
+void
+dispatch_free(void)
+{
+	struct dlv_result	*r;
+
+	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
+		TAILQ_REMOVE(&disp.results, r, entry);
+		result_free(r);
+	}
+	if (disp.kick != NULL)
+		event_free(disp.kick);
+	if (disp.flush != NULL)
+		event_free(disp.flush);
+	if (disp.drain_timer != NULL)
+		event_free(disp.drain_timer);
+	memset(&disp, 0, sizeof(disp));
 }

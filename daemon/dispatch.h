@@ -1,24 +1,44 @@
 /*
- * Dispatch: sends the outbox's pending deliveries through the channels'
- * plugins and records their results.
+ * Dispatch: the outbox's side of alerts.  A fired alert becomes deliveries
+ * (one per channel, or per recipient for per-recipient plugins) in the
+ * same transaction that records it; pending deliveries are sent through
+ * the channels' plugins under a concurrency cap, and their results are
+ * recorded: delivered, retried with backoff, or dead after max_age.
  */
 #ifndef DISPATCH_H
 #define DISPATCH_H
 
-#include "../plugins/notifier.h"
-
-void	 dispatch_result(struct notifier_delivery *d,
-	    enum notifier_status status, long retry_after, const char *message);
+#include <time.h>
 
 #include <event2/event.h>
 
+#include "../plugins/notifier.h"
+#include "engine.h"
+#include "store.h"
+
 int	 dispatch_init(struct event_base *base);
 void	 dispatch_free(void);
+/*
+ * Puts the deliveries of alert a of contract c into the outbox, in the
+ * caller's transaction.  uncovered is "" unless a is a coverage gap.
+ */
+int	 dispatch_enqueue(struct store *st, const struct contract *c,
+	    const struct contract_state *cs, const struct alert *a,
+	    const char *uncovered, int late, time_t now);
+/* A synthetic alert through the real path to one channel; its key. */
+int	 dispatch_test(struct store *st, const char *channel,
+	    const char *to, time_t now, char *key, size_t keylen);
 /* Pending deliveries may be due: send what the concurrency cap allows. */
 void	 dispatch_kick(void);
-/* Channels are about to be replaced: no delivery may refer to them. */
+/* When the next delivery is due (0: none, or no room to send). */
+time_t	 dispatch_next(void);
+int	 dispatch_inflight(void);
+/* Channels are about to be replaced: ends every delivery in flight. */
 void	 dispatch_quiesce(void);
 /* Stop starting deliveries; call done once in-flight ones end or time out. */
 void	 dispatch_drain(void (*done)(void));
+/* The host function plugins report results through. */
+void	 dispatch_result(struct notifier_delivery *d,
+	    enum notifier_status status, long retry_after, const char *message);
 
 #endif

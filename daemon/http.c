@@ -6,6 +6,8 @@
  * collected with curl_multi_info_read and handed back to their plugin.
  * One multi handle keeps connections alive between deliveries.
  */
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,8 @@
 #include "log.h"
 
 struct http_xfer {
+	TAILQ_ENTRY(http_xfer)		 entry;
+	CURL				*easy;
 	struct notifier_delivery	*d;
 	void	(*done)(struct notifier_delivery *, CURL *, CURLcode);
 };
@@ -24,6 +28,7 @@ static struct {
 	struct event_base	*base;
 	CURLM			*multi;
 	struct event		*timer;
+	TAILQ_HEAD(, http_xfer)	 xfers;
 	int			 active;
 } http;
 
@@ -41,6 +46,7 @@ http_check_done(void)
 		easy = msg->easy_handle;
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
 		curl_multi_remove_handle(http.multi, easy);
+		TAILQ_REMOVE(&http.xfers, x, entry);
 		http.active--;
 		x->done(x->d, easy, msg->data.result);
 		free(x);
@@ -128,6 +134,7 @@ http_init(struct event_base *base)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
 	http.base = base;
+	TAILQ_INIT(&http.xfers);
 	if ((http.multi = curl_multi_init()) == NULL ||
 	    (http.timer = evtimer_new(base, http_timeout_cb, NULL)) == NULL)
 		return -1;
@@ -152,6 +159,7 @@ http_transfer(struct notifier_delivery *d, CURL *easy,
 	if (http.multi == NULL || (x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
 	x->d = d;
+	x->easy = easy;
 	x->done = done;
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -159,14 +167,33 @@ http_transfer(struct notifier_delivery *d, CURL *easy,
 		free(x);
 		return -1;
 	}
+	TAILQ_INSERT_TAIL(&http.xfers, x, entry);
 	http.active++;
 	return 0;
+}
+
+/* Ends every transfer under way, telling each plugin it was aborted. */
+void
+http_cancel_all(void)
+{
+	struct http_xfer	*x;
+
+	if (http.multi == NULL)
+		return;
+	while ((x = TAILQ_FIRST(&http.xfers)) != NULL) {
+		TAILQ_REMOVE(&http.xfers, x, entry);
+		curl_multi_remove_handle(http.multi, x->easy);
+		http.active--;
+		x->done(x->d, x->easy, CURLE_ABORTED_BY_CALLBACK);
+		free(x);
+	}
 }
 
 /* Abandons transfers still under way: their deliveries stay pending. */
 void
 http_shutdown(void)
 {
+	http_cancel_all();
 	if (http.multi != NULL)
 		curl_multi_cleanup(http.multi);
 	if (http.timer != NULL)

@@ -1,17 +1,54 @@
 /*
- * The scheduler: one timer armed for the earliest pending alert; on wake,
- * every alert due by now fires.  Wall-clock jumps re-evaluate the schedule.
+ * The scheduler: decides which alerts fire and when.  One timer is armed
+ * for the earliest of the next alert and the next delivery retry; on wake,
+ * every alert due by now fires.  A wall-clock jump (NTP step, resume) is
+ * caught with a CLOCK_REALTIME timerfd and re-evaluates the schedule.
  */
 #ifndef SCHEDULER_H
 #define SCHEDULER_H
 
+#include <time.h>
+
 #include <event2/event.h>
+
+#include "engine.h"
+#include "store.h"
+
+/* How a contract's alerts are evaluated (DESIGN section 7). */
+enum sched_mode {
+	SCHED_NEW,	/* just added: past alerts skipped, except the most
+			   recent of each milestone still ahead */
+	SCHED_CATCHUP	/* anything else: what came due since the horizon
+			   fires, only the most recent of each milestone
+			   (after downtime: marked late); the rest of the
+			   past stays as it was */
+};
+
+/* An alert fired more than this many seconds after its instant is late. */
+#define SCHED_LATE_GRACE	300
 
 int	 scheduler_init(struct event_base *base);
 void	 scheduler_free(void);
-/* Contract data changed: evaluate what is due and re-arm. */
-void	 scheduler_reschedule(void);
-/* The configuration changed (offsets, alert time, time zone). */
+/*
+ * Evaluates one contract at now inside the caller's transaction: fires
+ * what is due into the outbox, records what is skipped, and stores the
+ * next fire instant.  Returns the number of alerts fired, or -1.
+ */
+int	 scheduler_evaluate(struct store *st, struct contract *c,
+	    struct contract_state *cs, time_t now, enum sched_mode mode);
+/* Re-arms the timer after a change (and kicks the dispatcher). */
+void	 scheduler_poke(void);
+/* The configuration changed: re-evaluate every contract, in batches. */
 void	 scheduler_reconfigure(void);
+
+/*
+ * Alerts of c from the configuration, with the coverage_gap milestone
+ * included only when covered says a service is left uncovered (covered
+ * NULL: included unconditionally, to be checked when it fires).
+ */
+int	 scheduler_alerts(const struct contract *c, engine_covered_fn covered,
+	    void *arg, struct alert *out, size_t max);
+/* Derived due dates for the agenda index. */
+void	 scheduler_due(const struct contract *c, struct contract_due *due);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "dates.h"
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
@@ -32,15 +33,22 @@ static const char *const store_migrations[] = {
 	" successor_ref TEXT, services TEXT, value TEXT, notes TEXT,"
 	" silenced_until TEXT,"
 	" lapsed_extension INTEGER NOT NULL DEFAULT 0,"
+	" ext_due TEXT, proc_due TEXT,"
+	" horizon INTEGER NOT NULL DEFAULT 0,"
 	" next_fire INTEGER,"
 	" created INTEGER NOT NULL, updated INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX contracts_next_fire ON contracts(next_fire)"
 	" WHERE next_fire IS NOT NULL;"
+	"CREATE INDEX contracts_end ON contracts(end_date);"
+	"CREATE INDEX contracts_ext_due ON contracts(ext_due)"
+	" WHERE ext_due IS NOT NULL;"
+	"CREATE INDEX contracts_proc_due ON contracts(proc_due)"
+	" WHERE proc_due IS NOT NULL;"
 	"CREATE TABLE services ("
-	" service TEXT NOT NULL, ref TEXT NOT NULL,"
-	" start_date TEXT, end_date TEXT NOT NULL,"
-	" PRIMARY KEY (service, ref)) WITHOUT ROWID;"
+	" service TEXT NOT NULL, end_date TEXT NOT NULL, ref TEXT NOT NULL,"
+	" start_date TEXT,"
+	" PRIMARY KEY (service, end_date, ref)) WITHOUT ROWID;"
 	"CREATE INDEX services_ref ON services(ref);"
 	"CREATE TABLE extensions ("
 	" id INTEGER PRIMARY KEY, ref TEXT NOT NULL,"
@@ -65,6 +73,7 @@ static const char *const store_migrations[] = {
 	" channel TEXT NOT NULL, recipient TEXT,"
 	" state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
 	" next_attempt INTEGER NOT NULL, created INTEGER NOT NULL,"
+	" inflight INTEGER NOT NULL DEFAULT 0,"
 	" last_error TEXT, payload TEXT NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX deliveries_next ON deliveries(state, next_attempt);"
@@ -268,4 +277,825 @@ store_audit(struct store *st, time_t at, long uid, const char *user,
 		return -1;
 	}
 	return 0;
+}
+
+/* Dates go in as ISO text, NULL for DATE_NONE. */
+static int
+bind_date(sqlite3_stmt *s, int i, int32_t day)
+{
+	char	buf[DATE_STRLEN];
+
+	if (day == DATE_NONE)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, date_format(day, buf), -1,
+	    SQLITE_TRANSIENT);
+}
+
+static int32_t
+col_date(sqlite3_stmt *s, int i)
+{
+	const char	*v = (const char *)sqlite3_column_text(s, i);
+	int32_t		 day;
+
+	if (v == NULL || date_parse(v, &day) == -1)
+		return DATE_NONE;
+	return day;
+}
+
+static int
+bind_days(sqlite3_stmt *s, int i, int days)
+{
+	return days < 0 ? sqlite3_bind_null(s, i) : sqlite3_bind_int(s, i, days);
+}
+
+static char *
+col_strdup(sqlite3_stmt *s, int i)
+{
+	const char	*v = (const char *)sqlite3_column_text(s, i);
+
+	return v == NULL ? NULL : strdup(v);
+}
+
+/* Steps a statement expected to finish without rows. */
+static int
+store_done(struct store *st, sqlite3_stmt *s, const char *fn)
+{
+	int	rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return STORE_CONFLICT;
+	if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+		return STORE_ERROR;
+	}
+	return 0;
+}
+
+#define CONTRACT_COLS \
+	"ref, title, kind, supplier, owner_name, owner_email, notify," \
+	" start_date, end_date, max_end_date, extension_notice_days," \
+	" procurement_lead_days, successor_ref, services, value, notes," \
+	" silenced_until, lapsed_extension, horizon, next_fire"
+
+/* Fills c and cs from a row selected with CONTRACT_COLS. */
+static int
+contract_row(sqlite3_stmt *s, struct contract *c, struct contract_state *cs)
+{
+	enum contract_kind	k = CK_CONTRACT;
+
+	contract_free(c);
+	snprintf(c->ref, sizeof(c->ref), "%s", sqlite3_column_text(s, 0));
+	c->title = col_strdup(s, 1);
+	(void)contract_kind_parse((const char *)sqlite3_column_text(s, 2), &k);
+	c->kind = k;
+	c->supplier = col_strdup(s, 3);
+	c->owner_name = col_strdup(s, 4);
+	c->owner_email = col_strdup(s, 5);
+	c->notify = col_strdup(s, 6);
+	c->start_date = col_date(s, 7);
+	c->end_date = col_date(s, 8);
+	c->max_end_date = col_date(s, 9);
+	c->extension_notice_days = sqlite3_column_type(s, 10) == SQLITE_NULL ?
+	    -1 : sqlite3_column_int(s, 10);
+	c->procurement_lead_days = sqlite3_column_type(s, 11) == SQLITE_NULL ?
+	    -1 : sqlite3_column_int(s, 11);
+	c->successor_ref = col_strdup(s, 12);
+	c->services = col_strdup(s, 13);
+	c->value = col_strdup(s, 14);
+	c->notes = col_strdup(s, 15);
+	if (cs != NULL) {
+		cs->silenced_until = col_date(s, 16);
+		cs->lapsed_extension = sqlite3_column_int(s, 17);
+		cs->horizon = sqlite3_column_int64(s, 18);
+		cs->next_fire = sqlite3_column_int64(s, 19);
+	}
+	return c->title == NULL ? -1 : 0;
+}
+
+int
+store_contract_get(struct store *st, const char *ref, struct contract *c,
+    struct contract_state *cs)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_CONTRACT_GET, "SELECT " CONTRACT_COLS
+	    " FROM contracts WHERE ref = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = contract_row(s, c, cs) == -1 ? STORE_ERROR : STORE_FOUND;
+	else if (rc == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	else {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		rc = STORE_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* Binds the 16 contract fields and the two derived dates from index 1. */
+static void
+bind_contract(sqlite3_stmt *s, const struct contract *c,
+    const struct contract_due *due)
+{
+	store_bind_text(s, 1, c->ref);
+	store_bind_text(s, 2, c->title);
+	store_bind_text(s, 3, contract_kind_name(c->kind));
+	store_bind_text(s, 4, c->supplier);
+	store_bind_text(s, 5, c->owner_name);
+	store_bind_text(s, 6, c->owner_email);
+	store_bind_text(s, 7, c->notify);
+	bind_date(s, 8, c->start_date);
+	bind_date(s, 9, c->end_date);
+	bind_date(s, 10, c->max_end_date);
+	bind_days(s, 11, c->extension_notice_days);
+	bind_days(s, 12, c->procurement_lead_days);
+	store_bind_text(s, 13, c->successor_ref);
+	store_bind_text(s, 14, c->services);
+	store_bind_text(s, 15, c->value);
+	store_bind_text(s, 16, c->notes);
+	bind_date(s, 17, due->ext_due);
+	bind_date(s, 18, due->proc_due);
+}
+
+/* The services table mirrors each contract's services and dates. */
+static int
+store_services(struct store *st, const struct contract *c)
+{
+	sqlite3_stmt	*s;
+	const char	*p, *q;
+	char		 svc[256];
+	size_t		 n;
+	int		 rc;
+
+	if ((s = store_stmt(st, SQL_SERVICE_DELETE,
+	    "DELETE FROM services WHERE ref = ?")) == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, c->ref);
+	if ((rc = store_done(st, s, __func__)) != 0)
+		return rc;
+	for (p = c->services; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
+		q = p + strcspn(p, ";");
+		while (p < q && (*p == ' ' || *p == '\t'))
+			p++;
+		for (n = (size_t)(q - p); n > 0 && (p[n - 1] == ' ' ||
+		    p[n - 1] == '\t'); n--)
+			;
+		if (n == 0 || n >= sizeof(svc))
+			continue;
+		memcpy(svc, p, n);
+		svc[n] = '\0';
+		if ((s = store_stmt(st, SQL_SERVICE_INSERT, "INSERT OR IGNORE "
+		    "INTO services (service, end_date, ref, start_date) "
+		    "VALUES (?, ?, ?, ?)")) == NULL)
+			return STORE_ERROR;
+		store_bind_text(s, 1, svc);
+		bind_date(s, 2, c->end_date);
+		store_bind_text(s, 3, c->ref);
+		bind_date(s, 4, c->start_date);
+		if ((rc = store_done(st, s, __func__)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+store_contract_insert(struct store *st, const struct contract *c,
+    const struct contract_due *due, time_t now)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_CONTRACT_INSERT, "INSERT INTO contracts ("
+	    "ref, title, kind, supplier, owner_name, owner_email, notify, "
+	    "start_date, end_date, max_end_date, extension_notice_days, "
+	    "procurement_lead_days, successor_ref, services, value, notes, "
+	    "ext_due, proc_due, created, updated) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_contract(s, c, due);
+	sqlite3_bind_int64(s, 19, now);
+	sqlite3_bind_int64(s, 20, now);
+	if ((rc = store_done(st, s, __func__)) != 0)
+		return rc;
+	return store_services(st, c);
+}
+
+int
+store_contract_update(struct store *st, const struct contract *c,
+    const struct contract_due *due, time_t now)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
+	    "title = ?2, kind = ?3, supplier = ?4, owner_name = ?5, "
+	    "owner_email = ?6, notify = ?7, start_date = ?8, end_date = ?9, "
+	    "max_end_date = ?10, extension_notice_days = ?11, "
+	    "procurement_lead_days = ?12, successor_ref = ?13, "
+	    "services = ?14, value = ?15, notes = ?16, ext_due = ?17, "
+	    "proc_due = ?18, updated = ?19 WHERE ref = ?1");
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_contract(s, c, due);
+	sqlite3_bind_int64(s, 19, now);
+	if ((rc = store_done(st, s, __func__)) != 0)
+		return rc;
+	return store_services(st, c);
+}
+
+int
+store_contract_exists(struct store *st, const char *ref)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_CONTRACT_EXISTS,
+	    "SELECT 1 FROM contracts WHERE ref = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return STORE_FOUND;
+	return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+}
+
+int
+store_contract_schedule(struct store *st, const char *ref, time_t horizon,
+    time_t next_fire)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_CONTRACT_SCHEDULE, "UPDATE contracts SET "
+	    "horizon = ?, next_fire = ? WHERE ref = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, horizon);
+	if (next_fire == 0)
+		sqlite3_bind_null(s, 2);
+	else
+		sqlite3_bind_int64(s, 2, next_fire);
+	store_bind_text(s, 3, ref);
+	return store_done(st, s, __func__);
+}
+
+int
+store_contract_silence(struct store *st, const char *ref, int32_t until)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_CONTRACT_SILENCE, "UPDATE contracts SET "
+	    "silenced_until = ? WHERE ref = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_date(s, 1, until);
+	store_bind_text(s, 2, ref);
+	return store_done(st, s, __func__);
+}
+
+int
+store_contract_lapsed(struct store *st, const char *ref, int lapsed)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_CONTRACT_LAPSED, "UPDATE contracts SET "
+	    "lapsed_extension = ? WHERE ref = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int(s, 1, lapsed);
+	store_bind_text(s, 2, ref);
+	return store_done(st, s, __func__);
+}
+
+/* Runs a bound SELECT of CONTRACT_COLS, calling fn per row. */
+static int
+contract_rows(struct store *st, sqlite3_stmt *s, store_contract_fn fn,
+    void *arg, const char *func)
+{
+	struct contract		c;
+	struct contract_state	cs;
+	int			rc, n = 0;
+
+	contract_init(&c);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (contract_row(s, &c, &cs) == -1 || fn(arg, &c, &cs) == -1) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+		n++;
+	}
+	contract_free(&c);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		if (rc != SQLITE_ABORT)
+			log_warnx("%s: %s", func, sqlite3_errmsg(st->db));
+		return STORE_ERROR;
+	}
+	return n;
+}
+
+int
+store_contract_each(struct store *st, const char *after, long limit,
+    store_contract_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_CONTRACT_EACH, "SELECT " CONTRACT_COLS
+	    " FROM contracts WHERE ref > ? ORDER BY ref LIMIT ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, after);
+	sqlite3_bind_int64(s, 2, limit);
+	return contract_rows(st, s, fn, arg, __func__);
+}
+
+int
+store_contract_due(struct store *st, time_t now, long limit,
+    store_contract_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_CONTRACT_DUE, "SELECT " CONTRACT_COLS
+	    " FROM contracts WHERE next_fire IS NOT NULL AND next_fire <= ?"
+	    " ORDER BY next_fire LIMIT ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, limit);
+	return contract_rows(st, s, fn, arg, __func__);
+}
+
+int
+store_contract_window(struct store *st, int32_t from, int32_t to,
+    store_contract_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_CONTRACT_WINDOW, "SELECT " CONTRACT_COLS
+	    " FROM contracts WHERE end_date BETWEEN ?1 AND ?3"
+	    " UNION SELECT " CONTRACT_COLS " FROM contracts"
+	    " WHERE ext_due BETWEEN ?2 AND ?3"
+	    " UNION SELECT " CONTRACT_COLS " FROM contracts"
+	    " WHERE proc_due BETWEEN ?2 AND ?3 ORDER BY ref");
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_date(s, 1, from - 1);
+	bind_date(s, 2, from);
+	bind_date(s, 3, to);
+	return contract_rows(st, s, fn, arg, __func__);
+}
+
+time_t
+store_next_fire(struct store *st)
+{
+	sqlite3_stmt	*s;
+	time_t		 t = 0;
+
+	s = store_stmt(st, SQL_NEXT_FIRE, "SELECT min(next_fire) FROM "
+	    "contracts WHERE next_fire IS NOT NULL");
+	if (s == NULL)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		t = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return t;
+}
+
+int
+store_covered(void *arg, const char *svc, int32_t day, const char *ref)
+{
+	struct store	*st = arg;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
+	    "service = ?1 AND end_date >= ?2 AND ref <> ?3 AND "
+	    "(start_date IS NULL OR start_date <= ?2) LIMIT 1");
+	if (s == NULL)
+		return 0;
+	store_bind_text(s, 1, svc);
+	bind_date(s, 2, day);
+	store_bind_text(s, 3, ref);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_extension_add(struct store *st, const char *ref,
+    const struct extension_rec *e)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_EXTENSION_ADD, "INSERT INTO extensions (ref, "
+	    "old_end, new_end, decided_on, decision_ref, note, lapsed, "
+	    "recorded_at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	bind_date(s, 2, e->old_end);
+	bind_date(s, 3, e->new_end);
+	bind_date(s, 4, e->decided_on);
+	store_bind_text(s, 5, e->decision_ref);
+	store_bind_text(s, 6, e->note);
+	sqlite3_bind_int(s, 7, e->lapsed);
+	sqlite3_bind_int64(s, 8, e->recorded_at);
+	sqlite3_bind_int64(s, 9, e->uid);
+	store_bind_text(s, 10, e->user);
+	return store_done(st, s, __func__);
+}
+
+/* Ends a row loop: reset, and report a failed step or callback. */
+static int
+rows_end(struct store *st, sqlite3_stmt *s, int rc, int n, const char *fn)
+{
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return n;
+	if (rc != SQLITE_ABORT)
+		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+	return STORE_ERROR;
+}
+
+int
+store_extension_each(struct store *st, const char *ref,
+    store_extension_fn fn, void *arg)
+{
+	struct extension_rec	 e;
+	sqlite3_stmt		*s;
+	int			 rc, n = 0;
+
+	s = store_stmt(st, SQL_EXTENSION_EACH, "SELECT old_end, new_end, "
+	    "decided_on, decision_ref, note, lapsed, recorded_at, uid, user "
+	    "FROM extensions WHERE ref = ? ORDER BY id");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		e.old_end = col_date(s, 0);
+		e.new_end = col_date(s, 1);
+		e.decided_on = col_date(s, 2);
+		e.decision_ref = (const char *)sqlite3_column_text(s, 3);
+		e.note = (const char *)sqlite3_column_text(s, 4);
+		e.lapsed = sqlite3_column_int(s, 5);
+		e.recorded_at = sqlite3_column_int64(s, 6);
+		e.uid = sqlite3_column_int64(s, 7);
+		e.user = (const char *)sqlite3_column_text(s, 8);
+		if (fn(arg, &e) == -1) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+		n++;
+	}
+	return rows_end(st, s, rc, n, __func__);
+}
+
+int
+store_alert_record(struct store *st, const char *ref,
+    const struct alert_rec *a)
+{
+	sqlite3_stmt	*s;
+
+	/* A skip never overwrites what fired. */
+	s = store_stmt(st, SQL_ALERT_RECORD, "INSERT INTO alerts "
+	    "(key, ref, kind, due, offset_days, fire_at, state, late, at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) "
+	    "DO UPDATE SET state = ?7, late = ?8, at = ?9 "
+	    "WHERE ?7 = 'fired'");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, a->key);
+	store_bind_text(s, 2, ref);
+	store_bind_text(s, 3, a->kind);
+	bind_date(s, 4, a->due);
+	sqlite3_bind_int(s, 5, a->offset);
+	sqlite3_bind_int64(s, 6, a->fire_at);
+	store_bind_text(s, 7, a->state);
+	sqlite3_bind_int(s, 8, a->late);
+	sqlite3_bind_int64(s, 9, a->at);
+	return store_done(st, s, __func__);
+}
+
+int
+store_alert_known(struct store *st, const char *key)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_ALERT_KNOWN,
+	    "SELECT 1 FROM alerts WHERE key = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : STORE_ERROR;
+}
+
+int
+store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
+    void *arg)
+{
+	struct alert_rec	 a;
+	sqlite3_stmt		*s;
+	int			 rc, n = 0;
+
+	s = store_stmt(st, SQL_ALERT_EACH, "SELECT key, kind, due, "
+	    "offset_days, fire_at, state, late, at FROM alerts WHERE ref = ? "
+	    "ORDER BY fire_at, key");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		a.key = (const char *)sqlite3_column_text(s, 0);
+		a.kind = (const char *)sqlite3_column_text(s, 1);
+		a.due = col_date(s, 2);
+		a.offset = sqlite3_column_int(s, 3);
+		a.fire_at = sqlite3_column_int64(s, 4);
+		a.state = (const char *)sqlite3_column_text(s, 5);
+		a.late = sqlite3_column_int(s, 6);
+		a.at = sqlite3_column_int64(s, 7);
+		if (fn(arg, &a) == -1) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+		n++;
+	}
+	return rows_end(st, s, rc, n, __func__);
+}
+
+int
+store_ack_add(struct store *st, const char *ref, const struct ack_rec *a)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_ACK_ADD, "INSERT OR REPLACE INTO acks (ref, "
+	    "kind, due, note, at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	store_bind_text(s, 2, a->kind);
+	bind_date(s, 3, a->due);
+	store_bind_text(s, 4, a->note);
+	sqlite3_bind_int64(s, 5, a->at);
+	sqlite3_bind_int64(s, 6, a->uid);
+	store_bind_text(s, 7, a->user);
+	return store_done(st, s, __func__);
+}
+
+int
+store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_ACKED, "SELECT 1 FROM acks WHERE ref = ? AND "
+	    "kind = ? AND due = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	store_bind_text(s, 2, kind);
+	bind_date(s, 3, due);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : STORE_ERROR;
+}
+
+int
+store_ack_each(struct store *st, const char *ref, store_ack_fn fn, void *arg)
+{
+	struct ack_rec	 a;
+	sqlite3_stmt	*s;
+	int		 rc, n = 0;
+
+	s = store_stmt(st, SQL_ACK_EACH, "SELECT kind, due, note, at, uid, "
+	    "user FROM acks WHERE ref = ? ORDER BY at, kind");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		a.kind = (const char *)sqlite3_column_text(s, 0);
+		a.due = col_date(s, 1);
+		a.note = (const char *)sqlite3_column_text(s, 2);
+		a.at = sqlite3_column_int64(s, 3);
+		a.uid = sqlite3_column_int64(s, 4);
+		a.user = (const char *)sqlite3_column_text(s, 5);
+		if (fn(arg, &a) == -1) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+		n++;
+	}
+	return rows_end(st, s, rc, n, __func__);
+}
+
+int
+store_delivery_add(struct store *st, const struct delivery_rec *d)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_DELIVERY_ADD, "INSERT OR IGNORE INTO deliveries "
+	    "(key, alert_key, channel, recipient, state, attempts, "
+	    "next_attempt, created, payload) "
+	    "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, d->key);
+	store_bind_text(s, 2, d->alert_key);
+	store_bind_text(s, 3, d->channel);
+	store_bind_text(s, 4, d->recipient);
+	sqlite3_bind_int64(s, 5, d->next_attempt);
+	sqlite3_bind_int64(s, 6, d->created);
+	store_bind_text(s, 7, d->payload);
+	return store_done(st, s, __func__);
+}
+
+#define DELIVERY_COLS \
+	"key, alert_key, channel, recipient, state, attempts, next_attempt," \
+	" created, last_error, payload"
+
+static int
+delivery_rows(struct store *st, sqlite3_stmt *s, store_delivery_fn fn,
+    void *arg, const char *func)
+{
+	struct delivery_rec	 d;
+	int			 rc, n = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		d.key = (const char *)sqlite3_column_text(s, 0);
+		d.alert_key = (const char *)sqlite3_column_text(s, 1);
+		d.channel = (const char *)sqlite3_column_text(s, 2);
+		d.recipient = (const char *)sqlite3_column_text(s, 3);
+		d.state = (const char *)sqlite3_column_text(s, 4);
+		d.attempts = sqlite3_column_int(s, 5);
+		d.next_attempt = sqlite3_column_int64(s, 6);
+		d.created = sqlite3_column_int64(s, 7);
+		d.last_error = (const char *)sqlite3_column_text(s, 8);
+		d.payload = (const char *)sqlite3_column_text(s, 9);
+		if (fn(arg, &d) == -1) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+		n++;
+	}
+	return rows_end(st, s, rc, n, func);
+}
+
+int
+store_delivery_due(struct store *st, time_t now, long limit,
+    store_delivery_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_DELIVERY_DUE, "SELECT " DELIVERY_COLS " FROM "
+	    "deliveries WHERE state IN ('pending', 'failed') AND "
+	    "inflight = 0 AND next_attempt <= ? "
+	    "ORDER BY next_attempt, key LIMIT ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, limit);
+	return delivery_rows(st, s, fn, arg, __func__);
+}
+
+int
+store_delivery_get(struct store *st, const char *key, store_delivery_fn fn,
+    void *arg)
+{
+	sqlite3_stmt	*s;
+	int		 n;
+
+	s = store_stmt(st, SQL_DELIVERY_GET, "SELECT " DELIVERY_COLS " FROM "
+	    "deliveries WHERE key = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, key);
+	n = delivery_rows(st, s, fn, arg, __func__);
+	return n < 0 ? n : (n > 0 ? STORE_FOUND : STORE_NOTFOUND);
+}
+
+int
+store_delivery_result(struct store *st, const char *key, const char *state,
+    int attempts, time_t next_attempt, const char *last_error)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_DELIVERY_RESULT, "UPDATE deliveries SET "
+	    "state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
+	    "inflight = 0 WHERE key = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, state);
+	sqlite3_bind_int(s, 2, attempts);
+	sqlite3_bind_int64(s, 3, next_attempt);
+	store_bind_text(s, 4, last_error);
+	store_bind_text(s, 5, key);
+	return store_done(st, s, __func__);
+}
+
+time_t
+store_delivery_next(struct store *st)
+{
+	sqlite3_stmt	*s;
+	time_t		 t = 0;
+
+	s = store_stmt(st, SQL_DELIVERY_NEXT, "SELECT min(next_attempt) FROM "
+	    "deliveries WHERE state IN ('pending', 'failed') AND "
+	    "inflight = 0");
+	if (s == NULL)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		t = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return t;
+}
+
+int
+store_delivery_each(struct store *st, const char *state, long limit,
+    store_delivery_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_DELIVERY_EACH, "SELECT " DELIVERY_COLS " FROM "
+	    "deliveries WHERE (?1 IS NULL AND state <> 'delivered') OR "
+	    "state = ?1 ORDER BY created DESC, key LIMIT ?2");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, state);
+	sqlite3_bind_int64(s, 2, limit);
+	return delivery_rows(st, s, fn, arg, __func__);
+}
+
+int
+store_delivery_counts(struct store *st, long counts[4])
+{
+	static const char *const states[4] = { "pending", "failed", "dead",
+	    "delivered" };
+	sqlite3_stmt	*s;
+	const char	*state;
+	int		 rc, i;
+
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	s = store_stmt(st, SQL_DELIVERY_COUNTS, "SELECT state, count(*) FROM "
+	    "deliveries GROUP BY state");
+	if (s == NULL)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(s, 0);
+		for (i = 0; i < 4; i++)
+			if (state != NULL && strcmp(state, states[i]) == 0)
+				counts[i] = sqlite3_column_int64(s, 1);
+	}
+	return rows_end(st, s, rc, 0, __func__);
+}
+
+int
+store_delivery_retry(struct store *st, const char *key, time_t now)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_DELIVERY_RETRY, "UPDATE deliveries SET "
+	    "state = 'pending', next_attempt = ?1, created = ?1 "
+	    "WHERE key = ?2 AND state IN ('failed', 'dead', 'pending')");
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, now);
+	store_bind_text(s, 2, key);
+	if ((rc = store_done(st, s, __func__)) != 0)
+		return rc;
+	return sqlite3_changes(st->db) > 0 ? STORE_FOUND : STORE_NOTFOUND;
+}
+
+int
+store_delivery_inflight(struct store *st, const char *key)
+{
+	sqlite3_stmt	*s;
+
+	s = store_stmt(st, SQL_DELIVERY_INFLIGHT, "UPDATE deliveries SET "
+	    "inflight = 1 WHERE key = ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, key);
+	return store_done(st, s, __func__);
+}
+
+/* After a restart nothing is in flight: what was goes out again. */
+int
+store_delivery_reset_inflight(struct store *st)
+{
+	return store_exec(st, "UPDATE deliveries SET inflight = 0 "
+	    "WHERE inflight <> 0");
 }

@@ -20,6 +20,164 @@ void		 store_close(struct store *st);
 int		 store_schema_version(struct store *st);
 long		 store_contract_count(struct store *st);
 
+/* What the scheduler keeps per contract beside its fields. */
+struct contract_state {
+	int32_t	 silenced_until;	/* DATE_NONE when not silenced */
+	int	 lapsed_extension;	/* flag for the next alert */
+	time_t	 horizon;		/* alerts up to here are settled */
+	time_t	 next_fire;		/* 0 when none is pending */
+};
+
+/* Derived due dates kept as indexed columns for the agenda. */
+struct contract_due {
+	int32_t	 ext_due;		/* DATE_NONE when none */
+	int32_t	 proc_due;
+};
+
+#define STORE_NOTFOUND	0
+#define STORE_FOUND	1
+#define STORE_ERROR	(-1)
+#define STORE_CONFLICT	(-2)
+
+int		 store_begin(struct store *st);
+int		 store_commit(struct store *st);
+void		 store_rollback(struct store *st);
+
+/* Loads ref into c (initialized by the caller); cs may be NULL. */
+int		 store_contract_get(struct store *st, const char *ref,
+		    struct contract *c, struct contract_state *cs);
+/* STORE_CONFLICT if ref exists already. */
+int		 store_contract_insert(struct store *st,
+		    const struct contract *c, const struct contract_due *due,
+		    time_t now);
+int		 store_contract_update(struct store *st,
+		    const struct contract *c, const struct contract_due *due,
+		    time_t now);
+int		 store_contract_exists(struct store *st, const char *ref);
+int		 store_contract_schedule(struct store *st, const char *ref,
+		    time_t horizon, time_t next_fire);
+int		 store_contract_silence(struct store *st, const char *ref,
+		    int32_t until);
+int		 store_contract_lapsed(struct store *st, const char *ref,
+		    int lapsed);
+/* Calls fn for each contract, in ref order after after ("" = first). */
+typedef int (*store_contract_fn)(void *arg, struct contract *c,
+    struct contract_state *cs);
+int		 store_contract_each(struct store *st, const char *after,
+		    long limit, store_contract_fn fn, void *arg);
+/* Contracts with next_fire <= now, earliest first, at most limit. */
+int		 store_contract_due(struct store *st, time_t now, long limit,
+		    store_contract_fn fn, void *arg);
+/*
+ * Contracts that may have a milestone due between from and to: end_date
+ * in [from - 1, to] (term_end, coverage_gap, expired), or ext_due or
+ * proc_due in [from, to].
+ */
+int		 store_contract_window(struct store *st, int32_t from,
+		    int32_t to, store_contract_fn fn, void *arg);
+/* The earliest next_fire of all contracts; 0 when none. */
+time_t		 store_next_fire(struct store *st);
+
+/* engine_covered_fn over the services table. */
+int		 store_covered(void *st, const char *svc, int32_t day,
+		    const char *ref);
+
+struct extension_rec {
+	int32_t		 old_end;
+	int32_t		 new_end;
+	int32_t		 decided_on;	/* DATE_NONE when not given */
+	const char	*decision_ref;
+	const char	*note;
+	int		 lapsed;
+	time_t		 recorded_at;
+	long		 uid;
+	const char	*user;
+};
+int		 store_extension_add(struct store *st, const char *ref,
+		    const struct extension_rec *e);
+typedef int (*store_extension_fn)(void *arg, const struct extension_rec *e);
+int		 store_extension_each(struct store *st, const char *ref,
+		    store_extension_fn fn, void *arg);
+
+/* Alert history: state is "fired" or "skipped". */
+struct alert_rec {
+	const char	*key;
+	const char	*kind;
+	int32_t		 due;
+	int		 offset;
+	time_t		 fire_at;
+	const char	*state;
+	int		 late;
+	time_t		 at;
+};
+int		 store_alert_record(struct store *st, const char *ref,
+		    const struct alert_rec *a);
+/* 1 if key is in the history. */
+int		 store_alert_known(struct store *st, const char *key);
+typedef int (*store_alert_fn)(void *arg, const struct alert_rec *a);
+int		 store_alert_each(struct store *st, const char *ref,
+		    store_alert_fn fn, void *arg);
+
+struct ack_rec {
+	const char	*kind;
+	int32_t		 due;
+	const char	*note;
+	time_t		 at;
+	long		 uid;
+	const char	*user;
+};
+int		 store_ack_add(struct store *st, const char *ref,
+		    const struct ack_rec *a);
+int		 store_acked(struct store *st, const char *ref,
+		    const char *kind, int32_t due);
+typedef int (*store_ack_fn)(void *arg, const struct ack_rec *a);
+int		 store_ack_each(struct store *st, const char *ref,
+		    store_ack_fn fn, void *arg);
+
+/*
+ * The outbox: one row per delivery of an alert to a channel (and
+ * recipient).  state: pending (not tried yet), failed (will be retried),
+ * dead (given up), delivered.
+ */
+struct delivery_rec {
+	const char	*key;
+	const char	*alert_key;
+	const char	*channel;
+	const char	*recipient;	/* NULL unless per recipient */
+	const char	*state;
+	int		 attempts;
+	time_t		 next_attempt;
+	time_t		 created;
+	const char	*last_error;
+	const char	*payload;	/* the generic JSON payload */
+};
+/* Adds a pending delivery; an existing key is left as it is. */
+int		 store_delivery_add(struct store *st,
+		    const struct delivery_rec *d);
+typedef int (*store_delivery_fn)(void *arg, const struct delivery_rec *d);
+/* Pending and failed deliveries due by now, earliest first. */
+int		 store_delivery_due(struct store *st, time_t now, long limit,
+		    store_delivery_fn fn, void *arg);
+/* Loads one delivery; STORE_NOTFOUND if key is unknown. */
+int		 store_delivery_get(struct store *st, const char *key,
+		    store_delivery_fn fn, void *arg);
+int		 store_delivery_result(struct store *st, const char *key,
+		    const char *state, int attempts, time_t next_attempt,
+		    const char *last_error);
+/* The earliest next attempt of a pending or failed delivery; 0: none. */
+time_t		 store_delivery_next(struct store *st);
+/* Deliveries in state (NULL: all but delivered), newest first. */
+int		 store_delivery_each(struct store *st, const char *state,
+		    long limit, store_delivery_fn fn, void *arg);
+/* Counts by state: pending, failed, dead, delivered. */
+int		 store_delivery_counts(struct store *st, long counts[4]);
+/* Marks a delivery as being sent (not due until its result). */
+int		 store_delivery_inflight(struct store *st, const char *key);
+int		 store_delivery_reset_inflight(struct store *st);
+/* A failed or dead delivery goes back to pending, its age reset. */
+int		 store_delivery_retry(struct store *st, const char *key,
+		    time_t now);
+
 /* One row of the audit table; args and result are JSON texts or NULL. */
 int		 store_audit(struct store *st, time_t at, long uid,
 		    const char *user, const char *cmd, const char *args,

@@ -10,6 +10,37 @@
 enum store_sql {
 	SQL_CONTRACT_COUNT,
 	SQL_AUDIT,
+	SQL_CONTRACT_GET,
+	SQL_CONTRACT_INSERT,
+	SQL_CONTRACT_UPDATE,
+	SQL_CONTRACT_EXISTS,
+	SQL_CONTRACT_SCHEDULE,
+	SQL_CONTRACT_SILENCE,
+	SQL_CONTRACT_LAPSED,
+	SQL_CONTRACT_EACH,
+	SQL_CONTRACT_DUE,
+	SQL_CONTRACT_WINDOW,
+	SQL_NEXT_FIRE,
+	SQL_SERVICE_DELETE,
+	SQL_SERVICE_INSERT,
+	SQL_COVERED,
+	SQL_EXTENSION_ADD,
+	SQL_EXTENSION_EACH,
+	SQL_ALERT_RECORD,
+	SQL_ALERT_KNOWN,
+	SQL_ALERT_EACH,
+	SQL_ACK_ADD,
+	SQL_ACKED,
+	SQL_ACK_EACH,
+	SQL_DELIVERY_ADD,
+	SQL_DELIVERY_DUE,
+	SQL_DELIVERY_GET,
+	SQL_DELIVERY_RESULT,
+	SQL_DELIVERY_NEXT,
+	SQL_DELIVERY_EACH,
+	SQL_DELIVERY_COUNTS,
+	SQL_DELIVERY_RETRY,
+	SQL_DELIVERY_INFLIGHT,
 	STORE_NSQL
 };
 
@@ -19,9 +50,6 @@ struct store {
 };
 
 int		 store_exec(struct store *st, const char *sql);
-int		 store_begin(struct store *st);
-int		 store_commit(struct store *st);
-void		 store_rollback(struct store *st);
 sqlite3_stmt	*store_stmt(struct store *st, enum store_sql id,
 		    const char *sql);
 int		 store_bind_text(sqlite3_stmt *s, int i, const char *v);

@@ -130,6 +130,32 @@ test_field_names(void **state)
 	assert_false(contract_field_known(NULL));
 }
 
+/*
+ * A name from contract_fields and the same name elsewhere in memory reach
+ * the same field (contract.c looks the first up by address).
+ */
+static void
+test_field_lookup(void **state)
+{
+	static const char *const values[] = {
+		"R1", "Title", "dps", "Acme", "Jo", "jo@x.example",
+		"a@x.example;b@x.example", "2021-05-01", "2025-04-30",
+		"2025-12-31", "30", "270", "R2", "svc:a", "10.50", "Notes"
+	};
+	struct contract	 c;
+	char		 name[64];
+	size_t		 i;
+
+	(void)state;
+	contract_init(&c);
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		set_ok(&c, contract_fields[i], values[i]);
+		snprintf(name, sizeof(name), "%s", contract_fields[i]);
+		get_is(&c, name, values[i]);
+	}
+	contract_free(&c);
+}
+
 static void
 test_unknown_field(void **state)
 {
@@ -634,6 +660,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_field_names),
+		cmocka_unit_test(test_field_lookup),
 		cmocka_unit_test(test_unknown_field),
 		cmocka_unit_test(test_ref),
 		cmocka_unit_test(test_ref_clear),

@@ -1,0 +1,137 @@
+/*
+ * Changing contracts: add, update, extend, ack and silence.
+ */
+#include <stdio.h>
+
+#include "ctl.h"
+
+static int
+parse_add(int argc, char **argv, json_t *args)
+{
+	return ctl_parse_fields(argc - 1, argv + 1, args);
+}
+
+static void
+show_add(json_t *r)
+{
+	printf("added %s\n",
+	    json_str_or(json_object_get(r, "contract"), "ref", "?"));
+}
+
+static int
+parse_update(int argc, char **argv, json_t *args)
+{
+	static const char *const pos[] = { "ref", NULL };
+
+	if (argc < 2 || ctl_parse_args(2, argv, pos, NULL, args) == -1)
+		return -1;
+	return ctl_parse_fields(argc - 2, argv + 2, args);
+}
+
+static void
+show_update(json_t *r)
+{
+	printf("updated %s\n",
+	    json_str_or(json_object_get(r, "contract"), "ref", "?"));
+}
+
+static int
+parse_extend(int argc, char **argv, json_t *args)
+{
+	static const char *const pos[] = { "ref", NULL };
+	static const struct ctl_opt opts[] = {
+		{ .name = "months", .key = "months", .type = CTL_ARG_INT,
+		    .min = 1, .max = 120 },
+		{ .name = "until", .key = "until", .type = CTL_ARG_DATE },
+		{ .name = "decision-ref", .key = "decision_ref",
+		    .type = CTL_ARG_STR },
+		{ .name = "decided-on", .key = "decided_on",
+		    .type = CTL_ARG_DATE },
+		{ .name = "note", .key = "note", .type = CTL_ARG_STR },
+		{ .name = NULL }
+	};
+
+	if (ctl_parse_args(argc, argv, pos, opts, args) == -1)
+		return -1;
+	if (json_object_get(args, "months") != NULL &&
+	    json_object_get(args, "until") != NULL)
+		return ctl_usage_error("give --months or --until, not both");
+	if (json_object_get(args, "months") == NULL &&
+	    json_object_get(args, "until") == NULL)
+		return ctl_usage_error("--months or --until is required");
+	return 0;
+}
+
+static void
+show_extend(json_t *r)
+{
+	printf("%s extended: %s -> %s (maximum %s)\n",
+	    json_str_or(r, "ref", "?"), json_str_or(r, "old_end", "?"),
+	    json_str_or(r, "new_end", "?"),
+	    json_str_or(r, "max_end_date", "?"));
+	if (json_is_true(json_object_get(r, "lapsed")))
+		printf("warning: recorded after the contract had lapsed on "
+		    "%s\n", json_str_or(r, "old_end", "?"));
+}
+
+static int
+parse_ack(int argc, char **argv, json_t *args)
+{
+	static const char *const pos[] = { "ref", "kind", NULL };
+	static const struct ctl_opt opts[] = {
+		{ .name = "note", .key = "note", .type = CTL_ARG_STR },
+		{ .name = NULL }
+	};
+
+	return ctl_parse_args(argc, argv, pos, opts, args);
+}
+
+static void
+show_ack(json_t *r)
+{
+	printf("acknowledged %s %s due %s\n", json_str_or(r, "ref", "?"),
+	    json_str_or(r, "milestone", "?"), json_str_or(r, "due", "?"));
+}
+
+static int
+parse_silence(int argc, char **argv, json_t *args)
+{
+	static const char *const pos[] = { "ref", NULL };
+	static const struct ctl_opt opts[] = {
+		{ .name = "until", .key = "until", .type = CTL_ARG_DATE,
+		    .required = 1 },
+		{ .name = NULL }
+	};
+
+	return ctl_parse_args(argc, argv, pos, opts, args);
+}
+
+static void
+show_silence(json_t *r)
+{
+	printf("%s silenced until %s\n", json_str_or(r, "ref", "?"),
+	    json_str_or(r, "silenced_until", "?"));
+}
+
+const struct ctl_cmd ctl_cmd_add = {
+	.name = "add", .usage = "add FIELD=VALUE...", .parse = parse_add,
+	.show = show_add
+};
+const struct ctl_cmd ctl_cmd_update = {
+	.name = "update", .usage = "update REF FIELD=VALUE...",
+	.parse = parse_update, .show = show_update
+};
+const struct ctl_cmd ctl_cmd_extend = {
+	.name = "extend",
+	.usage = "extend REF (--months N | --until DATE) "
+	    "[--decision-ref TEXT] [--decided-on DATE] [--note TEXT]",
+	.parse = parse_extend, .show = show_extend
+};
+const struct ctl_cmd ctl_cmd_ack = {
+	.name = "ack", .usage = "ack REF KIND [--note TEXT]",
+	.parse = parse_ack, .show = show_ack
+};
+const struct ctl_cmd ctl_cmd_silence = {
+	.name = "silence", .usage = "silence REF --until DATE",
+	.parse = parse_silence, .show = show_silence
+};

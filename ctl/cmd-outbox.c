@@ -1,0 +1,114 @@
+/*
+ * Deliveries: outbox lists them, retry requeues one, notify-test queues a
+ * test alert on a channel.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static int
+parse_outbox(int argc, char **argv, json_t *args)
+{
+	static const char *const states[] = {
+		"pending", "failed", "dead", "delivered"
+	};
+	static const struct ctl_opt opts[] = {
+		{ .name = "state", .key = "state", .type = CTL_ARG_STR },
+		{ .name = NULL }
+	};
+	const char	*state;
+	size_t		 i;
+
+	if (ctl_parse_args(argc, argv, NULL, opts, args) == -1)
+		return -1;
+	if ((state = json_str(args, "state")) == NULL)
+		return 0;
+	for (i = 0; i < nitems(states); i++)
+		if (strcmp(state, states[i]) == 0)
+			return 0;
+	return ctl_usage_error("--state: %s is not pending, failed, dead or "
+	    "delivered", state);
+}
+
+static void
+delivery_row(struct table *t, json_t *d)
+{
+	char		 attempts[32];
+	const char	*cells[] = {
+		json_str(d, "state"),
+		json_fmt(json_object_get(d, "attempts"), attempts,
+		    sizeof(attempts)),
+		json_str(d, "next_attempt"), json_str(d, "channel"),
+		json_str(d, "key"), json_str(d, "last_error")
+	};
+
+	table_add(t, cells);
+}
+
+static void
+show_outbox(json_t *r)
+{
+	static const char *const hdr[] = {
+		"STATE", "ATTEMPTS", "NEXT ATTEMPT", "CHANNEL", "KEY",
+		"LAST ERROR"
+	};
+	json_t	*list = json_object_get(r, "deliveries");
+	json_t	*n = json_object_get(r, "counts");
+
+	if (json_array_size(list) == 0)
+		printf("no deliveries\n");
+	table_list(hdr, nitems(hdr), list, delivery_row);
+	if (json_is_object(n))
+		printf("\n%lld pending, %lld failed, %lld dead, %lld "
+		    "delivered\n", json_int(n, "pending"),
+		    json_int(n, "failed"), json_int(n, "dead"),
+		    json_int(n, "delivered"));
+}
+
+static int
+parse_retry(int argc, char **argv, json_t *args)
+{
+	static const char *const pos[] = { "key", NULL };
+
+	return ctl_parse_args(argc, argv, pos, NULL, args);
+}
+
+static void
+show_retry(json_t *r)
+{
+	printf("%s queued for delivery\n", json_str_or(r, "key", "?"));
+}
+
+static int
+parse_notify_test(int argc, char **argv, json_t *args)
+{
+	static const char *const pos[] = { "channel", NULL };
+	static const struct ctl_opt opts[] = {
+		{ .name = "to", .key = "to", .type = CTL_ARG_STR },
+		{ .name = NULL }
+	};
+
+	return ctl_parse_args(argc, argv, pos, opts, args);
+}
+
+static void
+show_notify_test(json_t *r)
+{
+	printf("test alert queued on %s (%s)\n",
+	    json_str_or(r, "channel", "?"), json_str_or(r, "key", "?"));
+}
+
+const struct ctl_cmd ctl_cmd_outbox = {
+	.name = "outbox", .usage = "outbox [--state pending|failed|dead|"
+	    "delivered]",
+	.parse = parse_outbox, .show = show_outbox, .list_key = "deliveries"
+};
+const struct ctl_cmd ctl_cmd_retry = {
+	.name = "retry", .usage = "retry KEY", .parse = parse_retry,
+	.show = show_retry
+};
+const struct ctl_cmd ctl_cmd_notify_test = {
+	.name = "notify-test", .usage = "notify-test CHANNEL [--to ADDRESS]",
+	.parse = parse_notify_test, .show = show_notify_test
+};

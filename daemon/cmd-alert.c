@@ -1,0 +1,385 @@
+/*
+ * Commands about milestones and alerts: agenda, simulate, ack, silence.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "contractd.h"
+#include "plugin.h"
+#include "scheduler.h"
+#include "store.h"
+
+#define SIMULATE_MAX_DAYS	3660
+#define SIMULATE_MAX_ALERTS	200000
+
+/* One row of agenda or simulate, sorted before it becomes JSON. */
+struct row {
+	time_t			 fire;
+	int32_t			 due;
+	int32_t			 date;
+	enum milestone_kind	 kind;
+	int			 offset;
+	char			 ref[CONTRACT_REF_MAX + 1];
+	char			*title;
+};
+
+struct rows {
+	struct row	*v;
+	size_t		 n;
+	size_t		 cap;
+	int32_t		 from;
+	int32_t		 to;
+	int		 truncated;
+};
+
+static struct row *
+rows_add(struct rows *rs)
+{
+	struct row	*v;
+	size_t		 cap;
+
+	if (rs->n == SIMULATE_MAX_ALERTS) {
+		rs->truncated = 1;
+		return NULL;
+	}
+	if (rs->n == rs->cap) {
+		cap = rs->cap ? rs->cap * 2 : 256;
+		if ((v = reallocarray(rs->v, cap, sizeof(*v))) == NULL)
+			return NULL;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	memset(&rs->v[rs->n], 0, sizeof(rs->v[0]));
+	return &rs->v[rs->n++];
+}
+
+static void
+rows_free(struct rows *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		free(rs->v[i].title);
+	free(rs->v);
+}
+
+/* Coverage is asked only of contracts whose gap could fall in range. */
+static engine_covered_fn
+covered_if(const struct contract *c, int32_t from, int32_t to)
+{
+	return c->end_date >= from && c->end_date <= to ? store_covered :
+	    NULL;
+}
+
+static int
+agenda_one(void *arg, struct contract *c, struct contract_state *cs)
+{
+	struct rows		*rs = arg;
+	struct milestone	 ms[MS_NKINDS];
+	struct row		*w;
+	size_t			 n, i;
+
+	(void)cs;
+	n = engine_milestones(c, &daemon_ctx->conf->alerts,
+	    covered_if(c, rs->from, rs->to), daemon_ctx->store, ms);
+	for (i = 0; i < n; i++) {
+		if (ms[i].due < rs->from || ms[i].due > rs->to)
+			continue;
+		if ((w = rows_add(rs)) == NULL)
+			return rs->truncated ? 0 : -1;
+		w->due = ms[i].due;
+		w->kind = ms[i].kind;
+		snprintf(w->ref, sizeof(w->ref), "%s", c->ref);
+		w->title = strdup(c->title);
+	}
+	return 0;
+}
+
+static int
+agenda_cmp(const void *a, const void *b)
+{
+	const struct row	*x = a, *y = b;
+	int			 rc;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	if ((rc = strcmp(x->ref, y->ref)) != 0)
+		return rc;
+	return (int)x->kind - (int)y->kind;
+}
+
+static json_t *
+agenda_json(struct rows *rs, int32_t today)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	qsort(rs->v, rs->n, sizeof(rs->v[0]), agenda_cmp);
+	for (i = 0; i < rs->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:o, "
+		    "s:i, s:b}", "ref", rs->v[i].ref, "title",
+		    rs->v[i].title, "milestone", milestone_name(rs->v[i].kind),
+		    "due", cmd_date(rs->v[i].due), "days_left",
+		    (int)(rs->v[i].due - today), "acked",
+		    store_acked(daemon_ctx->store, rs->v[i].ref,
+		    milestone_name(rs->v[i].kind), rs->v[i].due) == 1));
+	return a;
+}
+
+static int
+cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "days", NULL };
+	struct rows	rs;
+	long		days = 90;
+
+	(void)peer;
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_int(args, "days", 0, 1, 3650, &days, r) == -1)
+		return -1;
+	memset(&rs, 0, sizeof(rs));
+	rs.from = cmd_today();
+	rs.to = rs.from + (int32_t)days;
+	if (store_contract_window(daemon_ctx->store, rs.from, rs.to,
+	    agenda_one, &rs) < 0) {
+		rows_free(&rs);
+		return cmd_fail(r, "internal", "database error");
+	}
+	r->result = json_pack("{s:o, s:o, s:i, s:o}", "from",
+	    cmd_date(rs.from), "to", cmd_date(rs.to), "days", (int)days,
+	    "milestones", agenda_json(&rs, rs.from));
+	rows_free(&rs);
+	return 0;
+}
+
+const struct cmd cmd_agenda = { "agenda", 0, cmd_agenda_exec };
+
+static int
+simulate_one(void *arg, struct contract *c, struct contract_state *cs)
+{
+	struct rows		*rs = arg;
+	struct milestone	 ms[MS_NKINDS];
+	struct alert		 v[ENGINE_MAX_ALERTS];
+	struct row		*w;
+	size_t			 n;
+	int			 na, i;
+
+	(void)cs;
+	n = engine_milestones(c, &daemon_ctx->conf->alerts,
+	    covered_if(c, rs->from, rs->to + 3660), daemon_ctx->store, ms);
+	if ((na = engine_alerts(ms, n, &daemon_ctx->conf->alerts, v,
+	    ENGINE_MAX_ALERTS)) < 0)
+		return -1;
+	for (i = 0; i < na; i++) {
+		if (v[i].date < rs->from || v[i].date > rs->to)
+			continue;
+		if ((w = rows_add(rs)) == NULL)
+			return rs->truncated ? 0 : -1;
+		w->fire = v[i].fire;
+		w->due = v[i].due;
+		w->date = v[i].date;
+		w->kind = v[i].kind;
+		w->offset = v[i].offset;
+		snprintf(w->ref, sizeof(w->ref), "%s", c->ref);
+	}
+	return 0;
+}
+
+/* DESIGN: by fire_at, then contract, then milestone. */
+static int
+simulate_cmp(const void *a, const void *b)
+{
+	const struct row	*x = a, *y = b;
+	int			 rc;
+
+	if (x->fire != y->fire)
+		return x->fire < y->fire ? -1 : 1;
+	if ((rc = strcmp(x->ref, y->ref)) != 0)
+		return rc;
+	if ((rc = strcmp(milestone_name(x->kind),
+	    milestone_name(y->kind))) != 0)
+		return rc;
+	return y->offset - x->offset;
+}
+
+/* The channels each kind routes to. */
+static json_t *
+kind_channels(enum milestone_kind k)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < daemon_ctx->nchannels; i++)
+		if (daemon_ctx->channels[i].kinds & (1u << k))
+			json_array_append_new(a,
+			    json_string(daemon_ctx->channels[i].name));
+	return a;
+}
+
+static json_t *
+simulate_json(struct rows *rs)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	qsort(rs->v, rs->n, sizeof(rs->v[0]), simulate_cmp);
+	for (i = 0; i < rs->n; i++)
+		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:o, "
+		    "s:i, s:o}", "fire_at", cmd_instant(rs->v[i].fire),
+		    "contract", rs->v[i].ref, "milestone",
+		    milestone_name(rs->v[i].kind), "due",
+		    cmd_date(rs->v[i].due), "offset_days", rs->v[i].offset,
+		    "channels", kind_channels(rs->v[i].kind)));
+	return a;
+}
+
+/* The largest offset of any kind: how far before a due date to look. */
+static int32_t
+max_offset(void)
+{
+	const struct alert_conf	*ac = &daemon_ctx->conf->alerts;
+	int			 m = 0;
+	size_t			 k, i;
+
+	for (k = 0; k < MS_NKINDS; k++)
+		for (i = 0; i < ac->noffsets[k]; i++)
+			if (ac->offsets[k][i] > m)
+				m = ac->offsets[k][i];
+	return m;
+}
+
+static int
+cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "from", "to", NULL };
+	struct rows	rs;
+
+	(void)peer;
+	memset(&rs, 0, sizeof(rs));
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_date(args, "from", 1, &rs.from, r) == -1 ||
+	    cmd_arg_date(args, "to", 1, &rs.to, r) == -1)
+		return -1;
+	if (rs.to < rs.from || rs.to - rs.from > SIMULATE_MAX_DAYS)
+		return cmd_fail(r, "invalid_argument", "to must be from "
+		    "from to %d days after it", SIMULATE_MAX_DAYS);
+	/* Working-day shifts move an alert a few days: look a week wider. */
+	if (store_contract_window(daemon_ctx->store, rs.from - 7,
+	    rs.to + max_offset() + 7, simulate_one, &rs) < 0) {
+		rows_free(&rs);
+		return cmd_fail(r, "internal", "database error");
+	}
+	r->result = json_pack("{s:o, s:o, s:o, s:b}", "from",
+	    cmd_date(rs.from), "to", cmd_date(rs.to), "alerts",
+	    simulate_json(&rs), "truncated", rs.truncated);
+	rows_free(&rs);
+	return 0;
+}
+
+const struct cmd cmd_simulate = { "simulate", 0, cmd_simulate_exec };
+
+/* The due date of c's milestone of kind k; -1 fails r (not_found). */
+static int
+milestone_due(const struct contract *c, int k, int32_t *due,
+    struct cmd_reply *r)
+{
+	struct milestone	ms[MS_NKINDS];
+	size_t			n, i;
+
+	n = engine_milestones(c, &daemon_ctx->conf->alerts, store_covered,
+	    daemon_ctx->store, ms);
+	for (i = 0; i < n; i++)
+		if ((int)ms[i].kind == k) {
+			*due = ms[i].due;
+			return 0;
+		}
+	return cmd_fail(r, "not_found", "%s has no %s milestone", c->ref,
+	    milestone_name(k));
+}
+
+/* Stores a change to c's alert state and re-evaluates its schedule. */
+static int
+alert_change(struct contract *c, struct contract_state *cs,
+    const struct ack_rec *ack, int32_t silence, struct cmd_reply *r)
+{
+	struct store	*st = daemon_ctx->store;
+
+	if (store_begin(st) == -1)
+		return cmd_fail(r, "internal", "database error");
+	if ((ack != NULL && store_ack_add(st, c->ref, ack) < 0) ||
+	    (ack == NULL && store_contract_silence(st, c->ref, silence) < 0))
+		return cmd_abort(r, "internal", "database error");
+	if (ack == NULL)
+		cs->silenced_until = silence;
+	if (scheduler_evaluate(st, c, cs, time(NULL), SCHED_CATCHUP) < 0)
+		return cmd_abort(r, "internal", "database error");
+	return cmd_commit(r);
+}
+
+static int
+cmd_ack_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "ref", "kind", "note", NULL };
+	struct contract		 c;
+	struct contract_state	 cs;
+	struct ack_rec		 a;
+	const char		*ref, *kind;
+	int			 k, rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "ref", 1, &ref, r) == -1 ||
+	    cmd_arg_str(args, "kind", 1, &kind, r) == -1 ||
+	    cmd_arg_str(args, "note", 0, &a.note, r) == -1)
+		return -1;
+	if ((k = milestone_parse(kind)) == -1)
+		return cmd_fail(r, "invalid_argument", "not a milestone "
+		    "kind: %s", kind);
+	contract_init(&c);
+	a.kind = milestone_name(k);
+	a.at = time(NULL);
+	a.uid = (long)peer->uid;
+	a.user = peer->user;
+	if (cmd_load(ref, &c, &cs, r) == 0 &&
+	    milestone_due(&c, k, &a.due, r) == 0 &&
+	    alert_change(&c, &cs, &a, DATE_NONE, r) == 0) {
+		r->result = json_pack("{s:s, s:s, s:o}", "ref", c.ref,
+		    "milestone", a.kind, "due", cmd_date(a.due));
+		rc = 0;
+	}
+	contract_free(&c);
+	return rc;
+}
+
+const struct cmd cmd_ack = { "ack", 1, cmd_ack_exec };
+
+static int
+cmd_silence_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "ref", "until", NULL };
+	struct contract		 c;
+	struct contract_state	 cs;
+	const char		*ref;
+	int32_t			 until = DATE_NONE;
+	int			 rc = -1;
+
+	(void)peer;
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "ref", 1, &ref, r) == -1 ||
+	    cmd_arg_date(args, "until", 1, &until, r) == -1)
+		return -1;
+	contract_init(&c);
+	if (cmd_load(ref, &c, &cs, r) == 0 &&
+	    alert_change(&c, &cs, NULL, until, r) == 0) {
+		r->result = json_pack("{s:s, s:o}", "ref", c.ref,
+		    "silenced_until", cmd_date(until));
+		rc = 0;
+	}
+	contract_free(&c);
+	return rc;
+}
+
+const struct cmd cmd_silence = { "silence", 1, cmd_silence_exec };

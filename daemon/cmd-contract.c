@@ -1,0 +1,625 @@
+/*
+ * Commands about contracts: list, show, history, add, update, extend,
+ * import.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "commands.h"
+#include "contract-json.h"
+#include "contractd.h"
+#include "csv.h"
+#include "scheduler.h"
+#include "store.h"
+
+#define LIST_DEFAULT	1000
+#define LIST_MAX	100000
+#define IMPORT_MAX	(512L * 1024 * 1024)
+
+int32_t
+cmd_today(void)
+{
+	int32_t	today = 0;
+
+	(void)date_of_instant(time(NULL), daemon_ctx->conf->timezone, &today);
+	return today;
+}
+
+json_t *
+cmd_date(int32_t day)
+{
+	char	buf[DATE_STRLEN];
+
+	return day == DATE_NONE ? json_null() : json_string(date_format(day,
+	    buf));
+}
+
+json_t *
+cmd_instant(time_t t)
+{
+	char	buf[DATE_ISOLEN];
+
+	if (t == 0 || date_format_local(t, daemon_ctx->conf->timezone, buf,
+	    sizeof(buf)) == -1)
+		return json_null();
+	return json_string(buf);
+}
+
+/* Loads ref or fails the reply with not_found. */
+int
+cmd_load(const char *ref, struct contract *c, struct contract_state *cs,
+    struct cmd_reply *r)
+{
+	switch (store_contract_get(daemon_ctx->store, ref, c, cs)) {
+	case STORE_FOUND:
+		return 0;
+	case STORE_NOTFOUND:
+		return cmd_fail(r, "not_found", "no contract %s", ref);
+	default:
+		return cmd_fail(r, "internal", "database error");
+	}
+}
+
+/* Runs a change in one transaction and re-arms the timer after it. */
+int
+cmd_commit(struct cmd_reply *r)
+{
+	if (store_commit(daemon_ctx->store) == -1) {
+		store_rollback(daemon_ctx->store);
+		return cmd_fail(r, "internal", "database error");
+	}
+	scheduler_poke();
+	return 0;
+}
+
+int
+cmd_abort(struct cmd_reply *r, const char *code, const char *msg)
+{
+	store_rollback(daemon_ctx->store);
+	if (r->code == NULL)
+		cmd_fail(r, code, "%s", msg);
+	return -1;
+}
+
+static json_t *
+next_milestone(const struct contract *c, int32_t today)
+{
+	struct milestone	ms[MS_NKINDS];
+	size_t			n, i;
+
+	n = engine_milestones(c, &daemon_ctx->conf->alerts, NULL, NULL, ms);
+	for (i = 0; i < n; i++)
+		if (ms[i].due >= today)
+			return json_pack("{s:s, s:o, s:i}", "milestone",
+			    milestone_name(ms[i].kind), "due",
+			    cmd_date(ms[i].due), "days_left",
+			    (int)(ms[i].due - today));
+	return json_null();
+}
+
+struct list_ctx {
+	json_t	*a;
+	int32_t	 today;
+};
+
+static int
+list_one(void *arg, struct contract *c, struct contract_state *cs)
+{
+	struct list_ctx	*l = arg;
+	json_t		*o = contract_to_json(c);
+
+	(void)cs;
+	if (o == NULL || json_object_set_new(o, "next_milestone",
+	    next_milestone(c, l->today)) == -1 ||
+	    json_array_append_new(l->a, o) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+cmd_list_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "limit", "after", NULL };
+	struct list_ctx	 l;
+	const char	*after = "";
+	long		 limit = LIST_DEFAULT;
+	int		 n;
+
+	(void)peer;
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_int(args, "limit", 0, 1, LIST_MAX, &limit, r) == -1 ||
+	    cmd_arg_str(args, "after", 0, &after, r) == -1)
+		return -1;
+	l.a = json_array();
+	l.today = cmd_today();
+	n = store_contract_each(daemon_ctx->store, after, limit + 1,
+	    list_one, &l);
+	if (n < 0) {
+		json_decref(l.a);
+		return cmd_fail(r, "internal", "database error");
+	}
+	if (n > limit)
+		json_array_remove(l.a, (size_t)limit);
+	r->result = json_pack("{s:o, s:b}", "contracts", l.a, "more",
+	    n > limit);
+	return 0;
+}
+
+const struct cmd cmd_list = { "list", 0, cmd_list_exec };
+
+static json_t *
+show_milestones(const struct contract *c, int32_t today)
+{
+	struct milestone	 ms[MS_NKINDS];
+	char			 unc[1024];
+	json_t			*a = json_array(), *o;
+	size_t			 n, i;
+
+	n = engine_milestones(c, &daemon_ctx->conf->alerts, store_covered,
+	    daemon_ctx->store, ms);
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:o, s:i, s:b}", "milestone",
+		    milestone_name(ms[i].kind), "due", cmd_date(ms[i].due),
+		    "days_left", (int)(ms[i].due - today), "acked",
+		    store_acked(daemon_ctx->store, c->ref,
+		    milestone_name(ms[i].kind), ms[i].due) == 1);
+		if (o != NULL && ms[i].kind == MS_COVERAGE_GAP) {
+			engine_uncovered(c, store_covered, daemon_ctx->store,
+			    unc, sizeof(unc));
+			json_object_set_new(o, "uncovered", json_string(unc));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static int
+cmd_show_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "ref", NULL };
+	struct contract		 c;
+	struct contract_state	 cs;
+	const char		*ref;
+	json_t			*o;
+
+	(void)peer;
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "ref", 1, &ref, r) == -1)
+		return -1;
+	contract_init(&c);
+	if (cmd_load(ref, &c, &cs, r) == -1) {
+		contract_free(&c);
+		return -1;
+	}
+	if ((o = contract_to_json(&c)) != NULL) {
+		json_object_set_new(o, "silenced_until",
+		    cmd_date(cs.silenced_until));
+		json_object_set_new(o, "lapsed_extension",
+		    json_boolean(cs.lapsed_extension));
+		json_object_set_new(o, "next_alert", cmd_instant(cs.next_fire));
+		json_object_set_new(o, "milestones",
+		    show_milestones(&c, cmd_today()));
+	}
+	contract_free(&c);
+	if ((r->result = o) == NULL)
+		return cmd_fail(r, "internal", "out of memory");
+	return 0;
+}
+
+const struct cmd cmd_show = { "show", 0, cmd_show_exec };
+
+static int
+history_ext(void *arg, const struct extension_rec *e)
+{
+	return json_array_append_new(arg, json_pack("{s:o, s:o, s:o, s:s?, "
+	    "s:s?, s:b, s:o, s:s?}", "old_end", cmd_date(e->old_end),
+	    "new_end", cmd_date(e->new_end), "decided_on",
+	    cmd_date(e->decided_on), "decision_ref", e->decision_ref, "note",
+	    e->note, "lapsed", e->lapsed, "recorded_at",
+	    cmd_instant(e->recorded_at), "user", e->user));
+}
+
+static int
+history_alert(void *arg, const struct alert_rec *a)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:s, s:o, s:i, "
+	    "s:o, s:s, s:b, s:o}", "key", a->key, "milestone", a->kind,
+	    "due", cmd_date(a->due), "offset_days", a->offset, "fire_at",
+	    cmd_instant(a->fire_at), "state", a->state, "late", a->late,
+	    "at", cmd_instant(a->at)));
+}
+
+static int
+history_ack(void *arg, const struct ack_rec *a)
+{
+	return json_array_append_new(arg, json_pack("{s:s, s:o, s:s?, s:s?, "
+	    "s:o}", "milestone", a->kind, "due", cmd_date(a->due), "note",
+	    a->note, "user", a->user, "at", cmd_instant(a->at)));
+}
+
+static int
+cmd_history_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "ref", NULL };
+	struct store	*st = daemon_ctx->store;
+	const char	*ref;
+	json_t		*ext = json_array(), *al = json_array();
+	json_t		*ack = json_array();
+	int		 rc;
+
+	(void)peer;
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "ref", 1, &ref, r) == -1)
+		goto fail;
+	if ((rc = store_contract_exists(st, ref)) != STORE_FOUND) {
+		cmd_fail(r, rc == STORE_NOTFOUND ? "not_found" : "internal",
+		    rc == STORE_NOTFOUND ? "no contract %s" : "database error",
+		    ref);
+		goto fail;
+	}
+	if (store_extension_each(st, ref, history_ext, ext) < 0 ||
+	    store_alert_each(st, ref, history_alert, al) < 0 ||
+	    store_ack_each(st, ref, history_ack, ack) < 0) {
+		cmd_fail(r, "internal", "database error");
+		goto fail;
+	}
+	r->result = json_pack("{s:s, s:o, s:o, s:o}", "ref", ref,
+	    "extensions", ext, "alerts", al, "acks", ack);
+	return 0;
+fail:
+	json_decref(ext);
+	json_decref(al);
+	json_decref(ack);
+	return -1;
+}
+
+const struct cmd cmd_history = { "history", 0, cmd_history_exec };
+
+/* Sets the fields of args.fields on c; strings, or whole numbers. */
+static int
+apply_fields(struct contract *c, json_t *fields, int allow_ref,
+    struct cmd_reply *r)
+{
+	const char	*key;
+	json_t		*v;
+	char		 num[32], err[CONTRACT_ERRLEN];
+	const char	*s;
+
+	if (!json_is_object(fields) || json_object_size(fields) == 0)
+		return cmd_fail(r, "invalid_argument", "fields must be an "
+		    "object of FIELD: VALUE");
+	json_object_foreach(fields, key, v) {
+		if (!contract_field_known(key))
+			return cmd_fail(r, "invalid_argument", "unknown "
+			    "field: %s", key);
+		if (!allow_ref && strcmp(key, "ref") == 0 &&
+		    (!json_is_string(v) || strcmp(json_string_value(v),
+		    c->ref) != 0))
+			return cmd_fail(r, "invalid_argument", "ref cannot "
+			    "be changed");
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			s = num;
+		} else if (json_is_null(v))
+			s = "";
+		else if ((s = json_string_value(v)) == NULL)
+			return cmd_fail(r, "invalid_argument", "%s: not a "
+			    "string", key);
+		if (contract_set_field(c, key, s, err, sizeof(err)) == -1)
+			return cmd_fail(r, "invalid_argument", "%s: %s", key,
+			    err);
+	}
+	return 0;
+}
+
+static int
+check_contract(struct contract *c, struct cmd_reply *r)
+{
+	const char	*field = NULL;
+	char		 err[CONTRACT_ERRLEN];
+
+	if (contract_check(c, &field, err, sizeof(err)) == -1)
+		return cmd_fail(r, "invalid_argument", "%s: %s",
+		    field ? field : "contract", err);
+	return 0;
+}
+
+static int
+contract_result(const struct contract *c, struct cmd_reply *r)
+{
+	r->result = json_pack("{s:o}", "contract", contract_to_json(c));
+	return r->result == NULL ? cmd_fail(r, "internal", "out of memory") :
+	    0;
+}
+
+/* Inserts (or updates) c and evaluates its alerts, in one transaction. */
+static int
+save_contract(struct contract *c, struct contract_state *cs, int insert,
+    struct cmd_reply *r)
+{
+	struct store		*st = daemon_ctx->store;
+	struct contract_due	 due;
+	time_t			 now = time(NULL);
+	int			 rc;
+
+	scheduler_due(c, &due);
+	if (store_begin(st) == -1)
+		return cmd_fail(r, "internal", "database error");
+	rc = insert ? store_contract_insert(st, c, &due, now) :
+	    store_contract_update(st, c, &due, now);
+	if (rc == STORE_CONFLICT)
+		return cmd_abort(r, "conflict", insert ? "a contract with "
+		    "this ref exists already" : "conflict");
+	if (rc < 0 || scheduler_evaluate(st, c, cs, now, insert ? SCHED_NEW :
+	    SCHED_CATCHUP) < 0)
+		return cmd_abort(r, "internal", "database error");
+	return cmd_commit(r);
+}
+
+static int
+cmd_add_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "fields", NULL };
+	struct contract		c;
+	struct contract_state	cs;
+	int			rc = -1;
+
+	(void)peer;
+	memset(&cs, 0, sizeof(cs));
+	cs.silenced_until = DATE_NONE;
+	contract_init(&c);
+	if (cmd_arg_only(args, names, r) == 0 &&
+	    apply_fields(&c, json_object_get(args, "fields"), 1, r) == 0 &&
+	    check_contract(&c, r) == 0 && save_contract(&c, &cs, 1, r) == 0)
+		rc = contract_result(&c, r);
+	if (rc == -1 && r->code != NULL && strcmp(r->code, "conflict") == 0)
+		cmd_fail(r, "conflict", "%s exists already", c.ref);
+	contract_free(&c);
+	return rc;
+}
+
+const struct cmd cmd_add = { "add", 1, cmd_add_exec };
+
+static int
+cmd_update_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "ref", "fields", NULL };
+	struct contract		 c;
+	struct contract_state	 cs;
+	const char		*ref;
+	int			 rc = -1;
+
+	(void)peer;
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "ref", 1, &ref, r) == -1)
+		return -1;
+	contract_init(&c);
+	if (cmd_load(ref, &c, &cs, r) == 0 &&
+	    apply_fields(&c, json_object_get(args, "fields"), 0, r) == 0 &&
+	    check_contract(&c, r) == 0 && save_contract(&c, &cs, 0, r) == 0)
+		rc = contract_result(&c, r);
+	contract_free(&c);
+	return rc;
+}
+
+const struct cmd cmd_update = { "update", 1, cmd_update_exec };
+
+struct extend_args {
+	const char	*ref;
+	long		 months;
+	int32_t		 until;
+	int32_t		 decided_on;
+	const char	*decision_ref;
+	const char	*note;
+};
+
+static int
+extend_args(json_t *args, struct extend_args *e, struct cmd_reply *r)
+{
+	static const char *const names[] = { "ref", "months", "until",
+	    "decision_ref", "decided_on", "note", NULL };
+
+	memset(e, 0, sizeof(*e));
+	e->until = e->decided_on = DATE_NONE;
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "ref", 1, &e->ref, r) == -1 ||
+	    cmd_arg_int(args, "months", 0, 1, 120, &e->months, r) == -1 ||
+	    cmd_arg_date(args, "until", 0, &e->until, r) == -1 ||
+	    cmd_arg_date(args, "decided_on", 0, &e->decided_on, r) == -1 ||
+	    cmd_arg_str(args, "decision_ref", 0, &e->decision_ref, r) == -1 ||
+	    cmd_arg_str(args, "note", 0, &e->note, r) == -1)
+		return -1;
+	if ((e->months != 0) == (e->until != DATE_NONE))
+		return cmd_fail(r, "invalid_argument", "give months or until "
+		    "(one of them)");
+	return 0;
+}
+
+/* The new end, checked against the current end and the maximum extent. */
+static int
+extend_end(const struct contract *c, const struct extend_args *e,
+    int32_t *new_end, struct cmd_reply *r)
+{
+	char	a[DATE_STRLEN], b[DATE_STRLEN];
+
+	*new_end = e->months ? date_add_months(c->end_date, (int)e->months) :
+	    e->until;
+	if (*new_end == DATE_NONE)
+		return cmd_fail(r, "invalid_argument", "cannot add %ld months",
+		    e->months);
+	if (*new_end <= c->end_date)
+		return cmd_fail(r, "invalid_argument", "new end %s is not "
+		    "after the current end %s", date_format(*new_end, a),
+		    date_format(c->end_date, b));
+	if (*new_end > c->max_end_date)
+		return cmd_fail(r, "invalid_argument", "new end %s is after "
+		    "the maximum extent %s", date_format(*new_end, a),
+		    date_format(c->max_end_date, b));
+	return 0;
+}
+
+static int
+extend_save(struct peer *peer, struct contract *c, struct contract_state *cs,
+    const struct extend_args *e, struct extension_rec *x,
+    struct cmd_reply *r)
+{
+	struct store		*st = daemon_ctx->store;
+	struct contract_due	 due;
+
+	x->recorded_at = time(NULL);
+	x->uid = (long)peer->uid;
+	x->user = peer->user;
+	x->decision_ref = e->decision_ref;
+	x->note = e->note;
+	c->end_date = x->new_end;
+	scheduler_due(c, &due);
+	if (store_begin(st) == -1)
+		return cmd_fail(r, "internal", "database error");
+	if (store_extension_add(st, c->ref, x) < 0 ||
+	    store_contract_update(st, c, &due, x->recorded_at) < 0 ||
+	    (x->lapsed && store_contract_lapsed(st, c->ref, 1) < 0))
+		return cmd_abort(r, "internal", "database error");
+	cs->lapsed_extension |= x->lapsed;
+	if (scheduler_evaluate(st, c, cs, x->recorded_at, SCHED_CATCHUP) < 0)
+		return cmd_abort(r, "internal", "database error");
+	return cmd_commit(r);
+}
+
+static int
+cmd_extend_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	struct extend_args	e;
+	struct extension_rec	x;
+	struct contract		c;
+	struct contract_state	cs;
+	int			rc = -1;
+
+	if (extend_args(args, &e, r) == -1)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	contract_init(&c);
+	if (cmd_load(e.ref, &c, &cs, r) == 0 &&
+	    extend_end(&c, &e, &x.new_end, r) == 0) {
+		x.old_end = c.end_date;
+		x.decided_on = e.decided_on != DATE_NONE ? e.decided_on :
+		    cmd_today();
+		/* The seed's case: decided after the term had ended. */
+		x.lapsed = x.decided_on > x.old_end;
+		if (extend_save(peer, &c, &cs, &e, &x, r) == 0) {
+			r->result = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}",
+			    "ref", c.ref, "old_end", cmd_date(x.old_end),
+			    "new_end", cmd_date(x.new_end), "max_end_date",
+			    cmd_date(c.max_end_date), "decided_on",
+			    cmd_date(x.decided_on), "lapsed", x.lapsed);
+			rc = 0;
+		}
+	}
+	contract_free(&c);
+	return rc;
+}
+
+const struct cmd cmd_extend = { "extend", 1, cmd_extend_exec };
+
+static int
+import_error(const struct csv_error *e, struct cmd_reply *r)
+{
+	if (e->column[0] != '\0' && e->value[0] != '\0')
+		return cmd_fail(r, "invalid_argument", "row %zu, column %s, "
+		    "value '%s': %s", e->row, e->column, e->value, e->reason);
+	if (e->column[0] != '\0')
+		return cmd_fail(r, "invalid_argument", "row %zu, column %s: "
+		    "%s", e->row, e->column, e->reason);
+	return cmd_fail(r, "invalid_argument", "row %zu: %s", e->row,
+	    e->reason);
+}
+
+/* Inserts every contract in one transaction: all or nothing. */
+static int
+import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
+{
+	struct store		*st = daemon_ctx->store;
+	struct contract_state	 cs;
+	struct contract_due	 due;
+	time_t			 now = time(NULL);
+	size_t			 i;
+	int			 rc;
+
+	if (store_begin(st) == -1)
+		return cmd_fail(r, "internal", "database error");
+	for (i = 0; i < n; i++) {
+		scheduler_due(&v[i], &due);
+		if ((rc = store_contract_insert(st, &v[i], &due, now)) ==
+		    STORE_CONFLICT) {
+			store_rollback(st);
+			return cmd_fail(r, "conflict", "row %zu, column ref, "
+			    "value '%s': a contract with this ref exists "
+			    "already", i + 2, v[i].ref);
+		}
+		memset(&cs, 0, sizeof(cs));
+		cs.silenced_until = DATE_NONE;
+		if (rc < 0 || (rc = scheduler_evaluate(st, &v[i], &cs, now,
+		    SCHED_NEW)) < 0)
+			return cmd_abort(r, "internal", "database error");
+		*fired += rc;
+	}
+	return cmd_commit(r);
+}
+
+/*
+ * import: the CSV text comes in chunks ("more": true) that collect on the
+ * connection, since a request line is at most 64 KiB; the last chunk
+ * imports the whole file in one transaction.
+ */
+static int
+cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "csv", "more", NULL };
+	struct evbuffer		*buf = control_upload(peer->conn);
+	struct contract		*v = NULL;
+	struct csv_error	 e;
+	const char		*csv;
+	size_t			 n = 0, len;
+	int			 more, fired = 0, rc;
+
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "csv", 1, &csv, r) == -1)
+		return -1;
+	more = json_is_true(json_object_get(args, "more"));
+	if (buf == NULL)
+		return cmd_fail(r, "internal", "out of memory");
+	len = json_string_length(json_object_get(args, "csv"));
+	if (evbuffer_get_length(buf) + len > IMPORT_MAX) {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		return cmd_fail(r, "too_large", "an import is at most %ld "
+		    "bytes", IMPORT_MAX);
+	}
+	evbuffer_add(buf, csv, len);
+	if (more) {
+		r->no_audit = 1;
+		r->result = json_pack("{s:I}", "received",
+		    (json_int_t)evbuffer_get_length(buf));
+		return 0;
+	}
+	len = evbuffer_get_length(buf);
+	rc = csv_contracts((const char *)evbuffer_pullup(buf, -1), len, &v,
+	    &n, &e);
+	evbuffer_drain(buf, len);
+	if (rc == -1)
+		return import_error(&e, r);
+	rc = import_save(v, n, &fired, r);
+	csv_contracts_free(v, n);
+	if (rc == -1)
+		return -1;
+	log_info("%s: %zu contracts imported by %s, %d alerts fired",
+	    __func__, n, peer->user, fired);
+	r->result = json_pack("{s:I, s:i}", "imported", (json_int_t)n,
+	    "fired", fired);
+	return 0;
+}
+
+const struct cmd cmd_import = { "import", 1, cmd_import_exec };

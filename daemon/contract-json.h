@@ -1,0 +1,15 @@
+/*
+ * Contracts as JSON objects with the CSV field names (DESIGN section 5):
+ * the form of show, list and the webhook payload.
+ */
+#ifndef CONTRACT_JSON_H
+#define CONTRACT_JSON_H
+
+#include <jansson.h>
+
+#include "contract.h"
+
+/* Day counts are integers, everything else strings; unset fields null. */
+json_t	*contract_to_json(const struct contract *c);
+
+#endif

@@ -1,0 +1,1001 @@
+/*
+ * The webhook notifier: POSTs each alert as JSON to one URL, signed per
+ * the Standard Webhooks spec (webhook-id, webhook-timestamp and, with a
+ * secret, webhook-signature).  The body is the daemon's generic payload, a
+ * Slack message or a Teams Adaptive Card.  Transfers run on the daemon's
+ * multi handle; only init() touches the file system (the secret file).
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "notifier.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION		"unknown"
+#endif
+#define WEBHOOK_USER_AGENT	"contractd/" PACKAGE_VERSION
+
+#define WEBHOOK_SECRET_PREFIX	"whsec_"
+#define WEBHOOK_SECRET_MIN	16	/* bytes, decoded */
+#define WEBHOOK_SECRET_FILE_MAX	1024	/* bytes of secret file read */
+#define WEBHOOK_EXCERPT_MAX	200	/* bytes of a response body kept */
+#define WEBHOOK_SIG_MAX		64	/* "v1," base64(32 bytes) NUL */
+#define WEBHOOK_TIMEOUT_MAX	3600	/* seconds */
+#define WEBHOOK_RETRY_AFTER_MAX	86400L	/* a receiver cannot park us longer */
+
+enum webhook_format {
+	WEBHOOK_GENERIC,
+	WEBHOOK_SLACK,
+	WEBHOOK_TEAMS
+};
+
+static const char *const webhook_format_names[] = {
+	"generic", "slack", "teams"
+};
+
+/* One channel. */
+struct webhook {
+	const struct notifier_host	*host;
+	char				*url;
+	enum webhook_format		 format;
+	unsigned char			*secret;	/* NULL: unsigned */
+	size_t				 secretlen;
+	long				 connect_timeout;
+	long				 timeout;
+};
+
+/* One delivery under way, kept in d->plugin_data. */
+struct webhook_xfer {
+	const struct notifier_host	*host;
+	struct curl_slist		*headers;
+	char				*body;
+	long				 retry_after;
+	char				 excerpt[WEBHOOK_EXCERPT_MAX + 1];
+	size_t				 excerptlen;
+	char				 errbuf[CURL_ERROR_SIZE];
+};
+
+struct webhook_key {
+	const char	*name;
+	int		(*set)(struct webhook *, const struct notifier_config *,
+			    const struct notifier_kv *);
+};
+
+/* Not static so that the unit test reaches them; never exported. */
+int	 webhook_sign(const unsigned char *key, size_t keylen, const char *id,
+	    const char *ts, const char *body, size_t bodylen, char *out,
+	    size_t outlen);
+char	*webhook_summary(const struct notifier_delivery *d);
+
+static const char *
+webhook_url_strerror(CURLUcode rc)
+{
+#if LIBCURL_VERSION_NUM >= 0x075000	/* 7.80.0 */
+	return curl_url_strerror(rc);
+#else
+	(void)rc;
+	return "malformed";
+#endif
+}
+
+/* Takes the URL only if curl parses it and its scheme is http(s). */
+static int
+webhook_set_url(struct webhook *w, const struct notifier_config *cfg,
+    const struct notifier_kv *kv)
+{
+	CURLU		*u;
+	CURLUcode	 rc;
+	char		*scheme = NULL;
+	int		 ok = 0;
+
+	if ((u = curl_url()) == NULL)
+		return -1;
+	/* Any scheme parses, so that a wrong one is named below. */
+	rc = curl_url_set(u, CURLUPART_URL, kv->value,
+	    CURLU_NON_SUPPORT_SCHEME);
+	if (rc != CURLUE_OK)
+		cfg->error(cfg, kv->line, "url: not a valid URL: %s",
+		    webhook_url_strerror(rc));
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+		cfg->error(cfg, kv->line, "url: has no scheme");
+	else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+		cfg->error(cfg, kv->line, "url: scheme '%s' is not http or "
+		    "https", scheme);
+	else
+		ok = (w->url = strdup(kv->value)) != NULL;
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return ok ? 0 : -1;
+}
+
+static int
+webhook_set_format(struct webhook *w, const struct notifier_config *cfg,
+    const struct notifier_kv *kv)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(webhook_format_names) /
+	    sizeof(webhook_format_names[0]); i++)
+		if (strcmp(kv->value, webhook_format_names[i]) == 0) {
+			w->format = (enum webhook_format)i;
+			return 0;
+		}
+	cfg->error(cfg, kv->line, "format: not generic, slack or teams: %s",
+	    kv->value);
+	return -1;
+}
+
+static int
+webhook_seconds(const struct notifier_config *cfg,
+    const struct notifier_kv *kv, long *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(kv->value, &end, 10);
+	if (kv->value[0] == '\0' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > WEBHOOK_TIMEOUT_MAX) {
+		cfg->error(cfg, kv->line, "%s: not a number of seconds from 1 "
+		    "to %d: %s", kv->key, WEBHOOK_TIMEOUT_MAX, kv->value);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+webhook_set_connect_timeout(struct webhook *w,
+    const struct notifier_config *cfg, const struct notifier_kv *kv)
+{
+	return webhook_seconds(cfg, kv, &w->connect_timeout);
+}
+
+static int
+webhook_set_timeout(struct webhook *w, const struct notifier_config *cfg,
+    const struct notifier_kv *kv)
+{
+	return webhook_seconds(cfg, kv, &w->timeout);
+}
+
+/*
+ * Reads the secret file into buf (NUL-terminated), refusing a file that
+ * group or others may open: the secret lets anyone forge our alerts.
+ * The mode is checked on the open file, so a swap in between cannot win.
+ */
+static int
+webhook_secret_read(const char *path, char *buf, size_t len, size_t *n,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+	FILE		*f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	*n = 0;
+	if (fstat(fileno(f), &st) == -1)
+		snprintf(err, errlen, "%s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(err, errlen, "not a regular file");
+	else if ((st.st_mode & 077) != 0)
+		snprintf(err, errlen, "mode %04o gives group or others "
+		    "access; chmod 600 it", (unsigned)(st.st_mode & 07777));
+	else if ((*n = fread(buf, 1, len - 1, f)) == len - 1)
+		snprintf(err, errlen, "longer than %zu bytes", len - 2);
+	else if (ferror(f))
+		snprintf(err, errlen, "read error");
+	else
+		err[0] = '\0';
+	fclose(f);
+	buf[*n] = '\0';
+	return err[0] == '\0' ? 0 : -1;
+}
+
+/*
+ * Decodes base64 s of length len into a new buffer.  EVP_DecodeBlock
+ * counts '=' padding as zero bytes and lets some malformed text through,
+ * so the length is corrected for the padding and the bytes must encode
+ * back to exactly s.
+ */
+static int
+webhook_b64decode(const char *s, size_t len, unsigned char **out,
+    size_t *outlen)
+{
+	unsigned char	*bin, *check;
+	size_t		 pad = 0;
+	int		 n = -1;
+
+	if (len == 0 || len % 4 != 0 || len > INT_MAX)
+		return -1;
+	while (pad < 2 && s[len - 1 - pad] == '=')
+		pad++;
+	bin = malloc(len / 4 * 3);
+	check = malloc(len + 1);
+	if (bin != NULL && check != NULL && (n = EVP_DecodeBlock(bin,
+	    (const unsigned char *)s, (int)len)) != -1) {
+		n -= (int)pad;
+		if (EVP_EncodeBlock(check, bin, n) != (int)len ||
+		    memcmp(check, s, len) != 0)
+			n = -1;
+	}
+	if (check != NULL)
+		OPENSSL_cleanse(check, len + 1);
+	free(check);
+	if (n == -1) {
+		if (bin != NULL)
+			OPENSSL_cleanse(bin, len / 4 * 3);
+		free(bin);
+		return -1;
+	}
+	*out = bin;
+	*outlen = (size_t)n;
+	return 0;
+}
+
+/* Takes the secret from text "whsec_<base64>", spaces around allowed. */
+static int
+webhook_secret_parse(struct webhook *w, char *text, size_t len, char *err,
+    size_t errlen)
+{
+	const size_t	 plen = strlen(WEBHOOK_SECRET_PREFIX);
+
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	while (len > 0 && isspace((unsigned char)*text)) {
+		text++;
+		len--;
+	}
+	if (len < plen || memcmp(text, WEBHOOK_SECRET_PREFIX, plen) != 0) {
+		snprintf(err, errlen, "does not start with %s",
+		    WEBHOOK_SECRET_PREFIX);
+		return -1;
+	}
+	if (webhook_b64decode(text + plen, len - plen, &w->secret,
+	    &w->secretlen) == -1) {
+		snprintf(err, errlen, "the text after %s is not base64",
+		    WEBHOOK_SECRET_PREFIX);
+		return -1;
+	}
+	if (w->secretlen < WEBHOOK_SECRET_MIN) {
+		snprintf(err, errlen, "the secret is %zu bytes; at least %d "
+		    "are needed", w->secretlen, WEBHOOK_SECRET_MIN);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+webhook_set_secret_file(struct webhook *w, const struct notifier_config *cfg,
+    const struct notifier_kv *kv)
+{
+	char	text[WEBHOOK_SECRET_FILE_MAX + 2], err[256];
+	size_t	n;
+	int	rc;
+
+	rc = webhook_secret_read(kv->value, text, sizeof(text), &n, err,
+	    sizeof(err));
+	if (rc == 0)
+		rc = webhook_secret_parse(w, text, n, err, sizeof(err));
+	OPENSSL_cleanse(text, sizeof(text));
+	if (rc == -1)
+		cfg->error(cfg, kv->line, "secret_file: %s: %s", kv->value,
+		    err);
+	return rc;
+}
+
+enum webhook_key_index {
+	WEBHOOK_KEY_URL,
+	WEBHOOK_KEY_FORMAT,
+	WEBHOOK_KEY_SECRET_FILE,
+	WEBHOOK_KEY_CONNECT_TIMEOUT,
+	WEBHOOK_KEY_TIMEOUT,
+	WEBHOOK_NKEYS
+};
+
+static const struct webhook_key webhook_keys[WEBHOOK_NKEYS] = {
+	[WEBHOOK_KEY_URL] =		{ "url", webhook_set_url },
+	[WEBHOOK_KEY_FORMAT] =		{ "format", webhook_set_format },
+	[WEBHOOK_KEY_SECRET_FILE] =	{ "secret_file",
+					    webhook_set_secret_file },
+	[WEBHOOK_KEY_CONNECT_TIMEOUT] =	{ "connect_timeout",
+					    webhook_set_connect_timeout },
+	[WEBHOOK_KEY_TIMEOUT] =		{ "timeout", webhook_set_timeout },
+};
+
+/* Applies every key; seen[i] is where webhook_keys[i] was set. */
+static int
+webhook_keys_set(struct webhook *w, const struct notifier_config *cfg,
+    const struct notifier_kv **seen)
+{
+	const struct notifier_kv	*kv;
+	size_t				 i, k;
+	int				 rc = 0;
+
+	for (i = 0; i < cfg->nkv; i++) {
+		kv = &cfg->kv[i];
+		for (k = 0; k < WEBHOOK_NKEYS; k++)
+			if (strcmp(kv->key, webhook_keys[k].name) == 0)
+				break;
+		if (k == WEBHOOK_NKEYS) {
+			cfg->error(cfg, kv->line, "unknown key '%s' (the "
+			    "webhook notifier takes url, format, secret_file, "
+			    "connect_timeout and timeout)", kv->key);
+			rc = -1;
+		} else if (seen[k] != NULL) {
+			cfg->error(cfg, kv->line, "%s: set twice (first on "
+			    "line %d)", kv->key, seen[k]->line);
+			rc = -1;
+		} else {
+			seen[k] = kv;
+			if (webhook_keys[k].set(w, cfg, kv) == -1)
+				rc = -1;
+		}
+	}
+	return rc;
+}
+
+static void
+webhook_free(struct webhook *w)
+{
+	if (w == NULL)
+		return;
+	if (w->secret != NULL)
+		OPENSSL_cleanse(w->secret, w->secretlen);
+	free(w->secret);
+	free(w->url);
+	free(w);
+}
+
+static int
+webhook_init(const struct notifier_host *host,
+    const struct notifier_config *cfg, void **instance)
+{
+	const struct notifier_kv	*seen[WEBHOOK_NKEYS] = { NULL };
+	struct webhook			*w;
+	int				 rc;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	w->host = host;
+	w->format = WEBHOOK_GENERIC;
+	w->connect_timeout = 10;
+	w->timeout = 30;
+	rc = webhook_keys_set(w, cfg, seen);
+	/* A missing key has no line of its own. */
+	if (seen[WEBHOOK_KEY_URL] == NULL) {
+		cfg->error(cfg, 0, "url: required (the address alerts are "
+		    "POSTed to)");
+		rc = -1;
+	}
+	if (seen[WEBHOOK_KEY_CONNECT_TIMEOUT] != NULL &&
+	    w->connect_timeout > w->timeout) {
+		cfg->error(cfg, seen[WEBHOOK_KEY_CONNECT_TIMEOUT]->line,
+		    "connect_timeout: %ld seconds is longer than timeout "
+		    "(%ld)", w->connect_timeout, w->timeout);
+		rc = -1;
+	}
+	if (rc == -1) {
+		webhook_free(w);
+		return -1;
+	}
+	*instance = w;
+	return 0;
+}
+
+static void
+webhook_fini(void *instance)
+{
+	webhook_free(instance);
+}
+
+/* How each milestone kind reads ahead of, on and after its due date. */
+struct webhook_phrase {
+	const char	*milestone;
+	const char	*ahead;		/* followed by " in N days" */
+	const char	*today;
+	const char	*past;		/* followed by " N days ago" */
+};
+
+static const struct webhook_phrase webhook_phrases[] = {
+	{ "extension_deadline", "extension decision due",
+	    "extension decision due today", "extension decision was due" },
+	{ "term_end", "term ends", "term ends today", "term ended" },
+	{ "procurement_start", "re-procurement should start",
+	    "re-procurement should start today",
+	    "re-procurement should have started" },
+	{ "coverage_gap", "services left uncovered after the term ends",
+	    "services left uncovered after the term ends today",
+	    "services left uncovered after the term ended" },
+	{ "expired", "expires", "has expired", "expired" },
+};
+
+/* A kind newer than this plugin: its name, then these. */
+static const struct webhook_phrase webhook_phrase_other = {
+	NULL, "due", "due today", "was due"
+};
+
+static void
+webhook_summary_when(FILE *f, const struct notifier_delivery *d)
+{
+	const struct webhook_phrase	*p = NULL;
+	long				 n = d->days_left;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(webhook_phrases) / sizeof(webhook_phrases[0]);
+	    i++)
+		if (d->milestone != NULL &&
+		    strcmp(d->milestone, webhook_phrases[i].milestone) == 0)
+			p = &webhook_phrases[i];
+	if (p == NULL) {
+		fprintf(f, "%s ", d->milestone != NULL ? d->milestone :
+		    "milestone");
+		p = &webhook_phrase_other;
+	}
+	if (n > 0)
+		fprintf(f, "%s in %ld day%s", p->ahead, n, n == 1 ? "" : "s");
+	else if (n == 0)
+		fputs(p->today, f);
+	else
+		fprintf(f, "%s %ld day%s ago", p->past, -n, n == -1 ? "" : "s");
+}
+
+/* coverage_gap: the services, and how far the contract may still run. */
+static void
+webhook_summary_gap(FILE *f, const struct notifier_delivery *d)
+{
+	const char	*s;
+
+	if (d->uncovered != NULL && *d->uncovered != '\0') {
+		fputs(": ", f);
+		for (s = d->uncovered; *s != '\0'; s++) {
+			if (*s == ';')
+				fputs(", ", f);
+			else
+				fputc(*s, f);
+		}
+	}
+	/* ISO dates compare as strings. */
+	if (d->end_date != NULL && d->max_end_date != NULL &&
+	    strcmp(d->max_end_date, d->end_date) > 0)
+		fprintf(f, "; it can still be extended to %s",
+		    d->max_end_date);
+}
+
+/*
+ * The one-line human summary of an alert, as in the email subject:
+ * "[contractd] REF (TITLE): extension decision due in 30 days (DATE)".
+ * Returns a string to free, or NULL if out of memory.
+ */
+char *
+webhook_summary(const struct notifier_delivery *d)
+{
+	FILE	*f;
+	char	*s = NULL;
+	size_t	 len;
+	int	 bad;
+
+	if ((f = open_memstream(&s, &len)) == NULL)
+		return NULL;
+	fprintf(f, "[contractd] %s%s",
+	    d->event != NULL && strcmp(d->event, "test") == 0 ? "test: " : "",
+	    d->ref != NULL ? d->ref : "?");
+	if (d->title != NULL && *d->title != '\0')
+		fprintf(f, " (%s)", d->title);
+	fputs(": ", f);
+	webhook_summary_when(f, d);
+	if (d->due != NULL)
+		fprintf(f, " (%s)", d->due);
+	if (d->milestone != NULL && strcmp(d->milestone, "coverage_gap") == 0)
+		webhook_summary_gap(f, d);
+	if (d->late)
+		fputs(" (late)", f);
+	if (d->lapsed_extension)
+		fputs(". The last extension was recorded after the contract "
+		    "had lapsed.", f);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Slack reads <...> as links and mentions: only &, < and > are escaped. */
+static char *
+webhook_slack_escape(const char *text)
+{
+	FILE	*f;
+	char	*s = NULL;
+	size_t	 len;
+	int	 bad;
+
+	if ((f = open_memstream(&s, &len)) == NULL)
+		return NULL;
+	for (; *text != '\0'; text++) {
+		if (*text == '&')
+			fputs("&amp;", f);
+		else if (*text == '<')
+			fputs("&lt;", f);
+		else if (*text == '>')
+			fputs("&gt;", f);
+		else
+			fputc(*text, f);
+	}
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static json_t *
+webhook_slack(const struct notifier_delivery *d)
+{
+	json_t	*root = NULL;
+	char	*summary, *text = NULL;
+
+	if ((summary = webhook_summary(d)) != NULL &&
+	    (text = webhook_slack_escape(summary)) != NULL)
+		root = json_pack("{s:s}", "text", text);
+	free(text);
+	free(summary);
+	return root;
+}
+
+static int
+webhook_teams_fact(json_t *facts, const char *title, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	return json_array_append_new(facts, json_pack("{s:s, s:s}",
+	    "title", title, "value", value));
+}
+
+static json_t *
+webhook_teams_facts(const struct notifier_delivery *d)
+{
+	json_t	*facts;
+	char	 days[16];
+	int	 rc = 0;
+
+	if ((facts = json_array()) == NULL)
+		return NULL;
+	snprintf(days, sizeof(days), "%d", d->days_left);
+	rc |= webhook_teams_fact(facts, "Contract", d->ref);
+	rc |= webhook_teams_fact(facts, "Milestone", d->milestone);
+	rc |= webhook_teams_fact(facts, "Due", d->due);
+	rc |= webhook_teams_fact(facts, "Days left", days);
+	rc |= webhook_teams_fact(facts, "End date", d->end_date);
+	rc |= webhook_teams_fact(facts, "Max end date", d->max_end_date);
+	rc |= webhook_teams_fact(facts, "Successor", d->successor_ref != NULL ?
+	    d->successor_ref : "none");
+	if (rc != 0) {
+		json_decref(facts);
+		return NULL;
+	}
+	return facts;
+}
+
+/* A Teams message carrying one Adaptive Card (schema 1.4). */
+static json_t *
+webhook_teams(const struct notifier_delivery *d)
+{
+	json_t	*root = NULL, *title;
+	char	*summary;
+
+	if ((summary = webhook_summary(d)) == NULL)
+		return NULL;
+	title = d->title != NULL && *d->title != '\0' ?
+	    json_sprintf("%s: %s", d->ref != NULL ? d->ref : "?", d->title) :
+	    json_string(d->ref != NULL ? d->ref : "?");
+	/* json_pack takes the references given to "o", even on error. */
+	root = json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:["
+	    "{s:s, s:o, s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:o}]}}]}",
+	    "type", "message",
+	    "attachments",
+	    "contentType", "application/vnd.microsoft.card.adaptive",
+	    "contentUrl",
+	    "content",
+	    "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
+	    "type", "AdaptiveCard",
+	    "version", "1.4",
+	    "body",
+	    "type", "TextBlock", "text", title, "size", "medium",
+	    "weight", "bolder", "wrap", 1,
+	    "type", "TextBlock", "text", summary, "wrap", 1,
+	    "type", "FactSet", "facts", webhook_teams_facts(d));
+	free(summary);
+	return root;
+}
+
+/* The request body for w's format, or NULL if it cannot be built. */
+static char *
+webhook_body(const struct webhook *w, const struct notifier_delivery *d)
+{
+	json_t	*root;
+	char	*s;
+
+	if (w->format == WEBHOOK_GENERIC)
+		return d->json != NULL ? strdup(d->json) : NULL;
+	if (w->format == WEBHOOK_SLACK)
+		root = webhook_slack(d);
+	else
+		root = webhook_teams(d);
+	if (root == NULL)
+		return NULL;
+	s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	return s;
+}
+
+/*
+ * The Standard Webhooks signature of body: "v1," and the base64
+ * HMAC-SHA256, under key, of "id.ts.body".  Returns 0, or -1 if out of
+ * memory or out is too small (WEBHOOK_SIG_MAX is enough).
+ */
+int
+webhook_sign(const unsigned char *key, size_t keylen, const char *id,
+    const char *ts, const char *body, size_t bodylen, char *out,
+    size_t outlen)
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE], *msg;
+	unsigned char	 b64[(EVP_MAX_MD_SIZE + 2) / 3 * 4 + 1];
+	unsigned int	 maclen;
+	size_t		 idlen = strlen(id), tslen = strlen(ts), n;
+	int		 rc = -1, r;
+
+	if (keylen > INT_MAX)
+		return -1;
+	n = idlen + 1 + tslen + 1 + bodylen;
+	if ((msg = malloc(n)) == NULL)
+		return -1;
+	memcpy(msg, id, idlen);
+	msg[idlen] = '.';
+	memcpy(msg + idlen + 1, ts, tslen);
+	msg[idlen + 1 + tslen] = '.';
+	memcpy(msg + idlen + 1 + tslen + 1, body, bodylen);
+	if (HMAC(EVP_sha256(), key, (int)keylen, msg, n, mac, &maclen) !=
+	    NULL) {
+		EVP_EncodeBlock(b64, mac, (int)maclen);
+		r = snprintf(out, outlen, "v1,%s", b64);
+		if (r >= 0 && (size_t)r < outlen)
+			rc = 0;
+	}
+	OPENSSL_cleanse(mac, sizeof(mac));
+	free(msg);
+	return rc;
+}
+
+/* Appends "name: value" to *list. */
+static int
+webhook_header(struct curl_slist **list, const char *name, const char *value)
+{
+	struct curl_slist	*l;
+	char			*s;
+	size_t			 len = strlen(name) + 2 + strlen(value) + 1;
+
+	if ((s = malloc(len)) == NULL)
+		return -1;
+	snprintf(s, len, "%s: %s", name, value);
+	l = curl_slist_append(*list, s);
+	free(s);
+	if (l == NULL)
+		return -1;
+	*list = l;
+	return 0;
+}
+
+/* Content headers and the Standard Webhooks ones for this body. */
+static struct curl_slist *
+webhook_headers(const struct webhook *w, const struct notifier_delivery *d,
+    const char *body)
+{
+	struct curl_slist	*h = NULL;
+	char			 ts[32], sig[WEBHOOK_SIG_MAX];
+	int			 rc = 0;
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+	rc |= webhook_header(&h, "Content-Type", "application/json");
+	rc |= webhook_header(&h, "User-Agent", WEBHOOK_USER_AGENT);
+	/* Some receivers mishandle 100-continue; the bodies are small. */
+	rc |= webhook_header(&h, "Expect", "");
+	rc |= webhook_header(&h, "webhook-id", d->key);
+	rc |= webhook_header(&h, "webhook-timestamp", ts);
+	if (w->secret != NULL) {
+		if (webhook_sign(w->secret, w->secretlen, d->key, ts, body,
+		    strlen(body), sig, sizeof(sig)) == -1)
+			rc = -1;
+		else
+			rc |= webhook_header(&h, "webhook-signature", sig);
+	}
+	if (rc != 0) {
+		curl_slist_free_all(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* Parses a Retry-After value: delay-seconds or an HTTP-date. */
+static long
+webhook_retry_after(char *v)
+{
+	size_t	len;
+	time_t	t;
+	long	n;
+
+	while (isspace((unsigned char)*v))
+		v++;
+	for (len = strlen(v); len > 0 && isspace((unsigned char)v[len - 1]);
+	    len--)
+		v[len - 1] = '\0';
+	if (len > 0 && strspn(v, "0123456789") == len) {
+		errno = 0;
+		n = strtol(v, NULL, 10);
+		if (errno != 0 || n > WEBHOOK_RETRY_AFTER_MAX)
+			n = WEBHOOK_RETRY_AFTER_MAX;
+		return n;
+	}
+	if ((t = curl_getdate(v, NULL)) == -1 || t <= time(NULL))
+		return 0;
+	if (t - time(NULL) > WEBHOOK_RETRY_AFTER_MAX)
+		return WEBHOOK_RETRY_AFTER_MAX;
+	return (long)(t - time(NULL));
+}
+
+/* Catches Retry-After; a new status line (after a 1xx) starts over. */
+static size_t
+webhook_header_cb(char *data, size_t size, size_t nitems, void *arg)
+{
+	static const char	 name[] = "Retry-After:";
+	const size_t		 nlen = sizeof(name) - 1;
+	struct webhook_xfer	*x = arg;
+	size_t			 n = size * nitems;
+	char			 v[128];
+
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
+		x->retry_after = 0;
+	else if (n > nlen && n - nlen < sizeof(v) &&
+	    strncasecmp(data, name, nlen) == 0) {
+		memcpy(v, data + nlen, n - nlen);
+		v[n - nlen] = '\0';
+		x->retry_after = webhook_retry_after(v);
+	}
+	return n;
+}
+
+/* Discards the response, keeping its start for error messages. */
+static size_t
+webhook_write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct webhook_xfer	*x = arg;
+	size_t			 n = size * nmemb, room;
+
+	room = sizeof(x->excerpt) - 1 - x->excerptlen;
+	if (room > n)
+		room = n;
+	memcpy(x->excerpt + x->excerptlen, data, room);
+	x->excerptlen += room;
+	x->excerpt[x->excerptlen] = '\0';
+	return n;
+}
+
+static int
+webhook_easy_setup(CURL *easy, const struct webhook *w,
+    struct webhook_xfer *x)
+{
+	int	rc = CURLE_OK;	/* stays CURLE_OK (0) only if every option is */
+
+	rc |= curl_easy_setopt(easy, CURLOPT_URL, w->url);
+#if LIBCURL_VERSION_NUM >= 0x075500	/* 7.85.0; an enum, not a macro */
+	rc |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	rc |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	rc |= curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(x->body));
+	rc |= curl_easy_setopt(easy, CURLOPT_POSTFIELDS, x->body);
+	rc |= curl_easy_setopt(easy, CURLOPT_HTTPHEADER, x->headers);
+	rc |= curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	rc |= curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT,
+	    w->connect_timeout);
+	rc |= curl_easy_setopt(easy, CURLOPT_TIMEOUT, w->timeout);
+	rc |= curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	rc |= curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, webhook_header_cb);
+	rc |= curl_easy_setopt(easy, CURLOPT_HEADERDATA, x);
+	rc |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, webhook_write_cb);
+	rc |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, x);
+	rc |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+static void
+webhook_xfer_free(struct webhook_xfer *x)
+{
+	if (x == NULL)
+		return;
+	curl_slist_free_all(x->headers);
+	free(x->body);
+	free(x);
+}
+
+/*
+ * Makes text from the receiver fit for a log line and a JSON string:
+ * printable ASCII, runs of white space and control characters as one
+ * space, anything else as '?'.
+ */
+static void
+webhook_clean(char *dst, size_t len, const char *src)
+{
+	size_t	i = 0;
+
+	for (; *src != '\0' && i + 1 < len; src++) {
+		if (isspace((unsigned char)*src) ||
+		    iscntrl((unsigned char)*src)) {
+			if (i > 0 && dst[i - 1] != ' ')
+				dst[i++] = ' ';
+		} else if ((unsigned char)*src < 0x7f)
+			dst[i++] = *src;
+		else
+			dst[i++] = '?';
+	}
+	while (i > 0 && dst[i - 1] == ' ')
+		i--;
+	dst[i] = '\0';
+}
+
+static void
+webhook_http_msg(const struct webhook_xfer *x, long code, char *msg,
+    size_t len)
+{
+	char	excerpt[WEBHOOK_EXCERPT_MAX + 1];
+
+	webhook_clean(excerpt, sizeof(excerpt), x->excerpt);
+	snprintf(msg, len, "HTTP %ld%s%s", code, excerpt[0] ? ": " : "",
+	    excerpt);
+}
+
+/* Sorts the outcome of a finished transfer; msg says why if not OK. */
+static enum notifier_status
+webhook_classify(const struct webhook_xfer *x, CURL *easy, CURLcode rc,
+    long *retry_after, char *msg, size_t len)
+{
+	char	 where[512];
+	char	*location = NULL;
+	long	 code = 0;
+
+	*retry_after = 0;
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		snprintf(msg, len, "aborted");
+		return NOTIFIER_RETRY;
+	}
+	if (rc != CURLE_OK) {
+		webhook_clean(msg, len, x->errbuf[0] != '\0' ? x->errbuf :
+		    curl_easy_strerror(rc));
+		return NOTIFIER_RETRY;
+	}
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code >= 200 && code < 300)
+		return NOTIFIER_OK;
+	if (code == 410) {
+		snprintf(msg, len, "410 Gone: endpoint removed");
+		return NOTIFIER_DISABLE;
+	}
+	webhook_http_msg(x, code, msg, len);
+	if (code == 429 || (code >= 500 && code < 600)) {
+		*retry_after = x->retry_after;
+		return NOTIFIER_RETRY;
+	}
+	if (code >= 300 && code < 400) {
+		curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
+		webhook_clean(where, sizeof(where), location != NULL ?
+		    location : "nowhere (no Location)");
+		snprintf(msg, len, "redirect not followed: %ld to %s", code,
+		    where);
+	}
+	return NOTIFIER_FAIL;
+}
+
+/* The transfer is over: free everything, then end the delivery. */
+static void
+webhook_done(struct notifier_delivery *d, CURL *easy, CURLcode rc)
+{
+	struct webhook_xfer		*x = d->plugin_data;
+	const struct notifier_host	*host = x->host;
+	enum notifier_status		 status;
+	long				 retry_after;
+	char				 msg[512];
+
+	status = webhook_classify(x, easy, rc, &retry_after, msg, sizeof(msg));
+	curl_easy_cleanup(easy);
+	webhook_xfer_free(x);
+	d->plugin_data = NULL;
+	host->result(d, status, retry_after,
+	    status == NOTIFIER_OK ? NULL : msg);
+}
+
+/* Builds the request; NULL if out of memory. */
+static CURL *
+webhook_request(const struct webhook *w, const struct notifier_delivery *d,
+    struct webhook_xfer *x)
+{
+	CURL	*easy;
+
+	if ((x->headers = webhook_headers(w, d, x->body)) == NULL ||
+	    (easy = curl_easy_init()) == NULL)
+		return NULL;
+	if (webhook_easy_setup(easy, w, x) == -1) {
+		curl_easy_cleanup(easy);
+		return NULL;
+	}
+	return easy;
+}
+
+static int
+webhook_send(void *instance, struct notifier_delivery *d)
+{
+	struct webhook		*w = instance;
+	struct webhook_xfer	*x;
+	CURL			*easy;
+	char			 msg[128];
+
+	/* The key goes into a header line: a line break would split it. */
+	if (d->key == NULL || strpbrk(d->key, "\r\n") != NULL) {
+		w->host->result(d, NOTIFIER_FAIL, 0, "delivery key not usable "
+		    "as a webhook-id");
+		return 0;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return -1;
+	x->host = w->host;
+	if ((x->body = webhook_body(w, d)) == NULL) {
+		webhook_xfer_free(x);
+		snprintf(msg, sizeof(msg), "cannot build the %s body",
+		    webhook_format_names[w->format]);
+		w->host->result(d, NOTIFIER_FAIL, 0, msg);
+		return 0;
+	}
+	d->plugin_data = x;
+	if ((easy = webhook_request(w, d, x)) == NULL) {
+		w->host->log(LOG_ERR, "webhook %s: out of memory", d->channel);
+		d->plugin_data = NULL;
+		webhook_xfer_free(x);
+		return -1;
+	}
+	/* done() may run before transfer() returns: x is its from here. */
+	if (w->host->transfer(d, easy, webhook_done) == -1) {
+		d->plugin_data = NULL;
+		curl_easy_cleanup(easy);
+		webhook_xfer_free(x);
+		return -1;
+	}
+	return 0;
+}
+
+__attribute__((visibility("default")))
+const struct notifier_plugin contractd_notifier = {
+	.abi = NOTIFIER_ABI_VERSION,
+	.name = "webhook",
+	.flags = 0,
+	.init = webhook_init,
+	.send = webhook_send,
+	.fini = webhook_fini,
+};
