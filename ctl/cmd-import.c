@@ -12,7 +12,7 @@
 #include "../daemon/proto.h"
 #include "ctl.h"
 
-#define IMPORT_MAXFILE	((size_t)64 * 1024 * 1024)
+#define IMPORT_MAXFILE	((size_t)512 * 1024 * 1024)
 #define IMPORT_CHUNK	((size_t)16 * 1024)		/* raw bytes per request */
 /* Room for a chunk's escaped text, leaving the rest of the line spare. */
 #define IMPORT_MAXESC	((size_t)PROTO_MAXLINE - 1024)
@@ -27,7 +27,7 @@ import_slurp(FILE *f, size_t *len, const char **why)
 	for (*len = 0;;) {
 		if (*len == cap) {
 			if (cap >= IMPORT_MAXFILE) {
-				*why = "larger than 64 MiB";
+				*why = "larger than 512 MiB";
 				break;
 			}
 			cap = cap ? cap * 2 : 65536;

@@ -125,6 +125,7 @@ plugin_init(const struct config *conf, const struct channel_conf *cc,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.channel = cc->name;
 	cfg.file = conf->path;
+	cfg.line = cc->line;
 	cfg.kv = kv;
 	cfg.nkv = cc->nkv;
 	cfg.error = plugin_cfg_error;

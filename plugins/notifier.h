@@ -58,6 +58,7 @@ struct notifier_kv {
 struct notifier_config {
 	const char			*channel;	/* NAME of [notifier NAME] */
 	const char			*file;		/* config file path */
+	int				 line;		/* of [notifier NAME] */
 	const struct notifier_kv	*kv;
 	size_t				 nkv;
 	/* Reports one problem with a key; line 0 when no line applies. */
@@ -115,7 +116,11 @@ struct notifier_host {
 	 * Runs easy on the daemon's multi handle.  When it completes, done is
 	 * called with curl's result; the plugin then owns easy again, cleans
 	 * it up and calls result().  Returns -1 if the transfer could not be
-	 * started (done will not be called).
+	 * started (done will not be called).  The host sets CURLOPT_PRIVATE
+	 * and CURLOPT_NOSIGNAL: leave them alone.  When the daemon stops or
+	 * reloads, transfers under way end at once with done(...,
+	 * CURLE_ABORTED_BY_CALLBACK); the delivery is then retried, so
+	 * report it as NOTIFIER_RETRY.
 	 */
 	int	(*transfer)(struct notifier_delivery *d, CURL *easy,
 		    void (*done)(struct notifier_delivery *d, CURL *easy,

@@ -24,6 +24,7 @@
 #include <openssl/hmac.h>
 
 #include "notifier.h"
+#include "webhook.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION		"unknown"
@@ -76,11 +77,6 @@ struct webhook_key {
 			    const struct notifier_kv *);
 };
 
-/* Not static so that the unit test reaches them; never exported. */
-int	 webhook_sign(const unsigned char *key, size_t keylen, const char *id,
-	    const char *ts, const char *body, size_t bodylen, char *out,
-	    size_t outlen);
-char	*webhook_summary(const struct notifier_delivery *d);
 
 static const char *
 webhook_url_strerror(CURLUcode rc)
@@ -380,7 +376,7 @@ webhook_init(const struct notifier_host *host,
 	rc = webhook_keys_set(w, cfg, seen);
 	/* A missing key has no line of its own. */
 	if (seen[WEBHOOK_KEY_URL] == NULL) {
-		cfg->error(cfg, 0, "url: required (the address alerts are "
+		cfg->error(cfg, cfg->line, "url: required (the address alerts are "
 		    "POSTed to)");
 		rc = -1;
 	}
@@ -878,7 +874,7 @@ static enum notifier_status
 webhook_classify(const struct webhook_xfer *x, CURL *easy, CURLcode rc,
     long *retry_after, char *msg, size_t len)
 {
-	char	 where[512];
+	char	 where[256];
 	char	*location = NULL;
 	long	 code = 0;
 

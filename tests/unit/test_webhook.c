@@ -21,11 +21,8 @@
 
 #include "notifier.h"
 
-/* From plugins/webhook.c. */
-int	 webhook_sign(const unsigned char *key, size_t keylen, const char *id,
-	    const char *ts, const char *body, size_t bodylen, char *out,
-	    size_t outlen);
-char	*webhook_summary(const struct notifier_delivery *d);
+#include "webhook.h"
+
 extern const struct notifier_plugin contractd_notifier;
 
 #define MAXERR	16
@@ -116,6 +113,7 @@ init_with(const struct notifier_kv *kv, size_t nkv, void **instance)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.channel = "hook";
 	cfg.file = "test.conf";
+	cfg.line = 1;		/* [notifier hook] */
 	cfg.kv = kv;
 	cfg.nkv = nkv;
 	cfg.error = fake_error;
@@ -417,7 +415,7 @@ test_url(void **state)
 	memset(&fake, 0, sizeof(fake));
 	assert_int_equal(init_with(none, 1, &w), -1);
 	assert_int_equal(fake.nerr, 1);
-	assert_int_equal(fake.line[0], 0);
+	assert_int_equal(fake.line[0], 1);
 	assert_string_equal(fake.msg[0],
 	    "url: required (the address alerts are POSTed to)");
 }

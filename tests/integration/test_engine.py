@@ -1,0 +1,352 @@
+"""The deadline engine end to end: the seed's DPS through simulate, extend
+and a successor; alerts firing in real time under libfaketime; catch-up
+after downtime; CSV import refused whole on any bad row."""
+import json
+import os
+import sqlite3
+
+import pytest
+
+from conftest import Daemon, SRCDIR, wait_for
+
+DPS_SERVICES = ("supported-living:LD;supported-living:MH;"
+                "supported-living:children;residential:LD;nursing:LD")
+HEADER = ("ref,title,kind,start_date,end_date,max_end_date,services,"
+          "owner_email,successor_ref\n")
+DPS_ROW = ("HAV-CPDPS,Complex Placements DPS,dps,2020-06-01,2025-04-30,"
+           "2026-04-30,\"%s\",commissioning@council.example,\n"
+           % DPS_SERVICES)
+ASC_ROW = ("HAV-ASCPF,ASC Placement Framework,framework,2026-01-01,"
+           "2029-12-31,2031-12-31,\"supported-living:LD;"
+           "supported-living:MH;residential:LD;nursing:LD\","
+           "commissioning@council.example,\n")
+
+
+def write(d, name, text):
+    path = os.path.join(d.dir, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def import_ok(d, text, name="c.csv"):
+    r = d.ctl("--json", "import", write(d, name, text))
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def simulate(d, frm, to):
+    r = d.ctl("simulate", "--from", frm, "--to", to, "--json")
+    assert r.returncode == 0, r.stderr
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def milestones(d, ref):
+    return {m["milestone"]: m for m in d.ctl_json("show", ref)["milestones"]}
+
+
+def test_seed_schedule_through_simulate(daemon):
+    daemon.start()
+    assert import_ok(daemon, HEADER + DPS_ROW)["imported"] == 1
+    alerts = simulate(daemon, "2025-01-01", "2026-02-01")
+    ext = [(a["fire_at"], a["offset_days"]) for a in alerts
+           if a["milestone"] == "extension_deadline"]
+    assert ext == [
+        ("2025-01-30T09:00:00+00:00", 60),
+        ("2025-02-28T09:00:00+00:00", 30),   # Sat 1 March -> Friday
+        ("2025-03-17T09:00:00+00:00", 14),
+        ("2025-03-24T09:00:00+00:00", 7),
+        ("2025-03-28T09:00:00+00:00", 1),    # Sun 30 March -> Friday
+        ("2025-03-31T09:00:00+01:00", 0),    # BST
+    ]
+    assert all(a["due"] == "2025-03-31" for a in alerts
+               if a["milestone"] == "extension_deadline")
+    assert all(a["contract"] == "HAV-CPDPS" and a["channels"] == ["log"]
+               for a in alerts)
+    assert alerts == sorted(alerts, key=lambda a: (
+        a["fire_at"], a["contract"], a["milestone"]))
+    expired = [a for a in alerts if a["milestone"] == "expired"]
+    assert [(a["fire_at"], a["due"]) for a in expired] == [
+        ("2025-05-01T09:00:00+01:00", "2025-05-01")]
+    proc = [(a["fire_at"], a["offset_days"]) for a in alerts
+            if a["milestone"] == "procurement_start"]
+    # due 2026-04-30 - 270 days = 2025-08-03 (a Sunday)
+    assert proc == [
+        ("2025-05-02T09:00:00+01:00", 90),   # Mon 5 May bank holiday
+        ("2025-06-04T09:00:00+01:00", 60),
+        ("2025-07-04T09:00:00+01:00", 30),
+        ("2025-07-25T09:00:00+01:00", 7),
+        ("2025-08-01T09:00:00+01:00", 0),
+    ]
+    ms = milestones(daemon, "HAV-CPDPS")
+    assert ms["extension_deadline"]["due"] == "2025-03-31"
+    assert ms["term_end"]["due"] == "2025-04-30"
+    assert ms["procurement_start"]["due"] == "2025-08-03"
+    assert ms["coverage_gap"]["uncovered"] == DPS_SERVICES
+    assert ms["expired"]["due"] == "2025-05-01"
+
+
+def test_seed_extension_and_successor(daemon):
+    daemon.start()
+    import_ok(daemon, HEADER + DPS_ROW)
+    r = daemon.ctl("--json", "extend", "HAV-CPDPS", "--months", "8",
+                   "--decision-ref", "NKD-2025-031",
+                   "--decided-on", "2025-05-06")
+    assert r.returncode == 0, r.stderr
+    ext = json.loads(r.stdout)
+    assert (ext["old_end"], ext["new_end"], ext["max_end_date"],
+            ext["lapsed"]) == ("2025-04-30", "2025-12-31", "2026-04-30",
+                               True)
+    r = daemon.ctl("extend", "HAV-CPDPS", "--months", "5")
+    assert r.returncode == 1
+    assert "new end 2026-05-31 is after the maximum extent 2026-04-30" \
+        in r.stderr
+    r = daemon.ctl("--json", "extend", "HAV-CPDPS", "--until", "2025-12-31")
+    assert json.loads(r.stdout)["error"]["code"] == "invalid_argument"
+    show = daemon.ctl_json("show", "HAV-CPDPS")
+    assert show["end_date"] == "2025-12-31"
+    assert show["max_end_date"] == "2026-04-30"
+    assert show["lapsed_extension"] is True
+    hist = daemon.ctl_json("history", "HAV-CPDPS")
+    assert [(e["old_end"], e["new_end"], e["decided_on"], e["decision_ref"],
+             e["lapsed"], e["user"]) for e in hist["extensions"]] == [
+        ("2025-04-30", "2025-12-31", "2025-05-06", "NKD-2025-031", True,
+         "root")]
+    human = daemon.ctl("history", "HAV-CPDPS").stdout
+    assert "RECORDED AFTER THE CONTRACT HAD LAPSED" in human
+    ms = milestones(daemon, "HAV-CPDPS")
+    assert ms["extension_deadline"]["due"] == "2025-12-01"
+    assert ms["term_end"]["due"] == "2025-12-31"
+    assert "procurement_start" in ms
+    # The successor framework starts the day after the extended end.
+    r = daemon.ctl("add", *ASC_ROW and [
+        "ref=HAV-ASCPF", "title=ASC Placement Framework",
+        "kind=framework", "start_date=2026-01-01", "end_date=2029-12-31",
+        "max_end_date=2031-12-31",
+        "services=supported-living:LD;supported-living:MH;residential:LD;"
+        "nursing:LD"])
+    assert r.returncode == 0, r.stderr
+    assert daemon.ctl("update", "HAV-CPDPS",
+                      "successor_ref=HAV-ASCPF").returncode == 0
+    ms = milestones(daemon, "HAV-CPDPS")
+    assert "procurement_start" not in ms
+    assert ms["coverage_gap"]["uncovered"] == "supported-living:children"
+    assert ms["coverage_gap"]["due"] == "2025-12-31"
+    # Changes are audited with who made them.
+    db = sqlite3.connect(daemon.db)
+    cmds = [r[0] for r in db.execute(
+        "SELECT cmd FROM audit WHERE uid = 0 AND user = 'root' "
+        "ORDER BY id")]
+    db.close()
+    assert cmds == ["import", "extend", "extend", "extend", "add", "update"]
+
+
+def seeded(workdir, when):
+    """A daemon whose database holds the DPS, imported at fake time when."""
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@" + when)
+    import_ok(d, HEADER + DPS_ROW)
+    assert d.stop() == 0
+    return d
+
+
+def alert_lines(d, key):
+    """Log notifier lines of alert key (or of keys starting with key/)."""
+    out = []
+    for line in d.logtext().splitlines():
+        if ">alert " not in line:
+            continue
+        k = line.split(">alert ", 1)[1].split(" ", 1)[0]
+        if k == key or (key.endswith("/") and k.startswith(key)):
+            out.append(line)
+    return out
+
+
+def test_alerts_fire_on_time_then_catch_up_late(workdir):
+    d = seeded(workdir, "2025-03-30 12:00:00")
+    at_nine = ["HAV-CPDPS/extension_deadline/2025-03-31/0",
+               "HAV-CPDPS/term_end/2025-04-30/30",
+               "HAV-CPDPS/coverage_gap/2025-04-30/30"]
+    d.start(faketime="@2025-03-31 08:59:57")
+    try:
+        assert wait_for(lambda: all(alert_lines(d, k) for k in at_nine),
+                        timeout=20), d.logtext()
+        for k in at_nine:
+            lines = alert_lines(d, k)
+            assert len(lines) == 1, lines
+            assert "late=no" in lines[0]
+        line = alert_lines(d, at_nine[0])[0]
+        assert "due=2025-03-31 days_left=0" in line
+        assert 'title="Complex Placements DPS"' in line
+    finally:
+        assert d.stop() == 0
+    # Down for a month: of each milestone only the most recent missed
+    # alert comes out, marked late; the rest are recorded as skipped.
+    d.start(faketime="@2025-05-02 10:00:00")
+    late = ["HAV-CPDPS/term_end/2025-04-30/0",
+            "HAV-CPDPS/coverage_gap/2025-04-30/0",
+            "HAV-CPDPS/expired/2025-05-01/0",
+            "HAV-CPDPS/procurement_start/2025-08-03/90"]
+    try:
+        assert wait_for(lambda: all(alert_lines(d, k) for k in late),
+                        timeout=20), d.logtext()
+        for k in late:
+            lines = alert_lines(d, k)
+            assert len(lines) == 1 and "late=yes" in lines[0], lines
+        for k in ["term_end/2025-04-30/14", "term_end/2025-04-30/7",
+                  "term_end/2025-04-30/1", "coverage_gap/2025-04-30/7"]:
+            assert not alert_lines(d, "HAV-CPDPS/" + k)
+        hist = d.ctl_json("history", "HAV-CPDPS")
+        state = {a["key"]: (a["state"], a["late"]) for a in hist["alerts"]}
+        assert state["HAV-CPDPS/term_end/2025-04-30/14"] == ("skipped",
+                                                             False)
+        assert state["HAV-CPDPS/coverage_gap/2025-04-30/7"] == ("skipped",
+                                                               False)
+        assert state["HAV-CPDPS/term_end/2025-04-30/0"] == ("fired", True)
+        assert state["HAV-CPDPS/extension_deadline/2025-03-31/0"] == (
+            "fired", False)
+        before = d.logtext().count(">alert ")
+    finally:
+        assert d.stop() == 0
+    # A restart with nothing new due fires nothing again.
+    d.start(faketime="@2025-05-02 10:05:00")
+    try:
+        assert d.ctl("ping").returncode == 0
+        assert wait_for(lambda: "next wake" in
+                        d.logtext().split("contractd stopped")[-1])
+        assert d.logtext().count(">alert ") == before
+    finally:
+        assert d.stop() == 0
+
+
+def test_import_skips_the_past_but_the_latest_ahead(workdir):
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@2025-03-20 12:00:00")
+    try:
+        r = import_ok(d, HEADER + DPS_ROW)
+        assert r == {"imported": 1, "fired": 3}
+        assert wait_for(lambda: len(alert_lines(d, "HAV-CPDPS/")) >= 3)
+        fired = sorted(line.split(">alert ")[1].split()[0]
+                       for line in alert_lines(d, "HAV-CPDPS/"))
+        assert fired == ["HAV-CPDPS/coverage_gap/2025-04-30/90",
+                         "HAV-CPDPS/extension_deadline/2025-03-31/14",
+                         "HAV-CPDPS/term_end/2025-04-30/60"]
+        hist = d.ctl_json("history", "HAV-CPDPS")
+        skipped = sorted(a["key"] for a in hist["alerts"]
+                         if a["state"] == "skipped")
+        assert "HAV-CPDPS/extension_deadline/2025-03-31/30" in skipped
+        assert "HAV-CPDPS/term_end/2025-04-30/90" in skipped
+    finally:
+        assert d.stop() == 0
+
+
+def test_ack_and_silence(workdir):
+    d = seeded(workdir, "2025-03-30 12:00:00")
+    d.start(faketime="@2025-03-31 08:59:50")
+    try:
+        r = d.ctl("--json", "ack", "HAV-CPDPS", "extension_deadline",
+                  "--note", "decision in progress")
+        assert json.loads(r.stdout) == {"ref": "HAV-CPDPS", "milestone":
+                                        "extension_deadline",
+                                        "due": "2025-03-31"}
+        r = d.ctl("ack", "HAV-CPDPS", "nonsense")
+        assert r.returncode == 1 and "not a milestone kind" in r.stderr
+        assert wait_for(lambda: alert_lines(
+            d, "HAV-CPDPS/term_end/2025-04-30/30"), timeout=20)
+        assert not alert_lines(d, "HAV-CPDPS/extension_deadline/2025-03-31/0")
+        assert milestones(d, "HAV-CPDPS")["extension_deadline"]["acked"]
+        r = d.ctl("--json", "silence", "HAV-CPDPS", "--until", "2025-04-30")
+        assert json.loads(r.stdout)["silenced_until"] == "2025-04-30"
+        st = d.ctl_json("show", "HAV-CPDPS")
+        assert st["silenced_until"] == "2025-04-30"
+        assert st["next_alert"] == "2025-05-01T09:00:00+01:00"
+    finally:
+        assert d.stop() == 0
+
+
+@pytest.mark.parametrize("csv,row,column,needle", [
+    ("B-1,T,2020-01-01,2025-02-30,\n", 3, "end_date",
+     "value '2025-02-30': not a date"),
+    ("B-1,T,2020-01-01,2025-06-30,2025-01-01\n", 3, "max_end_date",
+     "is before end_date"),
+    ("B-1,T,2025-06-01,2025-01-31,\n", 3, "end_date", "before start_date"),
+    ("A-1,T,2020-01-01,2025-06-30,\n", 3, "ref", "duplicate ref: A-1"),
+])
+def test_bad_csv_row_refuses_whole_file(daemon, csv, row, column, needle):
+    daemon.start()
+    text = ("ref,title,start_date,end_date,max_end_date\n"
+            "A-1,Good one,2020-01-01,2027-06-30,\n" + csv)
+    r = daemon.ctl("import", write(daemon, "bad.csv", text))
+    assert r.returncode == 1, r.stdout
+    assert ("row %d, column %s" % (row, column)) in r.stderr, r.stderr
+    assert needle in r.stderr, r.stderr
+    assert daemon.ctl_json("status")["contracts"] == 0
+
+
+def test_unknown_column_and_existing_ref(daemon):
+    daemon.start()
+    r = daemon.ctl("import", write(daemon, "u.csv",
+                                   "ref,title,end_date,colour\nX,T,"
+                                   "2027-01-01,blue\n"))
+    assert r.returncode == 1
+    assert "row 1, column colour: unknown column: colour" in r.stderr
+    import_ok(daemon, "ref,title,end_date\nX,T,2027-01-01\n")
+    r = daemon.ctl("--json", "import", write(
+        daemon, "v.csv", "ref,title,end_date\nY,T,2027-01-01\n"
+        "X,T,2027-01-01\n"))
+    err = json.loads(r.stdout)["error"]
+    assert err["code"] == "conflict"
+    assert "row 3, column ref, value 'X'" in err["message"]
+    assert daemon.ctl_json("status")["contracts"] == 1
+
+
+def test_demo_data_imports(daemon):
+    daemon.start()
+    r = daemon.ctl("--json", "import",
+                   os.path.join(SRCDIR, "etc", "demo-contracts.csv"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["imported"] == 7
+    refs = [c["ref"] for c in
+            (json.loads(line) for line in
+             daemon.ctl("--json", "list").stdout.splitlines())]
+    assert "HAV-CPDPS" in refs and "HAV-ASCPF" in refs
+
+
+def test_bad_requests_do_not_change_anything(daemon):
+    daemon.start()
+    import_ok(daemon, HEADER + DPS_ROW)
+    cases = [
+        ({"cmd": "show", "args": {}}, "invalid_argument"),
+        ({"cmd": "show", "args": {"ref": "NOPE"}}, "not_found"),
+        ({"cmd": "extend", "args": {"ref": "HAV-CPDPS"}},
+         "invalid_argument"),
+        ({"cmd": "extend", "args": {"ref": "HAV-CPDPS", "months": "8"}},
+         "invalid_argument"),
+        ({"cmd": "add", "args": {"fields": {"ref": "bad ref!",
+                                            "title": "x",
+                                            "end_date": "2027-01-01"}}},
+         "invalid_argument"),
+        ({"cmd": "add", "args": {"fields": {"ref": "HAV-CPDPS",
+                                            "title": "x",
+                                            "end_date": "2027-01-01"}}},
+         "conflict"),
+        ({"cmd": "update", "args": {"ref": "HAV-CPDPS",
+                                    "fields": {"end_date": "someday"}}},
+         "invalid_argument"),
+        ({"cmd": "simulate", "args": {"from": "2025-01-01",
+                                      "to": "2024-01-01"}},
+         "invalid_argument"),
+        ({"cmd": "agenda", "args": {"days": -1}}, "invalid_argument"),
+        ({"cmd": "silence", "args": {"ref": "HAV-CPDPS",
+                                     "until": "soon"}}, "invalid_argument"),
+    ]
+    for req, code in cases:
+        req["v"] = 1
+        resp = daemon.request(req)
+        assert resp["ok"] is False and resp["error"]["code"] == code, \
+            (req, resp)
+    show = daemon.ctl_json("show", "HAV-CPDPS")
+    assert show["end_date"] == "2025-04-30" and show["title"] == \
+        "Complex Placements DPS"
