@@ -88,7 +88,7 @@ format = slack
         "others access; chmod 600 it" % (c, line_of(c, "secret_file"), loose),
         "%s:%d: [notifier hook] timeout: not a number of seconds from 1 to "
         "3600: 0" % (c, line_of(c, "timeout = 0")),
-        "%s: [notifier nourl] url: required (the address alerts are POSTed "
-        "to)" % c,
+        "%s:%d: [notifier nourl] url: required (the address alerts are "
+        "POSTed to)" % (c, line_of(c, "[notifier nourl]")),
     ]
     assert r.stderr.splitlines() == want
