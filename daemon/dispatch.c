@@ -8,6 +8,7 @@
  * with the same key).  After a restart nothing is in flight.
  */
 #include <sys/queue.h>
+#include <sys/time.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,11 +402,15 @@ result_queue(const char *key, const char *state, int attempts, time_t next,
 static const char *
 retry_state(struct dlv *v, long retry_after, time_t now, time_t *next)
 {
-	long	max_age = daemon_ctx->conf->max_age;
-	time_t	deadline = v->created + max_age;
+	struct timeval	tv;
+	long		max_age = daemon_ctx->conf->max_age;
+	time_t		deadline = v->created + max_age;
 
 	if (now >= deadline)
 		return "dead";
+	/* Whole seconds from the next second: never sooner than asked. */
+	gettimeofday(&tv, NULL);
+	now = tv.tv_sec + (tv.tv_usec > 0);
 	*next = now + (retry_after > 0 ? (retry_after < 86400 ? retry_after :
 	    86400) : dispatch_backoff(v->attempts + 1));
 	if (*next > deadline)

@@ -269,3 +269,39 @@ def test_contractctl_exit_codes(daemon, workdir):
 def test_version():
     r = subprocess.run([CONTRACTD, "-V"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("contractd ")
+
+
+def test_systemd_notify_and_socket_activation(workdir):
+    """Type=notify: READY=1 on the notify socket; a socket passed by
+    systemd (LISTEN_FDS) is used instead of binding one, and not removed."""
+    import shutil
+    activate = shutil.which("systemd-socket-activate")
+    assert activate, "systemd-socket-activate (package systemd) is needed"
+    d = Daemon(workdir)
+    d.write_config()
+    notify_path = os.path.join(workdir, "notify")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ns.bind(notify_path)
+    ns.settimeout(20)
+    env = d.env()
+    env["NOTIFY_SOCKET"] = notify_path
+    log = open(d.logpath, "a")
+    proc = subprocess.Popen([activate, "-E", "NOTIFY_SOCKET", "-E", "TZ",
+                             "-l", d.sock, CONTRACTD, "-f", "-c",
+                             d.conf], stdout=log, stderr=log, env=env)
+    try:
+        # systemd-socket-activate accepts nothing itself: it execs the
+        # daemon on the first connection.
+        assert wait_for(lambda: os.path.exists(d.sock))
+        r = d.ctl("ping")
+        assert r.returncode == 0, (r.stderr, d.logtext())
+        msg = ns.recv(4096).decode()
+        assert "READY=1" in msg
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        assert "STOPPING=1" in ns.recv(4096).decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        ns.close()
+        log.close()
