@@ -77,6 +77,10 @@ class Daemon:
         env = dict(os.environ)
         env["TZ"] = "Europe/London"
         if self.faketime:
+            # Under ASan the preloaded libfaketime comes before libasan.
+            opts = env.get("ASAN_OPTIONS", "")
+            env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + \
+                "verify_asan_link_order=0"
             env["LD_PRELOAD"] = FAKETIME_LIB
             env["FAKETIME"] = self.faketime
             env["FAKETIME_DONT_RESET"] = "1"
