@@ -33,7 +33,7 @@
 #include "proto.h"
 
 #define CONTROL_MAXGROUPS	256
-#define CONTROL_UPLOAD_MAX	(512UL * 1024 * 1024)
+#define CONTROL_OUTMAX		(16 * 1024 * 1024)
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
@@ -60,6 +60,7 @@ struct control {
 };
 
 static void	control_accept(evutil_socket_t, short, void *);
+static void	conn_read(struct bufferevent *, void *);
 static void	conn_close(struct conn *);
 
 /* Is a daemon answering on path?  1 yes, 0 no (stale or absent). */
@@ -332,6 +333,20 @@ conn_oversize(struct conn *conn)
 	bufferevent_disable(conn->bev, EV_READ);
 }
 
+/*
+ * A client that sends requests without reading the answers is not read
+ * from until it has taken them: its answers cannot pile up without bound.
+ */
+static int
+conn_backlogged(struct conn *conn)
+{
+	if (evbuffer_get_length(bufferevent_get_output(conn->bev)) <
+	    CONTROL_OUTMAX)
+		return 0;
+	bufferevent_disable(conn->bev, EV_READ);
+	return 1;
+}
+
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
@@ -342,6 +357,7 @@ conn_read(struct bufferevent *bev, void *arg)
 
 	conn_touch(conn);
 	while (!conn->closing &&
+	    !conn_backlogged(conn) &&
 	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
 		if (n > PROTO_MAXLINE) {
 			free(line);
@@ -360,9 +376,16 @@ conn_write(struct bufferevent *bev, void *arg)
 {
 	struct conn	*conn = arg;
 
-	if (conn->closing && evbuffer_get_length(
-	    bufferevent_get_output(bev)) == 0)
-		conn_close(conn);
+	if (conn->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_close(conn);
+		return;
+	}
+	/* Answers taken: read again, starting with what is waiting. */
+	if (!(bufferevent_get_enabled(bev) & EV_READ)) {
+		bufferevent_enable(bev, EV_READ);
+		conn_read(bev, conn);
+	}
 }
 
 static void

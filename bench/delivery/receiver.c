@@ -7,8 +7,9 @@
  * "200 OK" with an empty body as soon as its body has arrived, and counted;
  * the first POST (headers and body) is written to CAPTURE.  Two requests
  * are not counted:
- *   GET /stats   {"count":N,"first_ns":T,"last_ns":T,"bytes":B}
- *                (T: CLOCK_REALTIME of the first and the last counted POST)
+ *   GET /stats   {"count":N,"first_ns":T,"last_ns":T,"bytes":B,"conns":C}
+ *                (T: CLOCK_REALTIME of the first and the last counted POST;
+ *                C: connections that carried a counted POST)
  *   POST /reset  zeroes the counters (and re-arms the capture)
  * With -p 0 (the default) the kernel picks the port; it is written to
  * PORTFILE (or stdout).  SIGTERM/SIGINT end it.
@@ -39,13 +40,14 @@ struct conn {
 	int	 fd;
 	size_t	 len;
 	int	 continued;	/* 100 Continue sent for the current request */
+	int	 posted;	/* a counted POST came on it */
 	char	*out;		/* unsent answer bytes */
 	size_t	 outlen;
 	char	 buf[BUFSZ];
 };
 
 static volatile sig_atomic_t	 stop;
-static unsigned long long	 count, bytes;
+static unsigned long long	 count, bytes, conns;
 static long long		 first_ns, last_ns;
 static const char		*capture;
 static int			 captured;
@@ -199,7 +201,8 @@ conn_requests(int ep, struct conn *c)
 		if (strncmp(c->buf, "GET /stats", 10) == 0) {
 			n = snprintf(stats, sizeof(stats), "{\"count\":%llu,"
 			    "\"first_ns\":%lld,\"last_ns\":%lld,\"bytes\":"
-			    "%llu}\n", count, first_ns, last_ns, bytes);
+			    "%llu,\"conns\":%llu}\n", count, first_ns, last_ns,
+			    bytes, conns);
 			char	resp[512];
 			int	m = snprintf(resp, sizeof(resp), "HTTP/1.1 200 "
 			    "OK\r\nContent-Type: application/json\r\n"
@@ -207,7 +210,7 @@ conn_requests(int ep, struct conn *c)
 			if (conn_write(ep, c, resp, (size_t)m) == -1)
 				return -1;
 		} else if (strncmp(c->buf, "POST /reset", 11) == 0) {
-			count = bytes = 0;
+			count = bytes = conns = 0;
 			first_ns = last_ns = 0;
 			captured = 0;
 			if (conn_write(ep, c, ok, sizeof(ok) - 1) == -1)
@@ -218,6 +221,10 @@ conn_requests(int ep, struct conn *c)
 				if (count++ == 0)
 					first_ns = last_ns;
 				bytes += blen;
+				if (!c->posted) {
+					c->posted = 1;
+					conns++;
+				}
 				capture_write(c->buf, hlen, blen);
 			}
 			if (conn_write(ep, c, ok, sizeof(ok) - 1) == -1)

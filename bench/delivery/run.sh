@@ -136,6 +136,10 @@ fi
 proc_kb() {	# proc_kb PID FIELD: VmRSS, VmHWM in kB
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
 }
+proc_ticks() {	# proc_ticks PID: user + system CPU time in clock ticks
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+hz=$(getconf CLK_TCK)
 
 dmn_start() {	# dmn_start DIR CAP
 	local d=$1 cap=$2
@@ -220,7 +224,8 @@ csv_make() {
 # dmn_run N CAP RUN: one measured daemon run; appends a line to $tsv
 dmn_run() {
 	local n=$1 cap=$2 run=$3 d="$work/d" t_imp0 t0 t_done fired got
-	local rss0 hwm0 rss1 hwm1 first last deadline i st delivered
+	local rss0 hwm0 rss1 hwm1 first last deadline i delivered cpu0 cpu1
+	local conns
 
 	dmn_start "$d" "$cap"
 	rcv_reset
@@ -228,6 +233,7 @@ dmn_run() {
 	got=$("$CTL" -s "$d/control.sock" --json import "$work/c$n.csv") ||
 		die "import failed: $got"
 	t0=$(now_ns)
+	cpu0=$(proc_ticks "$dmn_pid")
 	rss0=$(proc_kb "$dmn_pid" VmRSS)
 	hwm0=$(proc_kb "$dmn_pid" VmHWM)
 	echo 5 >"/proc/$dmn_pid/clear_refs" 2>/dev/null || true
@@ -249,6 +255,7 @@ dmn_run() {
 			die "N=$n cap=$cap: $got of $n after ${TIMEOUT}s"
 		sleep 0.05
 	done
+	cpu1=$(proc_ticks "$dmn_pid")
 	# then until the outbox says so (results are written in batches)
 	delivered=0
 	for i in $(seq $(( TIMEOUT * 20 ))); do
@@ -277,21 +284,23 @@ dmn_run() {
 	fi
 	first=$(rcv_stat first_ns)
 	last=$(rcv_stat last_ns)
+	conns=$(rcv_stat conns)
 	got=$(rcv_count)
 	[ "$got" = "$n" ] || log "receiver got $got POSTs for $n deliveries"
 	dmn_stop
-	# kind N cap run rate/s seconds import_s first_s done_s rss0 hwm0
-	# rss1 hwm_delivery
 	"$PYTHON" - "$n" "$cap" "$run" "$t_imp0" "$t0" "$first" "$last" \
-	    "$t_done" "$rss0" "$hwm0" "$rss1" "$hwm1" >>"$tsv" <<-'EOF'
+	    "$t_done" "$conns" "$(( cpu1 - cpu0 ))" "$hz" "$rss0" "$hwm0" \
+	    "$rss1" "$hwm1" >>"$tsv" <<-'EOF'
 	import sys
 	n, cap, run = sys.argv[1:4]
-	imp0, t0, first, last, done = map(int, sys.argv[4:9])
-	rss0, hwm0, rss1, hwm1 = sys.argv[9:13]
+	imp0, t0, first, last, done, conns, ticks, hz = map(int, sys.argv[4:12])
+	rss0, hwm0, rss1, hwm1 = sys.argv[12:16]
 	secs = (last - t0) / 1e9
-	print("daemon\t%s\t%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t%s\t%s\t%s"
+	print("daemon\t%s\t%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.2f"
+	      "\t%s\t%s\t%s\t%s"
 	      % (n, cap, run, int(n) / secs, secs, (t0 - imp0) / 1e9,
-	         (first - t0) / 1e9, (done - t0) / 1e9, rss0, hwm0, rss1, hwm1))
+	         (first - t0) / 1e9, (done - t0) / 1e9, conns, ticks / hz,
+	         rss0, hwm0, rss1, hwm1))
 	EOF
 }
 
@@ -337,25 +346,30 @@ curl_prepare() {
 
 # curl_run N CAP RUN: appends a line to $tsv
 curl_run() {
-	local n=$1 cap=$2 run=$3 t0 t1 got first last
+	local n=$1 cap=$2 run=$3 t0 t1 got first last conns cpu
+	local TIMEFORMAT='%3U %3S'
 	rcv_reset
 	t0=$(now_ns)
-	curl -sS --parallel --parallel-max "$cap" -K "$work/curl$n.cfg" ||
-		die "curl failed"
+	{ time curl --no-progress-meter --parallel --parallel-max "$cap" \
+		-K "$work/curl$n.cfg" 2>"$work/curl.err" ; } 2>"$work/curl.time" ||
+		die "curl failed: $(cat "$work/curl.err")"
 	t1=$(now_ns)
+	cpu=$(awk '{ print $1 + $2 }' "$work/curl.time")
+	conns=$(rcv_stat conns)
 	got=$(rcv_count)
 	[ "$got" = "$n" ] || die "curl: receiver got $got POSTs, not $n"
 	first=$(rcv_stat first_ns)
 	last=$(rcv_stat last_ns)
 	"$PYTHON" - "$n" "$cap" "$run" "$t0" "$t1" "$first" "$last" \
-	    >>"$tsv" <<-'EOF'
+	    "$conns" "$cpu" >>"$tsv" <<-'EOF'
 	import sys
 	n, cap, run = sys.argv[1:4]
-	t0, t1, first, last = map(int, sys.argv[4:8])
+	t0, t1, first, last, conns = map(int, sys.argv[4:9])
 	secs = (t1 - t0) / 1e9
-	print("curl\t%s\t%s\t%s\t%.0f\t%.3f\t-\t%.3f\t%.3f\t-\t-\t-\t-"
+	print("curl\t%s\t%s\t%s\t%.0f\t%.3f\t-\t%.3f\t%.3f\t%d\t%s"
+	      "\t-\t-\t-\t-"
 	      % (n, cap, run, int(n) / secs, secs, (first - t0) / 1e9,
-	         (last - t0) / 1e9))
+	         (last - t0) / 1e9, conns, sys.argv[9]))
 	EOF
 }
 
@@ -372,7 +386,7 @@ cp "$work/capture" "$OUT/captured-request.txt"
 log "payload: $(($(wc -c <"$work/capture"))) bytes with headers"
 
 tsv="$OUT/runs.tsv"
-printf 'who\tN\tcap\trun\tper_s\tsecs\timport_s\tfirst_s\tdone_s\trss_after_import_kB\thwm_import_kB\trss_end_kB\thwm_delivery_kB\n' \
+printf 'who\tN\tcap\trun\tper_s\tsecs\timport_s\tfirst_s\tdone_s\tconns\tcpu_s\trss_after_import_kB\thwm_import_kB\trss_end_kB\thwm_delivery_kB\n' \
 	>"$tsv"
 for n in "${sizes[@]}"; do
 	log "N=$n: contracts and curl bodies"
@@ -393,29 +407,33 @@ done
 "$PYTHON" - "$tsv" "$wrk_rate" >"$OUT/summary.md" <<-'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-med = lambda xs: statistics.median(xs)
+med = statistics.median
 keys = sorted({(int(r["N"]), int(r["cap"])) for r in rows})
 print("| N | cap | daemon deliveries/s | curl req/s | ratio | "
-      "daemon to outbox delivered==N, s | VmRSS after import | "
-      "VmHWM delivery phase | VmHWM overall |")
-print("|---|---|---|---|---|---|---|---|---|")
+      "daemon: outbox delivered==N after | daemon VmHWM (delivery phase) | "
+      "daemon VmHWM (overall) | daemon VmRSS at end | TCP connections "
+      "daemon / curl | CPU s daemon / curl |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for n, cap in keys:
     d = [r for r in rows if r["who"] == "daemon" and int(r["N"]) == n and
          int(r["cap"]) == cap]
     c = [r for r in rows if r["who"] == "curl" and int(r["N"]) == n and
          int(r["cap"]) == cap]
-    dr = med([float(r["per_s"]) for r in d])
-    cr = med([float(r["per_s"]) for r in c])
-    done = med([float(r["done_s"]) for r in d])
-    rss0 = med([int(r["rss_after_import_kB"]) for r in d])
-    hwmd = med([int(r["hwm_delivery_kB"]) for r in d])
+    if not d or not c:
+        continue
+    f = lambda rs, k: med([float(r[k]) for r in rs])
+    dr, cr = f(d, "per_s"), f(c, "per_s")
     hwm = med([max(int(r["hwm_import_kB"]), int(r["hwm_delivery_kB"]))
                for r in d])
-    print("| %d | %d | %.0f | %.0f | %.0f %% | %.2f | %.1f MiB | %.1f MiB "
-          "| %.1f MiB |" % (n, cap, dr, cr, 100 * dr / cr, done,
-                          rss0 / 1024, hwmd / 1024, hwm / 1024))
+    print("| %d | %d | %.0f | %.0f | %.0f %% | %.2f s | %.1f MiB | %.1f MiB "
+          "| %.1f MiB | %.0f / %.0f | %.2f / %.2f |"
+          % (n, cap, dr, cr, 100 * dr / cr, f(d, "done_s"),
+             f(d, "hwm_delivery_kB") / 1024, hwm / 1024,
+             f(d, "rss_end_kB") / 1024, f(d, "conns"), f(c, "conns"),
+             f(d, "cpu_s"), f(c, "cpu_s")))
 print()
-print("Medians of %d runs each; the receiver alone (wrk -c16): %s req/s."
+print("Medians of %d runs each (ratio: of the medians). The receiver alone "
+      "(wrk -t1 -c16, 1 KB POSTs): %s req/s."
       % (max(int(r["run"]) for r in rows), sys.argv[2]))
 EOF
 cat "$OUT/summary.md"

@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 import time
 
+import pytest
+
 from conftest import CONTRACTD, SRCDIR, Daemon, readline, wait_for
 
 NOBODY = 65534
@@ -83,6 +85,7 @@ def test_too_large_line_closes_only_that_client(daemon):
     big.close()
 
 
+@pytest.mark.timing
 def test_idle_connections_do_not_lock_out_clients(daemon):
     daemon.start()
     idle = [daemon.connect() for _ in range(200)]
@@ -97,6 +100,7 @@ def test_idle_connections_do_not_lock_out_clients(daemon):
     assert daemon.ctl("ping").returncode == 0
 
 
+@pytest.mark.timing
 def test_idle_timeout_closes_connection(workdir):
     d = Daemon(workdir)
     d.write_config(daemon_extra="idle_timeout = 1")

@@ -115,6 +115,7 @@ def test_alert_arrives_once_signed_with_payload(daemon, receiver):
         (0, 0, 0, 2)        # to the hook and to the log
 
 
+@pytest.mark.timing
 def test_retry_after_then_success_same_id(daemon, receiver):
     receiver.script = [(500, {"Retry-After": "1"}),
                        (503, {"Retry-After": "1"})]
@@ -133,6 +134,7 @@ def test_retry_after_then_success_same_id(daemon, receiver):
     assert outbox(daemon, "delivered")[0]["attempts"] == 3
 
 
+@pytest.mark.timing
 def test_backoff_without_retry_after(daemon, receiver):
     receiver.default = (500, {})
     hook_config(daemon, receiver.url)
@@ -236,6 +238,7 @@ def test_slack_and_teams_formats(daemon, receiver):
     assert card["content"]["type"] == "AdaptiveCard"
 
 
+@pytest.mark.timing
 def test_silent_receiver_does_not_block_ping(daemon, receiver):
     receiver.hang = True
     hook_config(daemon, receiver.url)
@@ -251,6 +254,7 @@ def test_silent_receiver_does_not_block_ping(daemon, receiver):
     assert worst < 0.1, worst
 
 
+@pytest.mark.timing
 def test_sigkill_loses_nothing(workdir, receiver):
     receiver.delay = 0.02
     d = Daemon(workdir)
