@@ -16,6 +16,7 @@
 
 #include "contract.h"
 #include "dates.h"
+#include "text.h"
 
 #define TEXT_MAX	4096	/* bytes in any string field */
 #define DAYS_MAX	3650
@@ -133,82 +134,10 @@ cstr_at(const struct contract *c, const struct field *f)
 	return ((char *const *)((const char *)c + f->off));
 }
 
-/*
- * Length of the UTF-8 sequence at s, 0 if it is not one.  Overlong forms,
- * surrogates and code points past U+10FFFF are not.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 n, i;
-
-	if (s[0] < 0x80)
-		return (1);
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return (0);
-	if (s[1] < lo || s[1] > hi)
-		return (0);
-	for (i = 2; i < n; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return (0);
-	}
-	return (n);
-}
-
 static int
 is_control(unsigned char ch)
 {
 	return ((ch < 0x20 && ch != '\t') || ch == 0x7f);
-}
-
-/*
- * n bytes of v as they may appear in a message: control characters and
- * bytes that are not UTF-8 shown as '?', cut to SHOW_MAX bytes, so that a
- * message stays one short line of valid UTF-8.
- */
-static void
-show(const char *v, size_t n, char out[SHOW_MAX + 4])
-{
-	const unsigned char	*s = (const unsigned char *)v;
-	size_t			 i = 0, j = 0;
-
-	while (i < n) {
-		size_t	 k;
-
-		k = is_control(s[i]) || s[i] == '\t' ? 0 : utf8_len(s + i);
-		if (i + (k ? k : 1) > n)
-			k = 0;
-		if (j + (k ? k : 1) > SHOW_MAX)
-			break;
-		if (k == 0) {
-			out[j++] = '?';
-			i++;
-		} else {
-			memcpy(out + j, s + i, k);
-			j += k;
-			i += k;
-		}
-	}
-	if (i < n) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = '\0';
 }
 
 /* Writes "what: value" to err and returns -1. */
@@ -217,7 +146,7 @@ bad(char *err, size_t errlen, const char *what, const char *v, size_t n)
 {
 	char	 buf[SHOW_MAX + 4];
 
-	show(v, n, buf);
+	text_excerpt(v, n, buf, sizeof(buf));
 	snprintf(err, errlen, "%s: %s", what, buf);
 	return (-1);
 }
@@ -252,7 +181,7 @@ valid_text(const char *v, char *err, size_t errlen)
 			    "byte %zu", s[i], i + 1);
 			return (-1);
 		}
-		if ((k = utf8_len(s + i)) == 0) {
+		if ((k = utf8_len(s + i, n - i)) == 0) {
 			snprintf(err, errlen, "not UTF-8 at byte %zu", i + 1);
 			return (-1);
 		}

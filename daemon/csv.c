@@ -15,6 +15,7 @@
 
 #include "contract.h"
 #include "csv.h"
+#include "text.h"
 
 #define REC_MORE	0	/* a ',' ended the field */
 #define REC_END		1	/* a line break or the end of the text did */
@@ -45,66 +46,12 @@ struct import {
 	size_t			 blank;
 };
 
-static size_t
-utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned char	 lo = 0x80, hi = 0xbf;
-	size_t		 n, i;
 
-	if (s[0] < 0x80)
-		return (1);
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
-		hi = s[0] == 0xed ? 0x9f : 0xbf;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		lo = s[0] == 0xf0 ? 0x90 : 0x80;
-		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	} else
-		return (0);
-	if (n > avail || s[1] < lo || s[1] > hi)
-		return (0);
-	for (i = 2; i < n; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return (0);
-	}
-	return (n);
-}
-
-/*
- * v as it may go into an error: control characters and bytes that are not
- * UTF-8 shown as '?', cut with "..." to fit out, so that errors are always
- * valid UTF-8 (they travel in JSON).
- */
+/* v as it may go into an error, which travels in JSON. */
 static void
 show(const char *v, char *out, size_t outlen)
 {
-	const unsigned char	*s = (const unsigned char *)v;
-	size_t			 i = 0, j = 0, n = strlen(v);
-
-	while (i < n) {
-		size_t	 k;
-
-		k = s[i] < 0x20 || s[i] == 0x7f ? 0 : utf8_len(s + i, n - i);
-		if (j + (k ? k : 1) + 4 > outlen)
-			break;
-		if (k == 0) {
-			out[j++] = '?';
-			i++;
-		} else {
-			memcpy(out + j, s + i, k);
-			j += k;
-			i += k;
-		}
-	}
-	if (i < n) {
-		memcpy(out + j, "...", 3);
-		j += 3;
-	}
-	out[j] = '\0';
+	text_excerpt(v, strlen(v), out, outlen);
 }
 
 static int __attribute__((format(printf, 5, 6)))

@@ -84,6 +84,8 @@ static const char *const store_migrations[] = {
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
+static int64_t	store_int(struct store *, enum store_sql, const char *);
+
 int
 store_exec(struct store *st, const char *sql)
 {
@@ -232,16 +234,8 @@ store_close(struct store *st)
 long
 store_contract_count(struct store *st)
 {
-	sqlite3_stmt	*s;
-	long		 n = -1;
-
-	s = store_stmt(st, SQL_CONTRACT_COUNT,
+	return (long)store_int(st, SQL_CONTRACT_COUNT,
 	    "SELECT count(*) FROM contracts");
-	if (s != NULL && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	if (s != NULL)
-		sqlite3_reset(s);
-	return n;
 }
 
 /* Binds text or NULL. */
@@ -330,6 +324,61 @@ store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 		return STORE_ERROR;
 	}
 	return 0;
+}
+
+/*
+ * Steps s to its end, calling row for each row (-1 from row stops); the
+ * number of rows, or STORE_ERROR.  Leaves s reset.
+ */
+static int
+store_rows(struct store *st, sqlite3_stmt *s,
+    int (*row)(sqlite3_stmt *, void *), void *arg, const char *fn)
+{
+	int	rc, n = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (row(s, arg) == -1) {
+			rc = SQLITE_ABORT;
+			break;
+		}
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return n;
+	if (rc != SQLITE_ABORT)
+		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+	return STORE_ERROR;
+}
+
+/* For a query that finds a row or not: 1, 0, or STORE_ERROR. */
+static int
+store_one(struct store *st, sqlite3_stmt *s, const char *fn)
+{
+	int	rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+	return STORE_ERROR;
+}
+
+/* For a query of one integer (count, min): its value, 0 when NULL. */
+static int64_t
+store_int(struct store *st, enum store_sql id, const char *sql)
+{
+	sqlite3_stmt	*s = store_stmt(st, id, sql);
+	int64_t		 v = 0;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
 }
 
 #define CONTRACT_COLS \
@@ -514,18 +563,13 @@ int
 store_contract_exists(struct store *st, const char *ref)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
 
 	s = store_stmt(st, SQL_CONTRACT_EXISTS,
 	    "SELECT 1 FROM contracts WHERE ref = ?");
 	if (s == NULL)
 		return STORE_ERROR;
 	store_bind_text(s, 1, ref);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return STORE_FOUND;
-	return rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR;
+	return store_one(st, s, __func__);
 }
 
 int
@@ -575,30 +619,36 @@ store_contract_lapsed(struct store *st, const char *ref, int lapsed)
 	return store_done(st, s, __func__);
 }
 
+struct contract_cb {
+	store_contract_fn	 fn;
+	void			*arg;
+	struct contract		 c;
+	struct contract_state	 cs;
+};
+
+static int
+contract_cb_row(sqlite3_stmt *s, void *arg)
+{
+	struct contract_cb	*cb = arg;
+
+	if (contract_row(s, &cb->c, &cb->cs) == -1)
+		return -1;
+	return cb->fn(cb->arg, &cb->c, &cb->cs);
+}
+
 /* Runs a bound SELECT of CONTRACT_COLS, calling fn per row. */
 static int
 contract_rows(struct store *st, sqlite3_stmt *s, store_contract_fn fn,
     void *arg, const char *func)
 {
-	struct contract		c;
-	struct contract_state	cs;
-	int			rc, n = 0;
+	struct contract_cb	cb;
+	int			n;
 
-	contract_init(&c);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (contract_row(s, &c, &cs) == -1 || fn(arg, &c, &cs) == -1) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-		n++;
-	}
-	contract_free(&c);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		if (rc != SQLITE_ABORT)
-			log_warnx("%s: %s", func, sqlite3_errmsg(st->db));
-		return STORE_ERROR;
-	}
+	cb.fn = fn;
+	cb.arg = arg;
+	contract_init(&cb.c);
+	n = store_rows(st, s, contract_cb_row, &cb, func);
+	contract_free(&cb.c);
 	return n;
 }
 
@@ -656,17 +706,8 @@ store_contract_window(struct store *st, int32_t from, int32_t to,
 time_t
 store_next_fire(struct store *st)
 {
-	sqlite3_stmt	*s;
-	time_t		 t = 0;
-
-	s = store_stmt(st, SQL_NEXT_FIRE, "SELECT min(next_fire) FROM "
-	    "contracts WHERE next_fire IS NOT NULL");
-	if (s == NULL)
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		t = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return t;
+	return (time_t)store_int(st, SQL_NEXT_FIRE, "SELECT min(next_fire) "
+	    "FROM contracts WHERE next_fire IS NOT NULL");
 }
 
 int
@@ -713,25 +754,36 @@ store_extension_add(struct store *st, const char *ref,
 	return store_done(st, s, __func__);
 }
 
-/* Ends a row loop: reset, and report a failed step or callback. */
+
+struct extension_cb {
+	store_extension_fn	 fn;
+	void			*arg;
+};
+
 static int
-rows_end(struct store *st, sqlite3_stmt *s, int rc, int n, const char *fn)
+extension_row(sqlite3_stmt *s, void *arg)
 {
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return n;
-	if (rc != SQLITE_ABORT)
-		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
-	return STORE_ERROR;
+	struct extension_cb	*cb = arg;
+	struct extension_rec	 e;
+
+	e.old_end = col_date(s, 0);
+	e.new_end = col_date(s, 1);
+	e.decided_on = col_date(s, 2);
+	e.decision_ref = (const char *)sqlite3_column_text(s, 3);
+	e.note = (const char *)sqlite3_column_text(s, 4);
+	e.lapsed = sqlite3_column_int(s, 5);
+	e.recorded_at = sqlite3_column_int64(s, 6);
+	e.uid = sqlite3_column_int64(s, 7);
+	e.user = (const char *)sqlite3_column_text(s, 8);
+	return cb->fn(cb->arg, &e);
 }
 
 int
 store_extension_each(struct store *st, const char *ref,
     store_extension_fn fn, void *arg)
 {
-	struct extension_rec	 e;
+	struct extension_cb	 cb = { fn, arg };
 	sqlite3_stmt		*s;
-	int			 rc, n = 0;
 
 	s = store_stmt(st, SQL_EXTENSION_EACH, "SELECT old_end, new_end, "
 	    "decided_on, decision_ref, note, lapsed, recorded_at, uid, user "
@@ -739,23 +791,7 @@ store_extension_each(struct store *st, const char *ref,
 	if (s == NULL)
 		return STORE_ERROR;
 	store_bind_text(s, 1, ref);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		e.old_end = col_date(s, 0);
-		e.new_end = col_date(s, 1);
-		e.decided_on = col_date(s, 2);
-		e.decision_ref = (const char *)sqlite3_column_text(s, 3);
-		e.note = (const char *)sqlite3_column_text(s, 4);
-		e.lapsed = sqlite3_column_int(s, 5);
-		e.recorded_at = sqlite3_column_int64(s, 6);
-		e.uid = sqlite3_column_int64(s, 7);
-		e.user = (const char *)sqlite3_column_text(s, 8);
-		if (fn(arg, &e) == -1) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-		n++;
-	}
-	return rows_end(st, s, rc, n, __func__);
+	return store_rows(st, s, extension_row, &cb, __func__);
 }
 
 int
@@ -788,27 +824,43 @@ int
 store_alert_known(struct store *st, const char *key)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
 
 	s = store_stmt(st, SQL_ALERT_KNOWN,
 	    "SELECT 1 FROM alerts WHERE key = ?");
 	if (s == NULL)
 		return STORE_ERROR;
 	store_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : STORE_ERROR;
+	return store_one(st, s, __func__);
+}
+
+struct alert_cb {
+	store_alert_fn	 fn;
+	void		*arg;
+};
+
+static int
+alert_row(sqlite3_stmt *s, void *arg)
+{
+	struct alert_cb		*cb = arg;
+	struct alert_rec	 a;
+
+	a.key = (const char *)sqlite3_column_text(s, 0);
+	a.kind = (const char *)sqlite3_column_text(s, 1);
+	a.due = col_date(s, 2);
+	a.offset = sqlite3_column_int(s, 3);
+	a.fire_at = sqlite3_column_int64(s, 4);
+	a.state = (const char *)sqlite3_column_text(s, 5);
+	a.late = sqlite3_column_int(s, 6);
+	a.at = sqlite3_column_int64(s, 7);
+	return cb->fn(cb->arg, &a);
 }
 
 int
 store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
     void *arg)
 {
-	struct alert_rec	 a;
-	sqlite3_stmt		*s;
-	int			 rc, n = 0;
+	struct alert_cb	 cb = { fn, arg };
+	sqlite3_stmt	*s;
 
 	s = store_stmt(st, SQL_ALERT_EACH, "SELECT key, kind, due, "
 	    "offset_days, fire_at, state, late, at FROM alerts WHERE ref = ? "
@@ -816,22 +868,7 @@ store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
 	if (s == NULL)
 		return STORE_ERROR;
 	store_bind_text(s, 1, ref);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		a.key = (const char *)sqlite3_column_text(s, 0);
-		a.kind = (const char *)sqlite3_column_text(s, 1);
-		a.due = col_date(s, 2);
-		a.offset = sqlite3_column_int(s, 3);
-		a.fire_at = sqlite3_column_int64(s, 4);
-		a.state = (const char *)sqlite3_column_text(s, 5);
-		a.late = sqlite3_column_int(s, 6);
-		a.at = sqlite3_column_int64(s, 7);
-		if (fn(arg, &a) == -1) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-		n++;
-	}
-	return rows_end(st, s, rc, n, __func__);
+	return store_rows(st, s, alert_row, &cb, __func__);
 }
 
 int
@@ -857,7 +894,6 @@ int
 store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
 
 	s = store_stmt(st, SQL_ACKED, "SELECT 1 FROM acks WHERE ref = ? AND "
 	    "kind = ? AND due = ?");
@@ -866,39 +902,41 @@ store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
 	store_bind_text(s, 1, ref);
 	store_bind_text(s, 2, kind);
 	bind_date(s, 3, due);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : STORE_ERROR;
+	return store_one(st, s, __func__);
+}
+
+struct ack_cb {
+	store_ack_fn	 fn;
+	void		*arg;
+};
+
+static int
+ack_row(sqlite3_stmt *s, void *arg)
+{
+	struct ack_cb	*cb = arg;
+	struct ack_rec	 a;
+
+	a.kind = (const char *)sqlite3_column_text(s, 0);
+	a.due = col_date(s, 1);
+	a.note = (const char *)sqlite3_column_text(s, 2);
+	a.at = sqlite3_column_int64(s, 3);
+	a.uid = sqlite3_column_int64(s, 4);
+	a.user = (const char *)sqlite3_column_text(s, 5);
+	return cb->fn(cb->arg, &a);
 }
 
 int
 store_ack_each(struct store *st, const char *ref, store_ack_fn fn, void *arg)
 {
-	struct ack_rec	 a;
+	struct ack_cb	 cb = { fn, arg };
 	sqlite3_stmt	*s;
-	int		 rc, n = 0;
 
 	s = store_stmt(st, SQL_ACK_EACH, "SELECT kind, due, note, at, uid, "
 	    "user FROM acks WHERE ref = ? ORDER BY at, kind");
 	if (s == NULL)
 		return STORE_ERROR;
 	store_bind_text(s, 1, ref);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		a.kind = (const char *)sqlite3_column_text(s, 0);
-		a.due = col_date(s, 1);
-		a.note = (const char *)sqlite3_column_text(s, 2);
-		a.at = sqlite3_column_int64(s, 3);
-		a.uid = sqlite3_column_int64(s, 4);
-		a.user = (const char *)sqlite3_column_text(s, 5);
-		if (fn(arg, &a) == -1) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-		n++;
-	}
-	return rows_end(st, s, rc, n, __func__);
+	return store_rows(st, s, ack_row, &cb, __func__);
 }
 
 int
@@ -926,31 +964,37 @@ store_delivery_add(struct store *st, const struct delivery_rec *d)
 	"key, alert_key, channel, recipient, state, attempts, next_attempt," \
 	" created, last_error, payload"
 
+struct delivery_cb {
+	store_delivery_fn	 fn;
+	void			*arg;
+};
+
+static int
+delivery_row(sqlite3_stmt *s, void *arg)
+{
+	struct delivery_cb	*cb = arg;
+	struct delivery_rec	 d;
+
+	d.key = (const char *)sqlite3_column_text(s, 0);
+	d.alert_key = (const char *)sqlite3_column_text(s, 1);
+	d.channel = (const char *)sqlite3_column_text(s, 2);
+	d.recipient = (const char *)sqlite3_column_text(s, 3);
+	d.state = (const char *)sqlite3_column_text(s, 4);
+	d.attempts = sqlite3_column_int(s, 5);
+	d.next_attempt = sqlite3_column_int64(s, 6);
+	d.created = sqlite3_column_int64(s, 7);
+	d.last_error = (const char *)sqlite3_column_text(s, 8);
+	d.payload = (const char *)sqlite3_column_text(s, 9);
+	return cb->fn(cb->arg, &d);
+}
+
 static int
 delivery_rows(struct store *st, sqlite3_stmt *s, store_delivery_fn fn,
     void *arg, const char *func)
 {
-	struct delivery_rec	 d;
-	int			 rc, n = 0;
+	struct delivery_cb	cb = { fn, arg };
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		d.key = (const char *)sqlite3_column_text(s, 0);
-		d.alert_key = (const char *)sqlite3_column_text(s, 1);
-		d.channel = (const char *)sqlite3_column_text(s, 2);
-		d.recipient = (const char *)sqlite3_column_text(s, 3);
-		d.state = (const char *)sqlite3_column_text(s, 4);
-		d.attempts = sqlite3_column_int(s, 5);
-		d.next_attempt = sqlite3_column_int64(s, 6);
-		d.created = sqlite3_column_int64(s, 7);
-		d.last_error = (const char *)sqlite3_column_text(s, 8);
-		d.payload = (const char *)sqlite3_column_text(s, 9);
-		if (fn(arg, &d) == -1) {
-			rc = SQLITE_ABORT;
-			break;
-		}
-		n++;
-	}
-	return rows_end(st, s, rc, n, func);
+	return store_rows(st, s, delivery_row, &cb, func);
 }
 
 int
@@ -1008,18 +1052,9 @@ store_delivery_result(struct store *st, const char *key, const char *state,
 time_t
 store_delivery_next(struct store *st)
 {
-	sqlite3_stmt	*s;
-	time_t		 t = 0;
-
-	s = store_stmt(st, SQL_DELIVERY_NEXT, "SELECT min(next_attempt) FROM "
-	    "deliveries WHERE state IN ('pending', 'failed') AND "
-	    "inflight = 0");
-	if (s == NULL)
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		t = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return t;
+	return (time_t)store_int(st, SQL_DELIVERY_NEXT, "SELECT "
+	    "min(next_attempt) FROM deliveries WHERE state IN ('pending', "
+	    "'failed') AND inflight = 0");
 }
 
 int
@@ -1038,27 +1073,33 @@ store_delivery_each(struct store *st, const char *state, long limit,
 	return delivery_rows(st, s, fn, arg, __func__);
 }
 
-int
-store_delivery_counts(struct store *st, long counts[4])
+static int
+count_row(sqlite3_stmt *s, void *arg)
 {
 	static const char *const states[4] = { "pending", "failed", "dead",
 	    "delivered" };
+	const char	*state = (const char *)sqlite3_column_text(s, 0);
+	long		*counts = arg;
+	int		 i;
+
+	for (i = 0; i < 4; i++)
+		if (state != NULL && strcmp(state, states[i]) == 0)
+			counts[i] = sqlite3_column_int64(s, 1);
+	return 0;
+}
+
+int
+store_delivery_counts(struct store *st, long counts[4])
+{
 	sqlite3_stmt	*s;
-	const char	*state;
-	int		 rc, i;
 
 	memset(counts, 0, 4 * sizeof(counts[0]));
 	s = store_stmt(st, SQL_DELIVERY_COUNTS, "SELECT state, count(*) FROM "
 	    "deliveries GROUP BY state");
 	if (s == NULL)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		state = (const char *)sqlite3_column_text(s, 0);
-		for (i = 0; i < 4; i++)
-			if (state != NULL && strcmp(state, states[i]) == 0)
-				counts[i] = sqlite3_column_int64(s, 1);
-	}
-	return rows_end(st, s, rc, 0, __func__);
+	return store_rows(st, s, count_row, counts, __func__) < 0 ?
+	    STORE_ERROR : 0;
 }
 
 int

@@ -1,0 +1,62 @@
+/*
+ * UTF-8 and message excerpts.
+ */
+#include <string.h>
+
+#include "text.h"
+
+size_t
+utf8_len(const unsigned char *s, size_t avail)
+{
+	unsigned char	 lo = 0x80, hi = 0xbf;
+	size_t		 n, i;
+
+	if (avail == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = s[0] == 0xed ? 0x9f : 0xbf;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		lo = s[0] == 0xf0 ? 0x90 : 0x80;
+		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	} else
+		return 0;
+	if (n > avail || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void
+text_excerpt(const char *v, size_t n, char *out, size_t outlen)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	size_t			 i = 0, j = 0, k;
+
+	while (i < n) {
+		k = s[i] < 0x20 || s[i] == 0x7f ? 0 : utf8_len(s + i, n - i);
+		if (j + (k ? k : 1) + 4 > outlen)
+			break;
+		if (k == 0) {
+			out[j++] = '?';
+			i++;
+		} else {
+			memcpy(out + j, s + i, k);
+			j += k;
+			i += k;
+		}
+	}
+	if (i < n) {
+		memcpy(out + j, "...", 3);
+		j += 3;
+	}
+	out[j] = '\0';
+}
