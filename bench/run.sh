@@ -48,6 +48,17 @@ log() { echo "[$(date +%T)] $*" >&2; }
 for f in "$CONTRACTD" "$CTL" "$PLUGINS/log.so"; do
 	[ -e "$f" ] || die "$f missing: build the tree first (make)"
 done
+# A snapshot of the binaries, so that a rebuild during a long run cannot mix
+# versions; the commit and whether the tree was clean go into the results.
+SNAP=$(mktemp -d "${TMPDIR:-/tmp}/contractd-bench-bin-XXXXXX")
+mkdir -p "$SNAP/plugins"
+cp "$CONTRACTD" "$CTL" "$SNAP/"
+cp "$PLUGINS"/*.so "$SNAP/plugins/"
+CONTRACTD=$SNAP/contractd
+CTL=$SNAP/contractctl
+PLUGINS=$SNAP/plugins
+chmod 755 "$SNAP"
+REV=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)
 command -v python3 >/dev/null || die "python3 needed"
 if [ ! -x "$GEN" ] || [ "$here/gen-contracts.c" -nt "$GEN" ]; then
 	log "compiling gen-contracts"
@@ -125,6 +136,7 @@ stop_daemon() {
 cleanup() {
 	if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" || true; fi
 	if [ -n "${WORK:-}" ] && [ -z "${KEEP:-}" ]; then rm -rf "$WORK"; fi
+	rm -rf "$SNAP"
 }
 trap cleanup EXIT
 
@@ -174,6 +186,8 @@ bench_one() {
 	chmod 755 "$WORK"
 	R=()
 	R[n]=$n
+	R[rev]=$REV
+	R[date]=$(date -u +%FT%TZ)
 	FAKE_OFFSET=0
 	write_config "$WORK"
 	today=$(date +%F)

@@ -264,8 +264,9 @@ cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	    cmd_arg_date(args, "to", 1, &rs.to, r) == -1)
 		return -1;
 	if (rs.to < rs.from || rs.to - rs.from > SIMULATE_MAX_DAYS)
-		return cmd_fail(r, "invalid_argument", "to must be from "
-		    "from to %d days after it", SIMULATE_MAX_DAYS);
+		return cmd_fail(r, "invalid_argument", "the period must end "
+		    "on or after its first day and span at most %d days",
+		    SIMULATE_MAX_DAYS);
 	/* Working-day shifts move an alert a few days: look a week wider. */
 	if (store_contract_window(daemon_ctx->store, rs.from - 7,
 	    rs.to + max_offset() + 7, simulate_one, &rs) < 0) {

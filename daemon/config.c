@@ -21,6 +21,7 @@
 #include "contractd.h"
 
 #define CONF_MAXSIZE	(1024 * 1024)
+#define CONF_MAXLINE	4096	/* a long webhook URL fits */
 #define HOLIDAYS_MAXSIZE (1024 * 1024)
 
 struct conf_parse {
@@ -31,6 +32,7 @@ struct conf_parse {
 	size_t			 pos;
 	int			 line;
 	int			 section_line;	/* of the last [section] */
+	int			 midline;	/* inih took part of a line */
 	unsigned		 seen[2];	/* keys seen in [daemon], [alerts] */
 	struct channel_conf	*cur;		/* current [notifier] section */
 };
@@ -446,7 +448,11 @@ conf_channel_key(struct conf_parse *p, struct channel_conf *ch,
 		return;
 	}
 	if (strcmp(name, "kinds") == 0) {
-		if (config_kinds_parse(value, &ch->kinds) == -1)
+		if (ch->kinds_line != 0)
+			conf_err(p, "kinds: set twice in [notifier %s]",
+			    ch->name);
+		else if ((ch->kinds_line = p->line),
+		    config_kinds_parse(value, &ch->kinds) == -1)
 			conf_err(p, "kinds: not '*' or a list of milestone "
 			    "kinds: %s", value);
 		return;
@@ -533,39 +539,52 @@ conf_line_bad(const char *s, size_t n)
 }
 
 /*
- * Reader for ini_parse_stream: hands inih one line at a time from the file
- * text and counts lines.  A line inih would reject is reported here, since
+ * Reader for ini_parse_stream: hands inih the file text a line at a time
+ * (or in pieces, if inih's buffer is smaller than the line: it then grows
+ * it and asks for the rest) and counts lines.  A line inih would reject,
+ * or one too long, is reported here and passed on as a blank line, since
  * inih would only give the first one's line.
  */
+/* A new line of n bytes at s: counts it; -1 if it is to be skipped. */
+static int
+conf_line_start(struct conf_parse *p, const char *s, size_t n)
+{
+	p->line++;
+	if (s[strspn(s, " \t")] == '[')
+		p->section_line = p->line;
+	if (n > CONF_MAXLINE - 3) {
+		conf_err(p, "line too long (more than %d characters)",
+		    CONF_MAXLINE - 3);
+		return -1;
+	}
+	if (conf_line_bad(s, n)) {
+		conf_err(p, "not a [section] or a key = value line");
+		return -1;
+	}
+	return 0;
+}
+
 static char *
 conf_reader(char *str, int num, void *stream)
 {
 	struct conf_parse	*p = stream;
 	const char		*s, *nl;
-	size_t			 n;
+	size_t			 n, take;
 
-	if (p->pos >= p->len)
+	if (p->pos >= p->len || num < 2)
 		return NULL;
 	s = p->text + p->pos;
 	nl = memchr(s, '\n', p->len - p->pos);
 	n = nl != NULL ? (size_t)(nl - s) + 1 : p->len - p->pos;
-	p->pos += n;
-	p->line++;
-	if (conf_line_bad(s, n)) {
-		conf_err(p, "not a [section] or a key = value line");
-		str[0] = '\0';
-		return str;
+	if (!p->midline && conf_line_start(p, s, n) == -1) {
+		p->pos += n;
+		return strcpy(str, "\n");
 	}
-	if (s[strspn(s, " \t")] == '[')
-		p->section_line = p->line;
-	if (n + 1 > (size_t)num) {
-		conf_err(p, "line too long (more than %d characters)",
-		    num - 3);
-		str[0] = '\0';
-		return str;
-	}
-	memcpy(str, s, n);
-	str[n] = '\0';
+	take = n < (size_t)num - 1 ? n : (size_t)num - 1;
+	memcpy(str, s, take);
+	str[take] = '\0';
+	p->pos += take;
+	p->midline = take < n;
 	return str;
 }
 
@@ -685,6 +704,12 @@ config_load(const char *path, struct conf_errors *errs)
 #if HAVE_DECL_INI_ALLOW_MULTILINE
 	/* An indented key is a key, not the previous value's continuation. */
 	ini_allow_multiline = false;
+#endif
+#if HAVE_DECL_INI_USE_STACK && HAVE_DECL_INI_MAX_LINE && \
+    HAVE_DECL_INI_ALLOW_REALLOC
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = CONF_MAXLINE;
 #endif
 	ini_parse_stream(conf_reader, &p, conf_handler, &p);
 	free((char *)p.text);

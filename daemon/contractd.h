@@ -44,6 +44,7 @@ struct channel_conf {
 	char		*name;
 	char		*plugin;
 	unsigned	 kinds;		/* bit (1 << milestone kind) */
+	int		 kinds_line;	/* 0 until "kinds =" is seen */
 	int		 line;		/* of the section header */
 	struct conf_kv	*kv;		/* the plugin's keys */
 	size_t		 nkv;

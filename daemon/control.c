@@ -87,6 +87,7 @@ control_bind(struct control *c, const char *path, mode_t mode, char *err,
     size_t errlen)
 {
 	struct sockaddr_un	 sun;
+	struct stat		 sb;
 	mode_t			 old;
 
 	memset(&sun, 0, sizeof(sun));
@@ -99,6 +100,11 @@ control_bind(struct control *c, const char *path, mode_t mode, char *err,
 	if (control_check(path)) {
 		snprintf(err, errlen, "%s: a daemon is already answering on "
 		    "this socket", path);
+		return -1;
+	}
+	/* A stale socket goes; anything else at the path is not ours. */
+	if (lstat(path, &sb) == 0 && !S_ISSOCK(sb.st_mode)) {
+		snprintf(err, errlen, "%s: exists and is not a socket", path);
 		return -1;
 	}
 	if (unlink(path) == -1 && errno != ENOENT) {
@@ -121,6 +127,9 @@ control_bind(struct control *c, const char *path, mode_t mode, char *err,
 		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* The admin group may open it with a group-only mode. */
+	if (c->have_admin_gid && chown(path, (uid_t)-1, c->admin_gid) == -1)
+		log_warn("%s: chown %s to the admin group", __func__, path);
 	return 0;
 }
 

@@ -244,8 +244,10 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	struct channel	*ch;
 	json_t		*o;
 	char		*payload, alert_key[128];
+	int32_t		 today = 0;
 	int		 rc;
 
+	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
 	ch = plugins_find(daemon_ctx->channels, daemon_ctx->nchannels,
 	    channel);
 	if (ch == NULL)
@@ -255,7 +257,7 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	o = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:o, s:i, s:i, s:b, "
 	    "s:b, s:o}", "type", "contract.test", "key", alert_key,
 	    "contract", "ref", "TEST", "title", "contractd test alert",
-	    "milestone", "test", "due", iso_utc(now), "offset_days", 0,
+	    "milestone", "test", "due", date_json(today), "offset_days", 0,
 	    "days_left", 0, "late", 0, "lapsed_extension", 0,
 	    "fired_at", iso_utc(now));
 	if (o == NULL)

@@ -4,38 +4,53 @@
 #
 #   bench/delivery/run.sh [N ...]          default: 1000 10000
 #
-# For each N and each cap in CAPS, RUNS times: a fresh daemon in a temp
-# directory with one webhook channel (kinds = term_end, format generic,
-# `[daemon] max_transfers = cap`, no log channel) pointing at a local sink
-# (receiver.c: epoll, answers 200 at once, counts POSTs); N contracts whose
-# term_end/30 alert is already past while their end date is ahead are
-# imported in one `contractctl import`, so all N deliveries are due at the
-# same instant.  Measured: from the import's answer to the N-th POST at the
-# receiver (deliveries/s), and the time until `status` shows outbox
-# delivered == N; the daemon's VmRSS/VmHWM after the import and at the end
-# (the peak of the delivery phase alone is got by resetting VmHWM through
-# /proc/PID/clear_refs at the import's answer).  Then the baseline: curl
-# --parallel --parallel-max cap posting the same N bodies (the daemon's own
-# generic payload, captured at the receiver, one per contract) with the
-# same headers, from a -K config file; wall time of the curl process.
+# For each N, each cap in CAPS, RUNS times, three measurements against one
+# local sink (receiver.c: epoll, answers 200 at once, counts POSTs and the
+# connections that carried them):
+#
+#  import   a fresh daemon in a temp directory, one webhook channel
+#           (kinds = term_end, format generic, signed, no log channel,
+#           `[daemon] max_transfers = cap`); `contractctl import` of N
+#           contracts whose term_end/30 alert is past while their end date
+#           is ahead, so all N deliveries are due at the same instant.
+#           Rate: N / (import's answer -> N-th POST at the receiver).  Also:
+#           when `status` shows outbox delivered == N (polled every 50 ms
+#           once the receiver has all N), the daemon's CPU time, VmRSS and
+#           VmHWM (VmHWM is reset through /proc/PID/clear_refs at the
+#           import's answer, so that it is the delivery phase's peak), and
+#           with perf, its fdatasync/fsync and epoll_wait calls.
+#  restart  the same N deliveries, enqueued by an import into a daemon that
+#           points at a receiver that never answers, then stopped (they
+#           stay pending); a fresh daemon pointed at the real receiver then
+#           finds all N due at start.  Rate: N / (spawn -> N-th POST);
+#           VmHWM here is the whole process's peak with no import in it:
+#           the memory of delivering a backlog of N.
+#  curl     curl --parallel --parallel-max cap -K cfg: N POSTs of the
+#           daemon's own generic payload (captured at the receiver, one per
+#           contract with its ref changed) with the daemon's headers.
+#           Rate: N / wall time of the curl process.
+# Every rate also exists as (N-1) / (first POST -> last POST), which leaves
+# out curl's reading of its config and the daemon's start.
 #
 # Environment:
 #   BUILDDIR   where daemon/contractd, ctl/contractctl, plugins/.libs are
 #              (default: the source tree; run `make -j2` there first)
-#   CAPS       values of max_transfers / --parallel-max (default "16 64")
-#   RUNS       runs of each configuration; the median is reported (3)
+#   CAPS       values of max_transfers and --parallel-max (default "16 64")
+#   RUNS       runs of each configuration; medians are reported (3)
+#   MODES      measurements to make (default "import restart curl")
 #   OUT        results directory (default bench/delivery/results)
-#   TMPBASE    where the work directories go (default /var/tmp: a real
-#              disk, as /var/lib/contractd would be; tmpfs hides fsync)
+#   TMPBASE    where work directories go (default /var/tmp, a real disk as
+#              /var/lib/contractd would be; on tmpfs fsync costs nothing)
 #   TIMEOUT    seconds one run may take before it is abandoned (600)
-#   PROFILE=1  `perf record -g` of the daemon during the last run of each
-#              configuration; reports in $OUT/perf-N-cap.txt
-#   STRACE=1   `strace -c -f` of the daemon during the last run of each
-#              configuration; in $OUT/strace-N-cap.txt
+#   SYSCOUNT=0 do not count the daemon's syscalls with `perf stat`
+#   PROFILE=1  `perf record -g` of the daemon during the last import run of
+#              each configuration: $OUT/perf-N-cap.txt
+#   STRACE=1   `strace -c -w -f` of the same: $OUT/strace-N-cap.txt
 #   KEEP=1     keep the work directory
 #
-# Needs bash, cc, curl, python3; wrk (apt-get install wrk) is used, when
-# present, to show that the receiver alone is far faster than both.
+# Needs bash, cc, curl, python3; uses wrk (apt-get install wrk) when
+# present to show the receiver alone is far faster than both, and perf
+# (apt-get install linux-perf) for the syscall counts.
 # Results: $OUT/runs.tsv (every run), $OUT/summary.md (medians).
 set -euo pipefail
 
@@ -44,6 +59,7 @@ src=$(cd "$here/../.." && pwd)
 BUILDDIR=${BUILDDIR:-$src}
 CAPS=${CAPS:-"16 64"}
 RUNS=${RUNS:-3}
+MODES=${MODES:-"import restart curl"}
 OUT=${OUT:-$here/results}
 TMPBASE=${TMPBASE:-/var/tmp}
 TIMEOUT=${TIMEOUT:-600}
@@ -58,30 +74,40 @@ sizes=("$@")
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
+has_mode() { [[ " $MODES " == *" $1 "* ]]; }
 
 for f in "$CONTRACTD" "$CTL" "$PLUGINS/webhook.so"; do
 	[ -e "$f" ] || die "$f missing: build the tree first (make -j2)"
 done
 # a pyenv shim costs half a second a call: prefer the system's python
-PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || true)}
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 ||
+	true)}
 [ -n "$PYTHON" ] || die "python3 needed"
 for c in cc curl; do
 	command -v $c >/dev/null || die "$c needed"
 done
+SYSCOUNT=${SYSCOUNT:-1}
+if [ "$SYSCOUNT" = 1 ] && ! perf stat -e syscalls:sys_enter_fdatasync \
+    -o /dev/null true >/dev/null 2>&1; then
+	SYSCOUNT=0
+fi
 mkdir -p "$OUT"
 work=$(mktemp -d "$TMPBASE/contractd-bench-delivery.XXXXXX")
 chmod 755 "$work"
 
 # Everything started here is stopped on the way out, by its pid.
 rcv_pid=
+hole_pid=
 dmn_pid=
 prof_pid=
+stat_pid=
 cleanup() {
 	local p
-	for p in $prof_pid $dmn_pid $rcv_pid; do
+	[ -z "$hole_pid" ] || kill -CONT "$hole_pid" 2>/dev/null || true
+	for p in $prof_pid $stat_pid $dmn_pid $hole_pid $rcv_pid; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
-	for p in $prof_pid $dmn_pid $rcv_pid; do
+	for p in $prof_pid $stat_pid $dmn_pid $hole_pid $rcv_pid; do
 		for _ in $(seq 100); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
@@ -97,25 +123,51 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# A copy of the binaries: a rebuild of the tree during the runs must not
+# change (or remove) what is measured.
+mkdir -p "$work/bin/plugins"
+cp "$CONTRACTD" "$CTL" "$work/bin/"
+cp "$PLUGINS"/*.so "$work/bin/plugins/"
+CONTRACTD=$work/bin/contractd
+CTL=$work/bin/contractctl
+PLUGINS=$work/bin/plugins
+
 now_ns() { date +%s%N; }
 
 log "compiling the receiver"
 ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$work/receiver" \
 	"$here/receiver.c"
 
-"$work/receiver" -P "$work/port" -c "$work/capture" &
-rcv_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
-[ -s "$work/port" ] || die "the receiver did not start"
-port=$(cat "$work/port")
-base="http://127.0.0.1:$port"
+# rcv_start PORTFILE: starts a receiver, prints its pid
+rcv_start() {
+	"$work/receiver" -P "$1" -c "$1.capture" >/dev/null &
+	echo $!
+	for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.05; done
+	die "the receiver did not start"
+}
+rcv_pid=$(rcv_start "$work/port")
+base="http://127.0.0.1:$(cat "$work/port")"
 url="$base/hook"
+capture="$work/port.capture"
+# The black hole: a receiver that is stopped, so that the kernel accepts
+# connections and requests for it but nothing ever answers.
+hole_pid=$(rcv_start "$work/hole")
+kill -STOP "$hole_pid"
+hole_url="http://127.0.0.1:$(cat "$work/hole")/hook"
 
 rcv_reset() { curl -sf -X POST "$base/reset" -o /dev/null; }
 rcv_stat() {	# rcv_stat FIELD: a number from /stats
 	curl -sf "$base/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2
 }
-rcv_count() { rcv_stat count; }
+# rcv_wait N WHAT: polls the receiver every 50 ms until it has N POSTs
+rcv_wait() {
+	local got deadline=$(( $(date +%s) + TIMEOUT ))
+	while got=$(rcv_stat count) && [ "$got" -lt "$1" ]; do
+		[ "$(date +%s)" -lt "$deadline" ] ||
+			die "$2: $got of $1 POSTs after ${TIMEOUT}s"
+		sleep 0.05
+	done
+}
 
 # --- the receiver alone ---------------------------------------------------
 wrk_rate=-
@@ -132,6 +184,43 @@ if command -v wrk >/dev/null; then
 	log "receiver alone: $wrk_rate req/s"
 fi
 
+# --- the disk -------------------------------------------------------------
+# fsync_probe: median fdatasync latency (ms) of a 4 KiB write in $work
+fsync_probe() {
+	"$PYTHON" - "$work/fsync-probe" <<-'EOF'
+	import os, statistics, sys, time
+	fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o600)
+	ts = []
+	for i in range(200):
+	    os.pwrite(fd, b"x" * 4096, (i % 64) * 4096)
+	    t = time.perf_counter()
+	    os.fdatasync(fd)
+	    ts.append(time.perf_counter() - t)
+	os.close(fd)
+	os.unlink(sys.argv[1])
+	print("%.2f" % (statistics.median(ts) * 1e3))
+	EOF
+}
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit: $(git -C "$src" rev-parse --short HEAD 2>/dev/null ||
+		echo -)$(git -C "$src" diff --quiet -- daemon plugins \
+		2>/dev/null || echo ' (daemon/ or plugins/ modified)')"
+	echo "nproc: $(nproc)"
+	echo "cpu: $(awk -F': ' '/^model name/ { print $2; exit }' \
+		/proc/cpuinfo)"
+	echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' \
+		/proc/meminfo)"
+	echo "kernel: $(uname -r)"
+	echo "filesystem of $TMPBASE: $(df -T "$TMPBASE" | awk 'NR == 2 {
+		print $2 }')"
+	echo "curl: $(curl --version | head -1)"
+	echo "sqlite: $("$PYTHON" -c 'import sqlite3; print(sqlite3.sqlite_version)')"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/machine.txt"
+fsync_before=$(fsync_probe)
+log "fdatasync of 4 KiB in $TMPBASE: $fsync_before ms (median of 200)"
+
 # --- the daemon -----------------------------------------------------------
 proc_kb() {	# proc_kb PID FIELD: VmRSS, VmHWM in kB
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
@@ -141,19 +230,17 @@ proc_ticks() {	# proc_ticks PID: user + system CPU time in clock ticks
 }
 hz=$(getconf CLK_TCK)
 
-dmn_start() {	# dmn_start DIR CAP
-	local d=$1 cap=$2
-	rm -rf "$d"
-	mkdir -p "$d"
-	cat >"$d/contractd.conf" <<-EOF
+# dmn_config DIR CAP URL
+dmn_config() {
+	cat >"$1/contractd.conf" <<-EOF
 	[daemon]
-	database = $d/contractd.db
-	socket = $d/control.sock
+	database = $1/contractd.db
+	socket = $1/control.sock
 	plugin_dir = $PLUGINS
 	holidays = $HOLIDAYS
 	timezone = Europe/London
 	alert_time = 09:00
-	max_transfers = $cap
+	max_transfers = $2
 
 	[alerts]
 	term_end = 30
@@ -162,22 +249,23 @@ dmn_start() {	# dmn_start DIR CAP
 	plugin = webhook
 	kinds = term_end
 	format = generic
-	url = $url
-	secret_file = $d/hook.secret
+	url = $3
+	secret_file = $1/hook.secret
 	timeout = 30
 	connect_timeout = 5
 	EOF
-	# the Standard Webhooks secret: as in production, requests are signed
-	echo "whsec_$(head -c 32 /dev/urandom | base64 -w0)" >"$d/hook.secret"
-	chmod 600 "$d/hook.secret"
-	"$CONTRACTD" -f -c "$d/contractd.conf" >"$d/contractd.log" 2>&1 &
+}
+
+# dmn_start DIR: starts contractd on DIR's config, waits for its answer
+dmn_start() {
+	"$CONTRACTD" -f -c "$1/contractd.conf" >>"$1/contractd.log" 2>&1 &
 	dmn_pid=$!
 	for _ in $(seq 200); do
-		"$CTL" -s "$d/control.sock" ping >/dev/null 2>&1 && return 0
+		"$CTL" -s "$1/control.sock" ping >/dev/null 2>&1 && return 0
 		kill -0 "$dmn_pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	cat "$d/contractd.log" >&2
+	cat "$1/contractd.log" >&2
 	die "the daemon did not start"
 }
 
@@ -185,7 +273,7 @@ dmn_stop() {
 	local rc=0
 	[ -n "$dmn_pid" ] || return 0
 	kill -TERM "$dmn_pid" 2>/dev/null || true
-	for _ in $(seq 200); do
+	for _ in $(seq 300); do
 		kill -0 "$dmn_pid" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -193,6 +281,166 @@ dmn_stop() {
 	wait "$dmn_pid" || rc=$?
 	dmn_pid=
 	[ $rc = 0 ] || log "contractd exited $rc"
+}
+
+# dmn_fresh DIR CAP URL: a new work directory with its config and secret
+dmn_fresh() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	dmn_config "$1" "$2" "$3"
+	# the Standard Webhooks secret: as in production, requests are signed
+	echo "whsec_$(head -c 32 /dev/urandom | base64 -w0)" >"$1/hook.secret"
+	chmod 600 "$1/hook.secret"
+}
+
+# dmn_import DIR N: imports N contracts, checks that N alerts fired
+dmn_import() {
+	local got fired
+	got=$("$CTL" -s "$1/control.sock" --json import "$work/c$2.csv") ||
+		die "import failed: $got"
+	fired=$(echo "$got" | grep -o '"fired":[0-9]*' | cut -d: -f2)
+	[ "$fired" -ge "$2" ] || die "import fired $fired alerts, not $2"
+}
+
+# dmn_delivered DIR N: polls status every 50 ms until delivered == N
+dmn_delivered() {
+	local delivered=0
+	for _ in $(seq $(( TIMEOUT * 20 ))); do
+		delivered=$("$CTL" -s "$1/control.sock" --json status |
+			grep -o '"delivered":[0-9]*' | cut -d: -f2)
+		[ "$delivered" -lt "$2" ] || break
+		sleep 0.05
+	done
+	[ "$delivered" = "$2" ] || die "outbox delivered $delivered, not $2"
+}
+
+# sys_start / sys_stop: counts the daemon's syscalls with perf stat
+sys_start() {
+	[ "$SYSCOUNT" = 1 ] || return 0
+	perf stat -x, -o "$work/sys.csv" -p "$dmn_pid" \
+		-e syscalls:sys_enter_fdatasync -e syscalls:sys_enter_fsync \
+		-e syscalls:sys_enter_epoll_wait 2>/dev/null &
+	stat_pid=$!
+	sleep 0.3	# attached
+}
+sys_stop() {	# sets sysc to "FSYNCS LOOP_TURNS", or "- -"
+	sysc="- -"
+	[ -n "$stat_pid" ] || return 0
+	kill -INT "$stat_pid" 2>/dev/null || true
+	wait "$stat_pid" 2>/dev/null || true
+	stat_pid=
+	sysc=$(awk -F, '/sys_enter_f/ { s += $1 } /epoll_wait/ { e = $1 }
+	    END { print s + 0, e + 0 }' "$work/sys.csv")
+}
+
+# row WHO N CAP RUN T0 END FIRST LAST DONE CONNS CPU_S "FSYNCS TURNS" RSS0
+#     HWM0 RSS1 HWM1: one line of $tsv.  Times in ns: T0 the start, END the
+#     end, FIRST and LAST the first and last POST at the receiver, DONE
+#     when the outbox said delivered == N (or -).
+row() {
+	"$PYTHON" - "$@" >>"$tsv" <<-'EOF'
+	import sys
+	who, n, cap, run = sys.argv[1:5]
+	t0, end, first, last = map(int, sys.argv[5:9])
+	done, conns, cpu, sysc = sys.argv[9:13]
+	rss0, hwm0, rss1, hwm1 = sys.argv[13:17]
+	fs, turns = sysc.split()
+	n = int(n)
+	secs = (end - t0) / 1e9
+	span = (last - first) / 1e9
+	done = "%.3f" % ((int(done) - t0) / 1e9) if done != "-" else "-"
+	print("\t".join([who, str(n), cap, run, "%.0f" % (n / secs),
+	      "%.0f" % ((n - 1) / span) if span > 0 else "-", "%.3f" % secs,
+	      "%.3f" % ((first - t0) / 1e9), done, conns, cpu, fs, turns,
+	      rss0, hwm0, rss1, hwm1]))
+	EOF
+}
+
+# run_import N CAP RUN
+run_import() {
+	local n=$1 cap=$2 run=$3 d="$work/d" t0 t_done first last conns
+	local rss0 hwm0 rss1 hwm1 cpu0 cpu1 sysc
+
+	dmn_fresh "$d" "$cap" "$url"
+	dmn_start "$d"
+	rcv_reset
+	sys_start
+	dmn_import "$d" "$n"
+	t0=$(now_ns)
+	cpu0=$(proc_ticks "$dmn_pid")
+	rss0=$(proc_kb "$dmn_pid" VmRSS)
+	hwm0=$(proc_kb "$dmn_pid" VmHWM)
+	echo 5 >"/proc/$dmn_pid/clear_refs" 2>/dev/null || true
+	if [ "$run" = "$RUNS" ] && [ "${PROFILE:-0}" = 1 ]; then
+		perf record -q -g -F 2000 -p "$dmn_pid" \
+			-o "$work/perf.data" 2>/dev/null &
+		prof_pid=$!
+	elif [ "$run" = "$RUNS" ] && [ "${STRACE:-0}" = 1 ]; then
+		strace -c -w -f -p "$dmn_pid" -o "$OUT/strace-$n-$cap.txt" &
+		prof_pid=$!
+	fi
+	rcv_wait "$n" "import N=$n cap=$cap"
+	cpu1=$(proc_ticks "$dmn_pid")
+	sys_stop
+	if [ -n "$prof_pid" ]; then
+		kill -INT "$prof_pid" 2>/dev/null || true
+		wait "$prof_pid" 2>/dev/null || true
+		prof_pid=
+	fi
+	dmn_delivered "$d" "$n"
+	t_done=$(now_ns)
+	rss1=$(proc_kb "$dmn_pid" VmRSS)
+	hwm1=$(proc_kb "$dmn_pid" VmHWM)
+	first=$(rcv_stat first_ns)
+	last=$(rcv_stat last_ns)
+	conns=$(rcv_stat conns)
+	[ "$(rcv_stat count)" = "$n" ] ||
+		log "receiver got $(rcv_stat count) POSTs for $n deliveries"
+	dmn_stop
+	if [ -e "$work/perf.data" ]; then
+		perf report -i "$work/perf.data" --stdio --no-children \
+			--percent-limit 1 >"$OUT/perf-$n-$cap.txt" 2>/dev/null ||
+			true
+		rm -f "$work/perf.data"
+	fi
+	row import "$n" "$cap" "$run" "$t0" "$last" "$first" "$last" "$t_done" \
+		"$conns" "$(echo "$cpu0 $cpu1 $hz" |
+		awk '{ printf "%.2f", ($2 - $1) / $3 }')" "$sysc" \
+		"$rss0" "$hwm0" "$rss1" "$hwm1"
+}
+
+# run_restart N CAP RUN
+run_restart() {
+	local n=$1 cap=$2 run=$3 d="$work/d" t0 t_done first last conns
+	local rss1 hwm1 cpu1 pending
+
+	# enqueue: N deliveries that the black hole keeps from going out
+	dmn_fresh "$d" "$cap" "$hole_url"
+	dmn_start "$d"
+	dmn_import "$d" "$n"
+	dmn_stop		# waits for the drain: in flight stays pending
+	if command -v sqlite3 >/dev/null; then
+		pending=$(sqlite3 "$d/contractd.db" "SELECT count(*) FROM \
+			deliveries WHERE state = 'pending'")
+		[ "$pending" = "$n" ] || die "restart: $pending pending, not $n"
+	fi
+	dmn_config "$d" "$cap" "$url"
+	rcv_reset
+	t0=$(now_ns)
+	dmn_start "$d"
+	rcv_wait "$n" "restart N=$n cap=$cap"
+	cpu1=$(proc_ticks "$dmn_pid")
+	dmn_delivered "$d" "$n"
+	t_done=$(now_ns)
+	rss1=$(proc_kb "$dmn_pid" VmRSS)
+	hwm1=$(proc_kb "$dmn_pid" VmHWM)
+	first=$(rcv_stat first_ns)
+	last=$(rcv_stat last_ns)
+	conns=$(rcv_stat conns)
+	dmn_stop
+	row restart "$n" "$cap" "$run" "$t0" "$last" "$first" "$last" "$t_done" \
+		"$conns" "$(echo "$cpu1 $hz" | awk '{ printf "%.2f", $1 / $2 }')" \
+		"- -" - - "$rss1" "$hwm1"
 }
 
 # csv_make N FILE: N contracts ending 10 days ahead: their term_end/30
@@ -221,95 +469,12 @@ csv_make() {
 	EOF
 }
 
-# dmn_run N CAP RUN: one measured daemon run; appends a line to $tsv
-dmn_run() {
-	local n=$1 cap=$2 run=$3 d="$work/d" t_imp0 t0 t_done fired got
-	local rss0 hwm0 rss1 hwm1 first last deadline i delivered cpu0 cpu1
-	local conns
-
-	dmn_start "$d" "$cap"
-	rcv_reset
-	t_imp0=$(now_ns)
-	got=$("$CTL" -s "$d/control.sock" --json import "$work/c$n.csv") ||
-		die "import failed: $got"
-	t0=$(now_ns)
-	cpu0=$(proc_ticks "$dmn_pid")
-	rss0=$(proc_kb "$dmn_pid" VmRSS)
-	hwm0=$(proc_kb "$dmn_pid" VmHWM)
-	echo 5 >"/proc/$dmn_pid/clear_refs" 2>/dev/null || true
-	fired=$("$PYTHON" -c 'import json,sys; print(json.loads(sys.argv[1])
-	    ["fired"])' "$got")
-	[ "$fired" -ge "$n" ] || die "import fired $fired alerts, not $n"
-	if [ "$run" = "$RUNS" ] && [ "${PROFILE:-0}" = 1 ]; then
-		perf record -q -g -F 2000 -p "$dmn_pid" \
-			-o "$work/perf.data" 2>/dev/null &
-		prof_pid=$!
-	elif [ "$run" = "$RUNS" ] && [ "${STRACE:-0}" = 1 ]; then
-		strace -c -f -p "$dmn_pid" -o "$OUT/strace-$n-$cap.txt" &
-		prof_pid=$!
-	fi
-	# count at the receiver, every 50 ms, for at most TIMEOUT s
-	deadline=$(( $(date +%s) + TIMEOUT ))
-	while got=$(rcv_count) && [ "$got" -lt "$n" ]; do
-		[ "$(date +%s)" -lt "$deadline" ] ||
-			die "N=$n cap=$cap: $got of $n after ${TIMEOUT}s"
-		sleep 0.05
-	done
-	cpu1=$(proc_ticks "$dmn_pid")
-	# then until the outbox says so (results are written in batches)
-	delivered=0
-	for i in $(seq $(( TIMEOUT * 20 ))); do
-		delivered=$("$CTL" -s "$d/control.sock" --json status |
-			grep -o '"delivered":[0-9]*' | cut -d: -f2)
-		[ "$delivered" -lt "$n" ] || break
-		sleep 0.05
-	done
-	t_done=$(now_ns)
-	[ "$delivered" = "$n" ] || die "outbox delivered $delivered, not $n"
-	rss1=$(proc_kb "$dmn_pid" VmRSS)
-	hwm1=$(proc_kb "$dmn_pid" VmHWM)
-	if [ -n "$prof_pid" ]; then
-		kill -INT "$prof_pid" 2>/dev/null || true
-		wait "$prof_pid" 2>/dev/null || true
-		prof_pid=
-		if [ "${PROFILE:-0}" = 1 ]; then
-			perf report -i "$work/perf.data" --stdio --no-children \
-				--percent-limit 1 >"$OUT/perf-$n-$cap.txt" \
-				2>/dev/null || true
-			perf report -i "$work/perf.data" --stdio --children \
-				--percent-limit 3 -g none \
-				>"$OUT/perf-children-$n-$cap.txt" \
-				2>/dev/null || true
-		fi
-	fi
-	first=$(rcv_stat first_ns)
-	last=$(rcv_stat last_ns)
-	conns=$(rcv_stat conns)
-	got=$(rcv_count)
-	[ "$got" = "$n" ] || log "receiver got $got POSTs for $n deliveries"
-	dmn_stop
-	"$PYTHON" - "$n" "$cap" "$run" "$t_imp0" "$t0" "$first" "$last" \
-	    "$t_done" "$conns" "$(( cpu1 - cpu0 ))" "$hz" "$rss0" "$hwm0" \
-	    "$rss1" "$hwm1" >>"$tsv" <<-'EOF'
-	import sys
-	n, cap, run = sys.argv[1:4]
-	imp0, t0, first, last, done, conns, ticks, hz = map(int, sys.argv[4:12])
-	rss0, hwm0, rss1, hwm1 = sys.argv[12:16]
-	secs = (last - t0) / 1e9
-	print("daemon\t%s\t%s\t%s\t%.0f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.2f"
-	      "\t%s\t%s\t%s\t%s"
-	      % (n, cap, run, int(n) / secs, secs, (t0 - imp0) / 1e9,
-	         (first - t0) / 1e9, (done - t0) / 1e9, conns, ticks / hz,
-	         rss0, hwm0, rss1, hwm1))
-	EOF
-}
-
 # --- the baseline: curl --parallel ------------------------------------------
 # curl_prepare N: the daemon's captured generic payload, one per contract
 # (its ref and key changed), and a -K config posting each with the
 # daemon's headers.
 curl_prepare() {
-	"$PYTHON" - "$1" "$work/capture" "$work/bodies$1" "$work/curl$1.cfg" \
+	"$PYTHON" - "$1" "$capture" "$work/bodies$1" "$work/curl$1.cfg" \
 	    "$url" <<-'EOF'
 	import json, os, sys
 	n, cap, bdir, cfg, url = (int(sys.argv[1]),) + tuple(sys.argv[2:])
@@ -319,121 +484,148 @@ curl_prepare() {
 	for line in head.decode().split("\r\n")[1:]:
 	    k, v = line.split(":", 1)
 	    hdrs[k.strip().lower()] = v.strip()
-	tmpl = json.loads(body)
-	ref0 = tmpl["contract"]["ref"]
+	ref0 = json.loads(body)["contract"]["ref"]
 	os.makedirs(bdir, exist_ok=True)
 	with open(cfg, "w") as f:
 	    for i in range(n):
 	        ref = "BD-%06d" % i
-	        b = body.replace(ref0.encode(), ref.encode())
 	        p = os.path.join(bdir, "%d.json" % i)
 	        with open(p, "wb") as g:
-	            g.write(b)
-	        wid = hdrs.get("webhook-id", "").replace(ref0, ref)
+	            g.write(body.replace(ref0.encode(), ref.encode()))
 	        if i:
 	            f.write("next\n")
 	        f.write('url = "%s"\n' % url)
 	        f.write('header = "Content-Type: application/json"\n')
-	        for h in ("webhook-timestamp", "webhook-signature"):
+	        for h in ("webhook-id", "webhook-timestamp", "webhook-signature"):
 	            if h in hdrs:
-	                f.write('header = "%s: %s"\n' % (h, hdrs[h]))
-	        if wid:
-	            f.write('header = "webhook-id: %s"\n' % wid)
+	                f.write('header = "%s: %s"\n'
+	                        % (h, hdrs[h].replace(ref0, ref)))
 	        f.write('data-binary = "@%s"\n' % p)
 	        f.write('output = "/dev/null"\n')
 	EOF
 }
 
-# curl_run N CAP RUN: appends a line to $tsv
-curl_run() {
-	local n=$1 cap=$2 run=$3 t0 t1 got first last conns cpu
+# run_curl N CAP RUN
+run_curl() {
+	local n=$1 cap=$2 run=$3 t0 t1 first last conns cpu
 	local TIMEFORMAT='%3U %3S'
 	rcv_reset
 	t0=$(now_ns)
+	# (its progress meter is per transfer: -s would not silence it)
 	{ time curl --no-progress-meter --parallel --parallel-max "$cap" \
-		-K "$work/curl$n.cfg" 2>"$work/curl.err" ; } 2>"$work/curl.time" ||
-		die "curl failed: $(cat "$work/curl.err")"
+		-K "$work/curl$n.cfg" 2>"$work/curl.err" ; } \
+		2>"$work/curl.time" || die "curl failed: $(cat "$work/curl.err")"
 	t1=$(now_ns)
-	cpu=$(awk '{ print $1 + $2 }' "$work/curl.time")
-	conns=$(rcv_stat conns)
-	got=$(rcv_count)
-	[ "$got" = "$n" ] || die "curl: receiver got $got POSTs, not $n"
+	[ "$(rcv_stat count)" = "$n" ] ||
+		die "curl: the receiver got $(rcv_stat count) POSTs, not $n"
+	cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/curl.time")
 	first=$(rcv_stat first_ns)
 	last=$(rcv_stat last_ns)
-	"$PYTHON" - "$n" "$cap" "$run" "$t0" "$t1" "$first" "$last" \
-	    "$conns" "$cpu" >>"$tsv" <<-'EOF'
-	import sys
-	n, cap, run = sys.argv[1:4]
-	t0, t1, first, last, conns = map(int, sys.argv[4:9])
-	secs = (t1 - t0) / 1e9
-	print("curl\t%s\t%s\t%s\t%.0f\t%.3f\t-\t%.3f\t%.3f\t%d\t%s"
-	      "\t-\t-\t-\t-"
-	      % (n, cap, run, int(n) / secs, secs, (first - t0) / 1e9,
-	         (last - t0) / 1e9, conns, sys.argv[9]))
-	EOF
+	conns=$(rcv_stat conns)
+	row curl "$n" "$cap" "$run" "$t0" "$t1" "$first" "$last" - "$conns" \
+		"$cpu" "- -" - - - -
 }
 
 # --- the runs -------------------------------------------------------------
 log "capturing one generic payload from the daemon"
 csv_make 1 "$work/c1.csv"
-dmn_start "$work/d" 16
+dmn_fresh "$work/d" 16 "$url"
+dmn_start "$work/d"
 rcv_reset
-"$CTL" -s "$work/d/control.sock" import "$work/c1.csv" >/dev/null
-for _ in $(seq 200); do [ -s "$work/capture" ] && break; sleep 0.05; done
-[ -s "$work/capture" ] || die "no request reached the receiver"
+dmn_import "$work/d" 1
+rcv_wait 1 "capture"
 dmn_stop
-cp "$work/capture" "$OUT/captured-request.txt"
-log "payload: $(($(wc -c <"$work/capture"))) bytes with headers"
+cp "$capture" "$OUT/captured-request.txt"
+log "payload: $(($(wc -c <"$capture"))) bytes with headers"
 
 tsv="$OUT/runs.tsv"
-printf 'who\tN\tcap\trun\tper_s\tsecs\timport_s\tfirst_s\tdone_s\tconns\tcpu_s\trss_after_import_kB\thwm_import_kB\trss_end_kB\thwm_delivery_kB\n' \
+printf '%s\t' who N cap run per_s span_per_s secs first_s done_s conns \
+	cpu_s fsyncs loop_turns rss_start_kB hwm_start_kB rss_end_kB \
 	>"$tsv"
+printf 'hwm_end_kB\n' >>"$tsv"
 for n in "${sizes[@]}"; do
 	log "N=$n: contracts and curl bodies"
 	csv_make "$n" "$work/c$n.csv"
-	curl_prepare "$n"
+	! has_mode curl || curl_prepare "$n"
 	for cap in $CAPS; do
 		for run in $(seq "$RUNS"); do
-			dmn_run "$n" "$cap" "$run"
-			log "$(tail -1 "$tsv" | cut -f1-6)"
-			curl_run "$n" "$cap" "$run"
-			log "$(tail -1 "$tsv" | cut -f1-6)"
+			for m in import restart curl; do
+				has_mode $m || continue
+				"run_$m" "$n" "$cap" "$run"
+				log "$(tail -1 "$tsv" | cut -f1-7)"
+			done
 		done
 	done
 	rm -rf "$work/bodies$n" "$work/curl$n.cfg"
 done
 
+fsync_after=$(fsync_probe)
+
 # --- summary ----------------------------------------------------------------
-"$PYTHON" - "$tsv" "$wrk_rate" >"$OUT/summary.md" <<-'EOF'
+"$PYTHON" - "$tsv" "$wrk_rate" "$TMPBASE" "$fsync_before" "$fsync_after" \
+    >"$OUT/summary.md" <<-'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-med = statistics.median
+def med(who, n, cap, key, scale=1.0):
+    xs = [float(r[key]) for r in rows if r["who"] == who and
+          int(r["N"]) == n and int(r["cap"]) == cap and r[key] != "-"]
+    return statistics.median(xs) / scale if xs else None
+def fmt(x, f="%.0f"):
+    return "-" if x is None else f % x
+def pct(a, b):
+    return "-" if a is None or b is None else "%.0f %%" % (100 * a / b)
+def paired(who, n, cap, key="per_s"):
+    """The median of the ratios who / curl of the same run: the runs are
+    interleaved, so a run's pair saw the same machine."""
+    get = lambda w: {r["run"]: float(r[key]) for r in rows
+                     if r["who"] == w and int(r["N"]) == n and
+                     int(r["cap"]) == cap and r[key] != "-"}
+    a, b = get(who), get("curl")
+    xs = [a[k] / b[k] for k in a if k in b]
+    return "-" if not xs else "%.0f %%" % (100 * statistics.median(xs))
 keys = sorted({(int(r["N"]), int(r["cap"])) for r in rows})
-print("| N | cap | daemon deliveries/s | curl req/s | ratio | "
-      "daemon: outbox delivered==N after | daemon VmHWM (delivery phase) | "
-      "daemon VmHWM (overall) | daemon VmRSS at end | TCP connections "
-      "daemon / curl | CPU s daemon / curl |")
+print("| N | cap | daemon deliveries/s (import) | daemon deliveries/s "
+      "(restart) | curl req/s | ratio import / curl | ratio restart / curl "
+      "| daemon VmHWM (restart: whole process) | daemon VmHWM (import: "
+      "delivery phase) |")
+print("|---|---|---|---|---|---|---|---|---|")
+for n, cap in keys:
+    di, dr, c = (med(w, n, cap, "per_s") for w in ("import", "restart",
+                                                    "curl"))
+    print("| %d | %d | %s | %s | %s | %s | %s | %s MiB | %s MiB |"
+          % (n, cap, fmt(di), fmt(dr), fmt(c), paired("import", n, cap),
+             paired("restart", n, cap),
+             fmt(med("restart", n, cap, "hwm_end_kB", 1024), "%.1f"),
+             fmt(med("import", n, cap, "hwm_end_kB", 1024), "%.1f")))
+print()
+print("First to last POST at the receiver, and what the daemon did:")
+print()
+print("| N | cap | daemon/s (import) | curl/s | ratio | fdatasync per "
+      "delivery | loop turns per delivery | TCP connections daemon / curl "
+      "| CPU s daemon / curl | outbox delivered == N after | VmRSS after "
+      "import |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for n, cap in keys:
-    d = [r for r in rows if r["who"] == "daemon" and int(r["N"]) == n and
-         int(r["cap"]) == cap]
-    c = [r for r in rows if r["who"] == "curl" and int(r["N"]) == n and
-         int(r["cap"]) == cap]
-    if not d or not c:
-        continue
-    f = lambda rs, k: med([float(r[k]) for r in rs])
-    dr, cr = f(d, "per_s"), f(c, "per_s")
-    hwm = med([max(int(r["hwm_import_kB"]), int(r["hwm_delivery_kB"]))
-               for r in d])
-    print("| %d | %d | %.0f | %.0f | %.0f %% | %.2f s | %.1f MiB | %.1f MiB "
-          "| %.1f MiB | %.0f / %.0f | %.2f / %.2f |"
-          % (n, cap, dr, cr, 100 * dr / cr, f(d, "done_s"),
-             f(d, "hwm_delivery_kB") / 1024, hwm / 1024,
-             f(d, "rss_end_kB") / 1024, f(d, "conns"), f(c, "conns"),
-             f(d, "cpu_s"), f(c, "cpu_s")))
+    di, c = med("import", n, cap, "span_per_s"), med("curl", n, cap,
+                                                     "span_per_s")
+    fs, lt = med("import", n, cap, "fsyncs"), med("import", n, cap,
+                                                  "loop_turns")
+    print("| %d | %d | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s s "
+          "| %s MiB |"
+          % (n, cap, fmt(di), fmt(c), paired("import", n, cap, "span_per_s"),
+             fmt(fs and fs / n, "%.2f"), fmt(lt and lt / n, "%.2f"),
+             fmt(med("import", n, cap, "conns")),
+             fmt(med("curl", n, cap, "conns")),
+             fmt(med("import", n, cap, "cpu_s"), "%.2f"),
+             fmt(med("curl", n, cap, "cpu_s"), "%.2f"),
+             fmt(med("import", n, cap, "done_s"), "%.2f"),
+             fmt(med("import", n, cap, "rss_start_kB", 1024), "%.1f")))
 print()
-print("Medians of %d runs each (ratio: of the medians). The receiver alone "
-      "(wrk -t1 -c16, 1 KB POSTs): %s req/s."
-      % (max(int(r["run"]) for r in rows), sys.argv[2]))
+print("Medians of %d runs each; a ratio is the median of the ratios of "
+      "the runs, each daemon run paired with the curl run right after it. "
+      "The receiver "
+      "alone (wrk -t1 -c16, 1 KB POSTs): %s req/s. fdatasync of 4 KiB in "
+      "%s: %s ms before the runs, %s ms after (medians of 200)."
+      % ((max(int(r["run"]) for r in rows),) + tuple(sys.argv[2:6])))
 EOF
 cat "$OUT/summary.md"

@@ -191,6 +191,18 @@ def test_stale_socket_replaced_live_one_kept(workdir):
         assert d.stop() == 0
 
 
+def test_socket_path_that_is_not_a_socket_is_left_alone(workdir):
+    d = Daemon(workdir)
+    d.write_config()
+    with open(d.sock, "w") as f:
+        f.write("precious\n")
+    r = subprocess.run([CONTRACTD, "-f", "-c", d.conf], capture_output=True,
+                       text=True, timeout=20)
+    assert r.returncode == 1
+    assert "exists and is not a socket" in r.stderr
+    assert open(d.sock).read() == "precious\n"
+
+
 def test_config_check_reports_every_error(workdir):
     conf = os.path.join(workdir, "bad.conf")
     with open(conf, "w") as f:

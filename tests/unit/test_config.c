@@ -194,6 +194,33 @@ test_syntax_error_lines(void **state)
 }
 
 static void
+test_long_line_and_kinds_twice(void **state)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct config		*c;
+	char			 text[2048], url[1500];
+
+	(void)state;
+	memset(url, 'a', sizeof(url) - 1);
+	url[sizeof(url) - 1] = '\0';
+	snprintf(text, sizeof(text), "[notifier teams]\nplugin = webhook\n"
+	    "url = https://hooks.example/%s\n", url);
+	c = load(text, &errs);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(c);
+	assert_int_equal(strlen(c->channels[0].kv[0].value),
+	    strlen("https://hooks.example/") + sizeof(url) - 1);
+	config_free(c);
+	c = load("[notifier x]\nplugin = log\nkinds = *\nkinds = expired\n",
+	    &errs);
+	assert_null(c);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.msg[0], ":4: kinds: set twice in "
+	    "[notifier x]"));
+	conf_errors_free(&errs);
+}
+
+static void
 test_missing_file(void **state)
 {
 	struct conf_errors	 errs = { NULL, 0 };
@@ -237,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_each_error_with_its_line),
 		cmocka_unit_test(test_syntax_error_lines),
+		cmocka_unit_test(test_long_line_and_kinds_twice),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_holidays_file_error),
 	};
