@@ -95,6 +95,7 @@ daemon_reload(char *errbuf, size_t len)
 	struct channel		*ch = NULL;
 	size_t			 i, n = 0;
 
+	sdnotify("RELOADING=1");
 	if ((conf = config_load(d->conf_path, &errs)) == NULL ||
 	    plugins_load(conf, &errs, &ch, &n) == -1) {
 		for (i = 0; i < errs.n; i++)
@@ -104,6 +105,7 @@ daemon_reload(char *errbuf, size_t len)
 		    errs.n ? errs.msg[0] : "unknown error");
 		config_free(conf);
 		conf_errors_free(&errs);
+		sdnotify("READY=1");
 		return -1;
 	}
 	reload_restart_keys(d->conf, conf);
@@ -117,6 +119,7 @@ daemon_reload(char *errbuf, size_t len)
 	control_configure(d->control, &cc);
 	scheduler_reconfigure();
 	log_info("%s: configuration reloaded from %s", __func__, conf->path);
+	sdnotify("READY=1");
 	return 0;
 }
 
@@ -136,10 +139,8 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	switch (sig) {
 	case SIGHUP:
 		log_info("%s: SIGHUP: reloading", __func__);
-		sdnotify("RELOADING=1");
 		if (daemon_reload(err, sizeof(err)) == -1)
 			log_warnx("%s: reload failed: %s", __func__, err);
-		sdnotify("READY=1");
 		break;
 	default:
 		log_info("%s: signal %d: shutting down", __func__, (int)sig);
@@ -225,48 +226,64 @@ teardown(struct daemon *d, struct event *sigev[3])
 	event_base_free(d->base);
 }
 
-int
-main(int argc, char *argv[])
-{
-	struct daemon	 d;
-	struct event	*sigev[3] = { NULL, NULL, NULL };
-	const char	*path = CONTRACTD_CONF;
-	int		 ch, debug = 0, foreground = 0, test = 0;
+struct options {
+	const char	*path;
+	int		 debug;
+	int		 foreground;
+	int		 test;
+};
 
+static void
+parse_options(int argc, char *argv[], struct options *o)
+{
+	int	ch;
+
+	o->path = CONTRACTD_CONF;
 	while ((ch = getopt(argc, argv, "c:dftV")) != -1) {
 		switch (ch) {
 		case 'c':
-			path = optarg;
+			o->path = optarg;
 			break;
 		case 'd':
-			debug = 1;
+			o->debug = 1;
 			break;
 		case 'f':
-			foreground = 1;
+			o->foreground = 1;
 			break;
 		case 't':
-			test = 1;
+			o->test = 1;
 			break;
 		case 'V':
 			printf("contractd %s\n", PACKAGE_VERSION);
-			return 0;
+			exit(0);
 		default:
 			usage();
 		}
 	}
 	if (optind != argc)
 		usage();
-	log_init(debug, 0);
-	if (test)
-		return check_config(path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options	 o = { NULL, 0, 0, 0 };
+	struct daemon	 d;
+	struct event	*sigev[3] = { NULL, NULL, NULL };
+
+	parse_options(argc, argv, &o);
+	log_init(o.debug, 0);
+	if (o.test)
+		return check_config(o.path);
 	memset(&d, 0, sizeof(d));
 	daemon_ctx = &d;
-	d.conf_path = path;
-	d.conf = load_or_exit(path);
-	if (!foreground && daemon(1, 0) == -1)
-		fatal("daemon");
-	if (!foreground)
-		log_init(debug, 1);
+	d.conf_path = o.path;
+	d.conf = load_or_exit(o.path);
+	if (!o.foreground) {
+		if (daemon(1, 0) == -1)
+			fatal("daemon");
+		log_init(o.debug, 1);
+	}
 	d.started = time(NULL);
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
@@ -274,8 +291,8 @@ main(int argc, char *argv[])
 		fatalx("cannot set up signal handling");
 	setup(&d);
 	sdnotify_init(d.base);
-	log_info("contractd %s started: database %s, socket %s", PACKAGE_VERSION,
-	    d.conf->database, d.conf->socket);
+	log_info("contractd %s started: database %s, socket %s",
+	    PACKAGE_VERSION, d.conf->database, d.conf->socket);
 	sdnotify("READY=1\nSTATUS=watching contracts");
 	if (event_base_dispatch(d.base) == -1)
 		log_warnx("event loop failed");
