@@ -27,6 +27,8 @@
 #define DISPATCH_BACKOFF_MIN	30
 #define DISPATCH_BACKOFF_MAX	3600
 #define DISPATCH_DRAIN_SECS	5
+#define DISPATCH_BATCH		512	/* deliveries loaded, results written */
+#define DISPATCH_FLUSH_USEC	20000	/* results wait at most this long */
 #define DISPATCH_ERRLEN		512
 
 /* One delivery being sent; d's strings point into payload or the copies. */
@@ -55,8 +57,11 @@ struct dlv_result {
 
 static struct {
 	TAILQ_HEAD(, dlv)	 inflight;
+	TAILQ_HEAD(, dlv)	 ready;		/* loaded, marked, not sent */
 	TAILQ_HEAD(, dlv_result) results;
 	int			 n;
+	int			 nready;
+	int			 nresults;
 	int			 draining;
 	int			 quiescing;
 	void			(*drained)(void);
@@ -82,7 +87,8 @@ dispatch_cap(void)
 time_t
 dispatch_next(void)
 {
-	if (disp.draining || disp.n >= dispatch_cap())
+	/* At the cap, or with a queue to send, the next result kicks. */
+	if (disp.draining || disp.n >= dispatch_cap() || disp.nready > 0)
 		return 0;
 	return store_delivery_next(daemon_ctx->store);
 }
@@ -379,6 +385,8 @@ dispatch_backoff(int attempts)
 	return d * 4 / 5 + (long)arc4random_uniform((uint32_t)(d * 2 / 5) + 1);
 }
 
+static const struct timeval	flush_delay = { 0, DISPATCH_FLUSH_USEC };
+
 static void
 result_queue(const char *key, const char *state, int attempts, time_t next,
     const char *error)
@@ -397,7 +405,11 @@ result_queue(const char *key, const char *state, int attempts, time_t next,
 	r->next = next;
 	r->error = error ? strdup(error) : NULL;
 	TAILQ_INSERT_TAIL(&disp.results, r, entry);
-	event_active(disp.flush, EV_TIMEOUT, 0);
+	/* Results are written together: one commit for many deliveries. */
+	if (++disp.nresults >= DISPATCH_BATCH)
+		event_active(disp.flush, EV_TIMEOUT, 0);
+	else if (!evtimer_pending(disp.flush, NULL))
+		evtimer_add(disp.flush, &flush_delay);
 }
 
 /* The new state of a delivery that failed; sets *next. */
@@ -514,38 +526,39 @@ kick_collect(void *arg, const struct delivery_rec *r)
 	return 0;
 }
 
-/* Marks the batch in flight in one transaction; -1 leaves it unsent. */
+/*
+ * Marks the batch in flight in one transaction.  The mark only keeps the
+ * deliveries from being loaded twice and is cleared at start-up, so it
+ * needs no sync to disk.  -1 leaves the batch unsent.
+ */
 static int
 kick_mark(struct kick_batch *b)
 {
 	struct store	*st = daemon_ctx->store;
 	struct dlv	*v;
 
-	if (store_begin(st) == -1)
+	if (TAILQ_EMPTY(&b->list))
+		return 0;
+	if (store_begin_nosync(st) == -1)
 		return -1;
 	TAILQ_FOREACH(v, &b->list, entry)
 		if (store_delivery_inflight(st, v->key) < 0) {
-			store_rollback(st);
+			store_rollback_nosync(st);
 			return -1;
 		}
-	return store_commit(st);
+	return store_commit_nosync(st);
 }
 
+/* Loads deliveries that are due into the ready queue. */
 static void
-dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
+dispatch_refill(void)
 {
 	struct kick_batch	 b;
 	struct dlv		*v;
-	int			 room = dispatch_cap() - disp.n;
 
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (disp.draining || room <= 0 || !TAILQ_EMPTY(&disp.results))
-		return;	/* a flush kicks again */
 	TAILQ_INIT(&b.list);
 	b.broken = 0;
-	if (store_delivery_due(daemon_ctx->store, time(NULL), room,
+	if (store_delivery_due(daemon_ctx->store, time(NULL), DISPATCH_BATCH,
 	    kick_collect, &b) < 0 || kick_mark(&b) == -1) {
 		while ((v = TAILQ_FIRST(&b.list)) != NULL) {
 			TAILQ_REMOVE(&b.list, v, entry);
@@ -555,6 +568,29 @@ dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	while ((v = TAILQ_FIRST(&b.list)) != NULL) {
 		TAILQ_REMOVE(&b.list, v, entry);
+		TAILQ_INSERT_TAIL(&disp.ready, v, entry);
+		disp.nready++;
+	}
+}
+
+/* Fills the free transfer slots from the ready queue, loading it first
+ * when it cannot fill them. */
+static void
+dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dlv	*v;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (disp.draining)
+		return;
+	if (disp.nready < dispatch_cap() - disp.n)
+		dispatch_refill();
+	while (disp.n < dispatch_cap() &&
+	    (v = TAILQ_FIRST(&disp.ready)) != NULL) {
+		TAILQ_REMOVE(&disp.ready, v, entry);
+		disp.nready--;
 		dlv_send(v);
 	}
 }
@@ -585,6 +621,7 @@ dispatch_flush(void)
 	if (TAILQ_EMPTY(&disp.results))
 		return;
 	ok = store_begin(st) == 0;
+	disp.nresults = 0;
 	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
 		if (ok && store_delivery_result(st, r->key, r->state,
 		    r->attempts, r->next, r->error) < 0)
@@ -662,9 +699,10 @@ int
 dispatch_init(struct event_base *base)
 {
 	TAILQ_INIT(&disp.inflight);
+	TAILQ_INIT(&disp.ready);
 	TAILQ_INIT(&disp.results);
 	disp.kick = event_new(base, -1, 0, dispatch_kick_cb, NULL);
-	disp.flush = event_new(base, -1, 0, dispatch_flush_cb, NULL);
+	disp.flush = evtimer_new(base, dispatch_flush_cb, NULL);
 	disp.drain_timer = evtimer_new(base, dispatch_drain_cb, NULL);
 	if (disp.kick == NULL || disp.flush == NULL ||
 	    disp.drain_timer == NULL)
@@ -678,7 +716,13 @@ void
 dispatch_free(void)
 {
 	struct dlv_result	*r;
+	struct dlv		*v;
 
+	/* Loaded but not sent: in flight in the table until the next start. */
+	while ((v = TAILQ_FIRST(&disp.ready)) != NULL) {
+		TAILQ_REMOVE(&disp.ready, v, entry);
+		dlv_free(v);
+	}
 	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
 		TAILQ_REMOVE(&disp.results, r, entry);
 		result_free(r);

@@ -140,7 +140,9 @@ http_init(struct event_base *base)
 		return -1;
 	curl_multi_setopt(http.multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
 	curl_multi_setopt(http.multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
-	curl_multi_setopt(http.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 16L);
+	/* The dispatcher caps transfers; keep their connections for reuse. */
+	curl_multi_setopt(http.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+	curl_multi_setopt(http.multi, CURLMOPT_MAXCONNECTS, 256L);
 	return 0;
 }
 

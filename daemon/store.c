@@ -111,6 +111,40 @@ store_commit(struct store *st)
 	return store_exec(st, "COMMIT");
 }
 
+/*
+ * A transaction whose loss in a crash does no harm (it is redone after a
+ * restart): committed without waiting for the disk.  WAL keeps the order,
+ * so the next synced commit makes it durable too.
+ */
+int
+store_begin_nosync(struct store *st)
+{
+	if (store_exec(st, "PRAGMA synchronous = NORMAL") == -1)
+		return -1;
+	if (store_begin(st) == -1) {
+		(void)store_exec(st, "PRAGMA synchronous = FULL");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_commit_nosync(struct store *st)
+{
+	int	rc = store_commit(st);
+
+	if (store_exec(st, "PRAGMA synchronous = FULL") == -1)
+		return -1;
+	return rc;
+}
+
+void
+store_rollback_nosync(struct store *st)
+{
+	store_rollback(st);
+	(void)store_exec(st, "PRAGMA synchronous = FULL");
+}
+
 void
 store_rollback(struct store *st)
 {

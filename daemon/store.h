@@ -42,6 +42,10 @@ struct contract_due {
 int		 store_begin(struct store *st);
 int		 store_commit(struct store *st);
 void		 store_rollback(struct store *st);
+/* For marks that are rebuilt after a crash: no wait for the disk. */
+int		 store_begin_nosync(struct store *st);
+int		 store_commit_nosync(struct store *st);
+void		 store_rollback_nosync(struct store *st);
 
 /* Loads ref into c (initialized by the caller); cs may be NULL. */
 int		 store_contract_get(struct store *st, const char *ref,
