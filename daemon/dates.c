@@ -27,6 +27,20 @@
 /* The zone TZ was last switched to; "" before the first switch. */
 static char	tz_current[TZ_NAME_MAX + 1];
 
+/*
+ * Fire instants of recent days in the current zone: millions of alerts
+ * share a few thousand dates, and mktime() is dear.  Cleared when the
+ * zone changes.
+ */
+#define INSTANT_CACHE	4096
+struct instant {
+	int32_t	 day;
+	int	 minute;
+	int	 valid;
+	time_t	 t;
+};
+static struct instant	instant_cache[INSTANT_CACHE];
+
 static int
 is_leap(int64_t y)
 {
@@ -378,18 +392,25 @@ tz_switch(const char *tz)
 	tzset();
 	/* tz_valid bounded the length. */
 	memcpy(tz_current, tz, strlen(tz) + 1);
+	memset(instant_cache, 0, sizeof(instant_cache));
 	return (0);
 }
 
 int
 date_local_instant(int32_t day, int minute, const char *tz, time_t *out)
 {
+	struct instant	*ci;
 	struct tm	 tm, chk;
 	int		 y, m, d;
 	time_t		 t;
 
 	if (minute < 0 || minute > 1439 || tz_switch(tz) == -1)
 		return (-1);
+	ci = &instant_cache[(uint32_t)day % INSTANT_CACHE];
+	if (ci->valid && ci->day == day && ci->minute == minute) {
+		*out = ci->t;
+		return (0);
+	}
 	date_to_ymd(day, &y, &m, &d);
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
@@ -404,6 +425,10 @@ date_local_instant(int32_t day, int minute, const char *tz, time_t *out)
 	    chk.tm_year != y - 1900 || chk.tm_mon != m - 1 ||
 	    chk.tm_mday != d))
 		return (-1);
+	ci->day = day;
+	ci->minute = minute;
+	ci->t = t;
+	ci->valid = 1;
 	*out = t;
 	return (0);
 }

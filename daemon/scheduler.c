@@ -181,10 +181,15 @@ sched_past(struct store *st, const struct contract *c,
 {
 	if (mode == SCHED_CATCHUP && v[i].fire <= cs->horizon)
 		return 0;
+	/*
+	 * A new contract's skipped past is implied by its horizon (history
+	 * shows it), which keeps an import of a million contracts from
+	 * writing millions of rows; a catch-up's skips are recorded.
+	 */
 	if (!sched_latest(v, n, i, now) ||
 	    (mode == SCHED_NEW && v[i].due < today))
-		return sched_record(st, c, &v[i], "skipped", 0, now) < 0 ?
-		    -1 : 0;
+		return mode == SCHED_NEW ? 0 : (sched_record(st, c, &v[i],
+		    "skipped", 0, now) < 0 ? -1 : 0);
 	return sched_fire(st, c, cs, &v[i], now,
 	    now - v[i].fire > SCHED_LATE_GRACE);
 }
@@ -217,7 +222,9 @@ scheduler_evaluate(struct store *st, struct contract *c,
 	}
 	cs->horizon = now;
 	cs->next_fire = next;
-	if (store_contract_schedule(st, c->ref, now, next) < 0)
+	/* A new contract is inserted with its schedule by the caller. */
+	if (mode != SCHED_NEW &&
+	    store_contract_schedule(st, c->ref, now, next) < 0)
 		return -1;
 	return fired;
 }

@@ -32,7 +32,9 @@ void	 scheduler_free(void);
 /*
  * Evaluates one contract at now inside the caller's transaction: fires
  * what is due into the outbox, records what is skipped, and stores the
- * next fire instant.  Returns the number of alerts fired, or -1.
+ * horizon and next fire instant (in cs too; SCHED_NEW leaves storing them
+ * to the caller's insert of the contract, which comes after).  Returns the
+ * number of alerts fired, or -1.
  */
 int	 scheduler_evaluate(struct store *st, struct contract *c,
 	    struct contract_state *cs, time_t now, enum sched_mode mode);

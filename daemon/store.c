@@ -17,6 +17,8 @@
 #include "store.h"
 #include "store_int.h"
 
+#define STORE_CACHE_KIB	"32768"		/* the page cache, normally */
+
 /*
  * Migrations, applied in order inside one transaction each; the schema
  * version is the number of migrations applied (PRAGMA user_version).
@@ -175,6 +177,17 @@ store_stmt(struct store *st, enum store_sql id, const char *sql)
 	return s;
 }
 
+/*
+ * A bulk change (an import) keeps every page it touches in memory until
+ * it commits, instead of spilling them to the log and reading them back.
+ */
+void
+store_bulk(struct store *st, int on)
+{
+	(void)store_exec(st, on ? "PRAGMA cache_size = -524288" :
+	    "PRAGMA cache_size = -" STORE_CACHE_KIB);
+}
+
 int
 store_schema_version(struct store *st)
 {
@@ -240,6 +253,7 @@ store_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(st->db, 2000);
 	if (store_exec(st, "PRAGMA journal_mode = WAL") == -1 ||
 	    store_exec(st, "PRAGMA synchronous = FULL") == -1 ||
+	    store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB) == -1 ||
 	    store_exec(st, "PRAGMA foreign_keys = ON") == -1) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
@@ -508,7 +522,7 @@ bind_contract(sqlite3_stmt *s, const struct contract *c,
 
 /* The services table mirrors each contract's services and dates. */
 static int
-store_services(struct store *st, const struct contract *c)
+store_services_add(struct store *st, const struct contract *c)
 {
 	sqlite3_stmt	*s;
 	const char	*p, *q;
@@ -516,12 +530,6 @@ store_services(struct store *st, const struct contract *c)
 	size_t		 n;
 	int		 rc;
 
-	if ((s = store_stmt(st, SQL_SERVICE_DELETE,
-	    "DELETE FROM services WHERE ref = ?")) == NULL)
-		return STORE_ERROR;
-	store_bind_text(s, 1, c->ref);
-	if ((rc = store_done(st, s, __func__)) != 0)
-		return rc;
 	for (p = c->services; p != NULL && *p != '\0'; p = *q ? q + 1 : q) {
 		q = p + strcspn(p, ";");
 		while (p < q && (*p == ' ' || *p == '\t'))
@@ -549,7 +557,8 @@ store_services(struct store *st, const struct contract *c)
 
 int
 store_contract_insert(struct store *st, const struct contract *c,
-    const struct contract_due *due, time_t now)
+    const struct contract_due *due, const struct contract_state *cs,
+    time_t now)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -558,16 +567,21 @@ store_contract_insert(struct store *st, const struct contract *c,
 	    "ref, title, kind, supplier, owner_name, owner_email, notify, "
 	    "start_date, end_date, max_end_date, extension_notice_days, "
 	    "procurement_lead_days, successor_ref, services, value, notes, "
-	    "ext_due, proc_due, created, updated) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    "ext_due, proc_due, created, updated, horizon, next_fire) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return STORE_ERROR;
 	bind_contract(s, c, due);
 	sqlite3_bind_int64(s, 19, now);
 	sqlite3_bind_int64(s, 20, now);
+	sqlite3_bind_int64(s, 21, cs->horizon);
+	if (cs->next_fire == 0)
+		sqlite3_bind_null(s, 22);
+	else
+		sqlite3_bind_int64(s, 22, cs->next_fire);
 	if ((rc = store_done(st, s, __func__)) != 0)
 		return rc;
-	return store_services(st, c);
+	return store_services_add(st, c);
 }
 
 int
@@ -590,7 +604,13 @@ store_contract_update(struct store *st, const struct contract *c,
 	sqlite3_bind_int64(s, 19, now);
 	if ((rc = store_done(st, s, __func__)) != 0)
 		return rc;
-	return store_services(st, c);
+	if ((s = store_stmt(st, SQL_SERVICE_DELETE,
+	    "DELETE FROM services WHERE ref = ?")) == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, c->ref);
+	if ((rc = store_done(st, s, __func__)) != 0)
+		return rc;
+	return store_services_add(st, c);
 }
 
 int

@@ -42,6 +42,8 @@ struct contract_due {
 int		 store_begin(struct store *st);
 int		 store_commit(struct store *st);
 void		 store_rollback(struct store *st);
+/* on: a large change follows; off: back to the normal page cache. */
+void		 store_bulk(struct store *st, int on);
 /* For marks that are rebuilt after a crash: no wait for the disk. */
 int		 store_begin_nosync(struct store *st);
 int		 store_commit_nosync(struct store *st);
@@ -50,10 +52,10 @@ void		 store_rollback_nosync(struct store *st);
 /* Loads ref into c (initialized by the caller); cs may be NULL. */
 int		 store_contract_get(struct store *st, const char *ref,
 		    struct contract *c, struct contract_state *cs);
-/* STORE_CONFLICT if ref exists already. */
+/* STORE_CONFLICT if ref exists already.  cs gives horizon and next fire. */
 int		 store_contract_insert(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
-		    time_t now);
+		    const struct contract_state *cs, time_t now);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
 		    time_t now);
