@@ -342,17 +342,18 @@ dlv_free(struct dlv *v)
 	free(v);
 }
 
-/* Builds a delivery from its outbox row; NULL on a broken payload. */
+/*
+ * A delivery from its outbox row, its payload kept as text: it is parsed
+ * when sent, so the queue's memory stays small.  NULL when out of memory.
+ */
 static struct dlv *
 dlv_new(const struct delivery_rec *r)
 {
 	struct dlv	*v;
-	json_error_t	 jerr;
 	char		*text;
 
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
-	v->payload = json_loads(r->payload ? r->payload : "", 0, &jerr);
 	v->key = strdup(r->key);
 	v->alert_key = strdup(r->alert_key);
 	v->channel = strdup(r->channel);
@@ -361,13 +362,13 @@ dlv_new(const struct delivery_rec *r)
 	v->d.json = text;
 	v->created = r->created;
 	v->attempts = r->attempts;
-	if (v->payload == NULL || v->key == NULL || v->alert_key == NULL ||
-	    v->channel == NULL || text == NULL ||
-	    (r->recipient != NULL && v->recipient == NULL)) {
+	v->d.key = v->key;
+	v->d.host_data = v;
+	if (v->key == NULL || v->alert_key == NULL || v->channel == NULL ||
+	    text == NULL || (r->recipient != NULL && v->recipient == NULL)) {
 		dlv_free(v);
 		return NULL;
 	}
-	dlv_fields(v, text);
 	return v;
 }
 
@@ -485,8 +486,16 @@ dlv_send(struct dlv *v)
 {
 	struct daemon	*d = daemon_ctx;
 
+	json_error_t	 jerr;
+
 	TAILQ_INSERT_TAIL(&disp.inflight, v, entry);
 	disp.n++;
+	if ((v->payload = json_loads(v->d.json, 0, &jerr)) == NULL) {
+		dispatch_result(&v->d, NOTIFIER_FAIL, 0, "unreadable payload "
+		    "in the outbox");
+		return;
+	}
+	dlv_fields(v, v->d.json);
 	v->ch = plugins_find(d->channels, d->nchannels, v->channel);
 	if (v->ch == NULL) {
 		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "no such channel "
@@ -515,10 +524,8 @@ kick_collect(void *arg, const struct delivery_rec *r)
 	struct dlv		*v;
 
 	if ((v = dlv_new(r)) == NULL) {
-		log_warnx("%s: %s: unreadable outbox row: dead letter",
-		    __func__, r->key);
-		result_queue(r->key, "dead", r->attempts, r->next_attempt,
-		    "unreadable payload");
+		log_warnx("%s: %s: out of memory: left for later", __func__,
+		    r->key);
 		b->broken++;
 		return 0;
 	}

@@ -307,7 +307,11 @@ sched_arm(void)
 	time_t		 t, d;
 
 	t = store_next_fire(daemon_ctx->store);
-	d = dispatch_next();
+	/* Deliveries due now are the dispatcher's; later ones wake us. */
+	if ((d = dispatch_next()) != 0 && d <= time(NULL)) {
+		dispatch_kick();
+		d = 0;
+	}
 	if (d != 0 && (t == 0 || d < t))
 		t = d;
 	evtimer_del(sched.timer);
