@@ -6,6 +6,7 @@
  * seconds.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,8 @@ store_bulk(struct store *st, int on)
 {
 	(void)store_exec(st, on ? "PRAGMA cache_size = -524288" :
 	    "PRAGMA cache_size = -" STORE_CACHE_KIB);
+	if (!on)
+		malloc_trim(0);	/* give the big cache back to the system */
 }
 
 int
