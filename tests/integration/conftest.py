@@ -144,7 +144,8 @@ class Daemon:
         return self.stop(signal.SIGKILL)
 
     def logtext(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.logpath, errors="replace") as f:
             return f.read()
 

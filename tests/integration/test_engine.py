@@ -350,3 +350,23 @@ def test_bad_requests_do_not_change_anything(daemon):
     show = daemon.ctl_json("show", "HAV-CPDPS")
     assert show["end_date"] == "2025-04-30" and show["title"] == \
         "Complex Placements DPS"
+
+
+def test_sighup_rearms_with_new_alert_time(workdir):
+    d = seeded(workdir, "2025-03-30 12:00:00")
+    d.start(faketime="@2025-03-30 12:00:00")
+    try:
+        assert d.ctl_json("show", "HAV-CPDPS")["next_alert"] == \
+            "2025-03-31T09:00:00+01:00"
+        text = open(d.conf).read().replace("alert_time = 09:00",
+                                           "alert_time = 10:30")
+        with open(d.conf, "w") as f:
+            f.write(text)
+        d.proc.send_signal(__import__("signal").SIGHUP)
+        assert d.wait_log("schedule re-evaluated")
+        assert d.ctl_json("show", "HAV-CPDPS")["next_alert"] == \
+            "2025-03-31T10:30:00+01:00"
+        alerts = simulate(d, "2025-03-31", "2025-03-31")
+        assert {a["fire_at"] for a in alerts} == {"2025-03-31T10:30:00+01:00"}
+    finally:
+        assert d.stop() == 0

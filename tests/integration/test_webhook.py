@@ -32,9 +32,10 @@ def receiver():
     r.close()
 
 
-def hook_config(d, url, extra="", daemon_extra="", secret=True):
+def hook_config(d, url, extra="", daemon_extra="", secret=True, timeout=5):
     lines = ["[notifier hook]", "plugin = webhook", "kinds = term_end",
-             "url = " + url, "timeout = 5", "connect_timeout = 2"]
+             "url = " + url, "timeout = %d" % timeout,
+             "connect_timeout = 2"]
     if secret:
         path = os.path.join(d.dir, "hook.secret")
         with open(path, "w") as f:
@@ -286,3 +287,23 @@ def test_sigkill_loses_nothing(workdir, receiver):
             for i in range(n)}
     assert set(seen) == want
     assert all(ids == {k + "/hook"} for k, ids in seen.items())
+
+
+@pytest.mark.timing
+def test_sigterm_waits_then_leaves_delivery_pending(daemon, receiver):
+    receiver.hang = True
+    hook_config(daemon, receiver.url, timeout=60)
+    daemon.start()
+    key = add_due(daemon, "WH-T") + "/hook"
+    assert wait_for(lambda: daemon.ctl_json("status")["in_flight"] > 0)
+    t0 = time.monotonic()
+    assert daemon.stop() == 0
+    took = time.monotonic() - t0
+    assert 3 < took < 15, took          # waited for it, a bounded time
+    assert "still in flight: they stay in the outbox" in daemon.logtext()
+    receiver.hang = False
+    daemon.start()
+    assert wait_for(lambda: [o for o in outbox(daemon, "delivered")
+                             if o["key"] == key], timeout=20)
+    ids = [r["headers"]["webhook-id"] for r in receiver.requests]
+    assert ids == [key]
