@@ -22,6 +22,7 @@ struct row {
 	int32_t			 date;
 	enum milestone_kind	 kind;
 	int			 offset;
+	int			 acked;
 	char			 ref[CONTRACT_REF_MAX + 1];
 	char			*title;
 };
@@ -111,6 +112,26 @@ agenda_cmp(const void *a, const void *b)
 	return (int)x->kind - (int)y->kind;
 }
 
+/* Marks the (sorted) agenda row an acknowledgement applies to. */
+static int
+agenda_ack(void *arg, const char *ref, const struct ack_rec *a)
+{
+	struct rows	*rs = arg;
+	struct row	 key, *w;
+	int		 k;
+
+	if (ref == NULL || (k = milestone_parse(a->kind)) == -1)
+		return 0;
+	memset(&key, 0, sizeof(key));
+	key.due = a->due;
+	key.kind = k;
+	snprintf(key.ref, sizeof(key.ref), "%s", ref);
+	if ((w = bsearch(&key, rs->v, rs->n, sizeof(rs->v[0]),
+	    agenda_cmp)) != NULL)
+		w->acked = 1;
+	return 0;
+}
+
 static json_t *
 agenda_json(struct rows *rs, int32_t today)
 {
@@ -118,14 +139,15 @@ agenda_json(struct rows *rs, int32_t today)
 	size_t	 i;
 
 	qsort(rs->v, rs->n, sizeof(rs->v[0]), agenda_cmp);
+	/* One query for the window's acknowledgements, not one per row. */
+	(void)store_ack_window(daemon_ctx->store, rs->from, rs->to,
+	    agenda_ack, rs);
 	for (i = 0; i < rs->n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:o, "
 		    "s:i, s:b}", "ref", rs->v[i].ref, "title",
 		    rs->v[i].title, "milestone", milestone_name(rs->v[i].kind),
 		    "due", cmd_date(rs->v[i].due), "days_left",
-		    (int)(rs->v[i].due - today), "acked",
-		    store_acked(daemon_ctx->store, rs->v[i].ref,
-		    milestone_name(rs->v[i].kind), rs->v[i].due) == 1));
+		    (int)(rs->v[i].due - today), "acked", rs->v[i].acked));
 	return a;
 }
 

@@ -80,6 +80,8 @@ static const char *const store_migrations[] = {
 	" last_error TEXT, payload TEXT NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX deliveries_next ON deliveries(state, next_attempt);"
+	"CREATE INDEX deliveries_inflight ON deliveries(inflight)"
+	" WHERE inflight <> 0;"
 	"CREATE TABLE audit ("
 	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, uid INTEGER,"
 	" user TEXT, cmd TEXT NOT NULL, args TEXT, result TEXT);",
@@ -744,20 +746,33 @@ int
 store_contract_window(struct store *st, int32_t from, int32_t to,
     store_contract_fn fn, void *arg)
 {
+	static const char *const sql[3] = {
+		"SELECT " CONTRACT_COLS " FROM contracts"
+		" WHERE end_date BETWEEN ?1 AND ?3",
+		/* Each later query leaves out what an earlier one found. */
+		"SELECT " CONTRACT_COLS " FROM contracts"
+		" WHERE ext_due BETWEEN ?2 AND ?3"
+		" AND end_date NOT BETWEEN ?1 AND ?3",
+		"SELECT " CONTRACT_COLS " FROM contracts"
+		" WHERE proc_due BETWEEN ?2 AND ?3"
+		" AND end_date NOT BETWEEN ?1 AND ?3"
+		" AND (ext_due IS NULL OR ext_due NOT BETWEEN ?2 AND ?3)",
+	};
 	sqlite3_stmt	*s;
+	int		 i, n, total = 0;
 
-	s = store_stmt(st, SQL_CONTRACT_WINDOW, "SELECT " CONTRACT_COLS
-	    " FROM contracts WHERE end_date BETWEEN ?1 AND ?3"
-	    " UNION SELECT " CONTRACT_COLS " FROM contracts"
-	    " WHERE ext_due BETWEEN ?2 AND ?3"
-	    " UNION SELECT " CONTRACT_COLS " FROM contracts"
-	    " WHERE proc_due BETWEEN ?2 AND ?3 ORDER BY ref");
-	if (s == NULL)
-		return STORE_ERROR;
-	bind_date(s, 1, from - 1);
-	bind_date(s, 2, from);
-	bind_date(s, 3, to);
-	return contract_rows(st, s, fn, arg, __func__);
+	for (i = 0; i < 3; i++) {
+		if ((s = store_stmt(st, SQL_CONTRACT_WINDOW + i, sql[i])) ==
+		    NULL)
+			return STORE_ERROR;
+		bind_date(s, 1, from - 1);
+		bind_date(s, 2, from);
+		bind_date(s, 3, to);
+		if ((n = contract_rows(st, s, fn, arg, __func__)) < 0)
+			return n;
+		total += n;
+	}
+	return total;
 }
 
 time_t
@@ -965,6 +980,7 @@ store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
 struct ack_cb {
 	store_ack_fn	 fn;
 	void		*arg;
+	store_ack_ref_fn reffn;		/* with the contract's ref */
 };
 
 static int
@@ -979,13 +995,34 @@ ack_row(sqlite3_stmt *s, void *arg)
 	a.at = sqlite3_column_int64(s, 3);
 	a.uid = sqlite3_column_int64(s, 4);
 	a.user = (const char *)sqlite3_column_text(s, 5);
+	if (cb->reffn != NULL)
+		return cb->reffn(cb->arg, (const char *)sqlite3_column_text(s,
+		    6), &a);
 	return cb->fn(cb->arg, &a);
+}
+
+/* Acknowledgements of milestones due between from and to, any contract. */
+int
+store_ack_window(struct store *st, int32_t from, int32_t to,
+    store_ack_ref_fn fn, void *arg)
+{
+	struct ack_cb	 cb = { NULL, arg, NULL };
+	sqlite3_stmt	*s;
+
+	cb.reffn = fn;
+	s = store_stmt(st, SQL_ACK_WINDOW, "SELECT kind, due, note, at, uid, "
+	    "user, ref FROM acks WHERE due BETWEEN ? AND ?");
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_date(s, 1, from);
+	bind_date(s, 2, to);
+	return store_rows(st, s, ack_row, &cb, __func__);
 }
 
 int
 store_ack_each(struct store *st, const char *ref, store_ack_fn fn, void *arg)
 {
-	struct ack_cb	 cb = { fn, arg };
+	struct ack_cb	 cb = { fn, arg, NULL };
 	sqlite3_stmt	*s;
 
 	s = store_stmt(st, SQL_ACK_EACH, "SELECT kind, due, note, at, uid, "

@@ -77,7 +77,7 @@ int		 store_contract_due(struct store *st, time_t now, long limit,
 /*
  * Contracts that may have a milestone due between from and to: end_date
  * in [from - 1, to] (term_end, coverage_gap, expired), or ext_due or
- * proc_due in [from, to].
+ * proc_due in [from, to]; each once, in no particular order.
  */
 int		 store_contract_window(struct store *st, int32_t from,
 		    int32_t to, store_contract_fn fn, void *arg);
@@ -139,6 +139,11 @@ int		 store_acked(struct store *st, const char *ref,
 typedef int (*store_ack_fn)(void *arg, const struct ack_rec *a);
 int		 store_ack_each(struct store *st, const char *ref,
 		    store_ack_fn fn, void *arg);
+typedef int (*store_ack_ref_fn)(void *arg, const char *ref,
+    const struct ack_rec *a);
+/* Acknowledgements of milestones due from from to to, of any contract. */
+int		 store_ack_window(struct store *st, int32_t from, int32_t to,
+		    store_ack_ref_fn fn, void *arg);
 
 /*
  * The outbox: one row per delivery of an alert to a channel (and

@@ -257,6 +257,14 @@ def test_ack_and_silence(workdir):
             d, "HAV-CPDPS/term_end/2025-04-30/30"), timeout=20)
         assert not alert_lines(d, "HAV-CPDPS/extension_deadline/2025-03-31/0")
         assert milestones(d, "HAV-CPDPS")["extension_deadline"]["acked"]
+        r = d.ctl("--json", "agenda", "--days", "40")
+        rows = [json.loads(line) for line in r.stdout.splitlines()]
+        assert [(a["milestone"], a["due"], a["days_left"], a["acked"])
+                for a in rows] == [
+            ("extension_deadline", "2025-03-31", 0, True),
+            ("term_end", "2025-04-30", 30, False),
+            ("coverage_gap", "2025-04-30", 30, False),
+            ("expired", "2025-05-01", 31, False)]
         r = d.ctl("--json", "silence", "HAV-CPDPS", "--until", "2025-04-30")
         assert json.loads(r.stdout)["silenced_until"] == "2025-04-30"
         st = d.ctl_json("show", "HAV-CPDPS")
