@@ -13,7 +13,7 @@
 #include "ctl.h"
 
 #define IMPORT_MAXFILE	((size_t)512 * 1024 * 1024)
-#define IMPORT_CHUNK	((size_t)16 * 1024)		/* raw bytes per request */
+#define IMPORT_CHUNK	((size_t)48 * 1024)		/* raw bytes per request */
 /* Room for a chunk's escaped text, leaving the rest of the line spare. */
 #define IMPORT_MAXESC	((size_t)PROTO_MAXLINE - 1024)
 
