@@ -321,3 +321,30 @@ def test_systemd_notify_and_socket_activation(workdir):
             proc.kill()
         ns.close()
         log.close()
+
+
+def test_emfile_pauses_accept_and_recovers(workdir):
+    """Out of file descriptors: accept pauses instead of spinning or
+    dying; once clients go, new ones are served again."""
+    import resource
+    d = Daemon(workdir)
+    d.write_config()
+    d.log = open(d.logpath, "a")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40))
+
+    d.proc = subprocess.Popen([CONTRACTD, "-f", "-c", d.conf],
+                              stdout=d.log, stderr=d.log, env=d.env(),
+                              preexec_fn=limit)
+    try:
+        assert wait_for(d.ping_ok)
+        held = [d.connect() for _ in range(60)]
+        assert d.wait_log("Too many open files")
+        assert d.proc.poll() is None
+        for s in held:
+            s.close()
+        assert wait_for(lambda: d.ctl("ping").returncode == 0, timeout=10)
+        assert d.ctl_json("status")["pid"] == d.proc.pid
+    finally:
+        assert d.stop() == 0
