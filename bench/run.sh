@@ -13,9 +13,11 @@
 #   OUT         directory for the results (default: bench/results)
 #   IDLE_SECS   length of each idle measurement (default 60)
 #   STARTS      daemon starts to measure, best and median kept (default 5)
-#   RUNS        runs of agenda and simulate (default 20)
+#   RUNS        timed runs of agenda (default 20), after 3 warm-up runs
+#   SIM_RUNS    timed runs of simulate (default 10), after 3 warm-up runs
 #   SEED        generator seed (default 1)
-#   PROFILE=1   also record `perf record -g` of the daemon during import
+#   PROFILE=1   also profile the daemon during import (perf, DWARF call
+#               graphs) into $OUT/import-profile-N.txt
 #   COLD=1      also measure a start with the page cache dropped (root)
 #   KEEP=1      keep each N's work directory (database, CSV, logs)
 #
@@ -31,6 +33,7 @@ OUT=${OUT:-$here/results}
 IDLE_SECS=${IDLE_SECS:-60}
 STARTS=${STARTS:-5}
 RUNS=${RUNS:-20}
+SIM_RUNS=${SIM_RUNS:-10}
 SEED=${SEED:-1}
 CONTRACTD=$BUILDDIR/daemon/contractd
 CTL=$BUILDDIR/ctl/contractctl
@@ -51,6 +54,7 @@ done
 # A snapshot of the binaries, so that a rebuild during a long run cannot mix
 # versions; the commit and whether the tree was clean go into the results.
 SNAP=$(mktemp -d "${TMPDIR:-/tmp}/contractd-bench-bin-XXXXXX")
+trap 'rm -rf "$SNAP"' EXIT
 mkdir -p "$SNAP/plugins"
 cp "$CONTRACTD" "$CTL" "$SNAP/"
 cp "$PLUGINS"/*.so "$SNAP/plugins/"
@@ -152,15 +156,26 @@ wait_outbox() {	# wait_outbox DIR
 	die "outbox not drained after 10 minutes"
 }
 
+# daemon_cpu NAME K CMD...: the daemon's CPU time (user + system) per run
+# of CMD over K runs, into R[NAME_daemon_cpu_ms]: the part of a query's time
+# spent in contractd rather than in contractctl.
+daemon_cpu() {
+	local name=$1 k=$2 a b i; shift 2
+	a=$(awk '{ print $14 + $15 }' "/proc/$PID/stat")
+	for ((i = 0; i < k; i++)); do "$@" >/dev/null; done
+	b=$(awk '{ print $14 + $15 }' "/proc/$PID/stat")
+	R[${name}_daemon_cpu_ms]=$(( (b - a) * 1000 / $(getconf CLK_TCK) / k ))
+}
+
 # time_cmd NAME CMD...: mean/median/min ms of RUNS runs, into R[NAME_*].
 declare -A R
 time_cmd() {
-	local name=$1; shift
+	local name=$1 runs=$2; shift 2
 	local ms t0 i
 	if command -v hyperfine >/dev/null; then
-		hyperfine -N --warmup 3 --runs "$RUNS" --style none \
+		hyperfine -N --warmup 3 --runs "$runs" --style none \
 		    --export-json "$WORK/$name.json" -- "$*" >/dev/null 2>&1 ||
-		    hyperfine --warmup 3 --runs "$RUNS" --style none \
+		    hyperfine --warmup 3 --runs "$runs" --style none \
 		    --export-json "$WORK/$name.json" -- "$*" >/dev/null
 		read -r R[${name}_mean] R[${name}_median] R[${name}_min] R[${name}_max] < <(
 		    json_get '" ".join("%.1f" % (1000 * j["results"][0][k]) for k in ("mean", "median", "min", "max"))' \
@@ -169,7 +184,7 @@ time_cmd() {
 	else
 		"$@" >/dev/null; "$@" >/dev/null; "$@" >/dev/null
 		: >"$WORK/$name.times"
-		for ((i = 0; i < RUNS; i++)); do
+		for ((i = 0; i < runs; i++)); do
 			t0=$(now_ns)
 			"$@" >/dev/null
 			echo $(( $(now_ns) - t0 )) >>"$WORK/$name.times"
@@ -204,8 +219,9 @@ bench_one() {
 	R[start_empty_ms]=$(wait_ping "$WORK" "$(now_ns)")
 	log "N=$n: importing (${R[csv_bytes]} bytes)"
 	if [ -n "${PROFILE:-}" ] && command -v perf >/dev/null; then
-		perf record -g -F 499 -o "$WORK/import.perf" -p "$PID" \
-		    >/dev/null 2>&1 &
+		# DWARF unwinding: Debian's libsqlite3 has no frame pointers.
+		perf record -F 49 --call-graph dwarf,16384 \
+		    -o "$WORK/import.perf" -p "$PID" >/dev/null 2>&1 &
 		local perfpid=$!
 		sleep 0.5
 	fi
@@ -215,12 +231,10 @@ bench_one() {
 	R[import_ms]=$(ms_since "$t0")
 	if [ -n "${perfpid:-}" ]; then
 		kill -INT "$perfpid"; wait "$perfpid" || true
-		perf report -i "$WORK/import.perf" --no-children --stdio \
-		    --percent-limit 1 2>/dev/null | grep -v '^$' | head -150 \
-		    >"$OUT/import-profile-$n.txt" || true
 		perf report -i "$WORK/import.perf" --children --stdio -g none \
-		    --percent-limit 2 2>/dev/null | grep -v '^$' | head -80 \
-		    >"$OUT/import-profile-children-$n.txt" || true
+		    --percent-limit 0.5 2>/dev/null |
+		    grep -vE '^#|^$|\] 0x0000' >"$OUT/import-profile-$n.txt" || true
+		rm -f "$WORK/import.perf"
 		unset perfpid
 	fi
 	R[import_per_s]=$(( n * 1000 / (R[import_ms] > 0 ? R[import_ms] : 1) ))
@@ -230,6 +244,24 @@ bench_one() {
 	wait_outbox "$WORK"
 	stop_daemon
 	R[db_bytes]=$(du -cb "$WORK"/contractd.db* | tail -1 | cut -f1)
+
+	# Start to first answer with the page cache dropped (root only), and
+	# the first agenda after it, which reads the database from disk.
+	if [ -n "${COLD:-}" ]; then
+		sync
+		if echo 3 2>/dev/null >/proc/sys/vm/drop_caches; then
+			t0=$(now_ns)
+			start_daemon "$WORK"
+			R[start_cold_ms]=$(wait_ping "$WORK" "$t0")
+			t0=$(now_ns)
+			"$CTL" -s "$WORK/control.sock" --json agenda --days 30 >/dev/null
+			R[agenda_cold_ms]=$(ms_since "$t0")
+			log "N=$n: cold start to first answer ${R[start_cold_ms]} ms, first agenda ${R[agenda_cold_ms]} ms"
+			stop_daemon
+		else
+			log "N=$n: cannot drop the page cache: no cold start"
+		fi
+	fi
 
 	# Start to first answer: STARTS times, page cache warm.
 	for ((i = 0; i < STARTS; i++)); do
@@ -253,17 +285,15 @@ bench_one() {
 	# agenda and simulate.
 	R[agenda_rows]=$("$CTL" -s "$WORK/control.sock" --json agenda --days 30 | wc -l)
 	R[agenda_bytes]=$("$CTL" -s "$WORK/control.sock" --json agenda --days 30 | wc -c)
-	time_cmd agenda "$CTL" -s "$WORK/control.sock" --json agenda --days 30
+	time_cmd agenda "$RUNS" "$CTL" -s "$WORK/control.sock" --json agenda --days 30
+	daemon_cpu agenda 5 "$CTL" -s "$WORK/control.sock" --json agenda --days 30
 	log "N=$n: agenda --days 30: median ${R[agenda_median]} ms (${R[agenda_rows]} lines)"
 	R[simulate_rows]=$("$CTL" -s "$WORK/control.sock" --json simulate --from "$today" --to "$month" | wc -l)
-	time_cmd simulate "$CTL" -s "$WORK/control.sock" --json simulate --from "$today" --to "$month"
+	time_cmd simulate "$SIM_RUNS" "$CTL" -s "$WORK/control.sock" --json simulate --from "$today" --to "$month"
+	daemon_cpu simulate 2 "$CTL" -s "$WORK/control.sock" --json simulate --from "$today" --to "$month"
 	log "N=$n: simulate $today..$month: median ${R[simulate_median]} ms (${R[simulate_rows]} lines)"
 	R[rss_after_queries_kb]=$(proc_field "$PID" VmRSS)
 	R[hwm_after_queries_kb]=$(proc_field "$PID" VmHWM)
-	# Daemon-side time of one agenda, without contractctl's output work.
-	t0=$(now_ns)
-	"$CTL" -s "$WORK/control.sock" --json agenda --days 30 >/dev/null
-	R[agenda_once_ms]=$(ms_since "$t0")
 
 	# Idle: nothing may be due during the measurement.
 	idle_check "$WORK"
@@ -331,19 +361,23 @@ for n in "${sizes[@]}"; do
 done
 
 # The summary table.
-val() { sed -n "s/^$2=//p" "$OUT/$1.txt"; }
-mb() { echo $(( $(val "$1" "$2") / 1024 )); }
+val() { local v; v=$(sed -n "s/^$2=//p" "$OUT/$1.txt"); echo "${v:--}"; }
+mb() { local v; v=$(val "$1" "$2"); [ "$v" != - ] && echo $((v / 1024)) || echo -; }
 {
-	echo "| N | import | contracts/s | start to first answer (median, min) | RSS / HWM at first answer | RSS / HWM after queries | agenda --days 30 (median) | simulate 1 month (median) | idle ${IDLE_SECS} s: epoll returns, vol. ctxt switches |"
+	echo "| N | import | contracts/s | start to first answer: median (min), cold | RSS / HWM at first answer | RSS / HWM after queries | agenda --days 30: median (daemon CPU) | simulate 1 month: median (daemon CPU) | idle ${IDLE_SECS} s: epoll returns, ctxt switches |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for n in "${sizes[@]}"; do
-		printf '| %s | %s ms | %s | %s ms, %s ms | %s / %s MB | %s / %s MB | %s ms (%s lines) | %s ms (%s lines) | %s, %s |\n' \
+		printf '| %s | %s ms | %s | %s (%s) ms, %s ms | %s / %s MB | %s / %s MB | %s ms (%s ms), %s lines | %s ms (%s ms), %s lines | %s, %s |\n' \
 		    "$n" "$(val "$n" import_ms)" "$(val "$n" import_per_s)" \
 		    "$(val "$n" start_median_ms)" "$(val "$n" start_min_ms)" \
+		    "$(val "$n" start_cold_ms)" \
 		    "$(mb "$n" rss_first_answer_kb)" "$(mb "$n" hwm_first_answer_kb)" \
 		    "$(mb "$n" rss_after_queries_kb)" "$(mb "$n" hwm_after_queries_kb)" \
-		    "$(val "$n" agenda_median)" "$(val "$n" agenda_rows)" \
-		    "$(val "$n" simulate_median)" "$(val "$n" simulate_rows)" \
-		    "$(val "$n" idle_epoll_returns)" "$(val "$n" idle_vol_ctxt)"
+		    "$(val "$n" agenda_median)" "$(val "$n" agenda_daemon_cpu_ms)" \
+		    "$(val "$n" agenda_rows)" \
+		    "$(val "$n" simulate_median)" "$(val "$n" simulate_daemon_cpu_ms)" \
+		    "$(val "$n" simulate_rows)" \
+		    "$(val "$n" idle_epoll_returns)" \
+		    "$(( $(val "$n" idle_vol_ctxt) + $(val "$n" idle_invol_ctxt) ))"
 	done
 } | tee "$OUT/summary.md"

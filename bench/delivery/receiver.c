@@ -10,6 +10,8 @@
  *   GET /stats   {"count":N,"first_ns":T,"last_ns":T,"bytes":B,"conns":C}
  *                (T: CLOCK_REALTIME of the first and the last counted POST;
  *                C: connections that carried a counted POST)
+ *   GET /wait/N  the same, once N POSTs have been counted (a long poll: no
+ *                process polls while the benchmark runs)
  *   POST /reset  zeroes the counters (and re-arms the capture)
  * With -p 0 (the default) the kernel picks the port; it is written to
  * PORTFILE (or stdout).  SIGTERM/SIGINT end it.
@@ -41,6 +43,7 @@ struct conn {
 	size_t	 len;
 	int	 continued;	/* 100 Continue sent for the current request */
 	int	 posted;	/* a counted POST came on it */
+	unsigned long long waitn; /* answer /wait once count reaches it */
 	char	*out;		/* unsent answer bytes */
 	size_t	 outlen;
 	char	 buf[BUFSZ];
@@ -51,6 +54,8 @@ static unsigned long long	 count, bytes, conns;
 static long long		 first_ns, last_ns;
 static const char		*capture;
 static int			 captured;
+#define MAXWAIT	16
+static struct conn		*waiters[MAXWAIT];
 
 static void
 on_signal(int sig)
@@ -71,6 +76,11 @@ now_ns(void)
 static void
 conn_close(int ep, struct conn *c)
 {
+	int	i;
+
+	for (i = 0; i < MAXWAIT; i++)
+		if (waiters[i] == c)
+			waiters[i] = NULL;
 	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->out);
@@ -161,6 +171,40 @@ capture_write(const char *req, size_t hlen, size_t blen)
 	fclose(f);
 }
 
+/* Sends the counters to c; on an error c is shut down (its next event
+ * closes it: c may not be the connection being served). */
+static int
+stats_reply(int ep, struct conn *c)
+{
+	char	stats[256], resp[512];
+	int	n, m;
+
+	n = snprintf(stats, sizeof(stats), "{\"count\":%llu,\"first_ns\":%lld,"
+	    "\"last_ns\":%lld,\"bytes\":%llu,\"conns\":%llu}\n", count,
+	    first_ns, last_ns, bytes, conns);
+	m = snprintf(resp, sizeof(resp), "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %d\r\n\r\n%s", n, stats);
+	if (conn_write(ep, c, resp, (size_t)m) == -1) {
+		shutdown(c->fd, SHUT_RDWR);
+		return -1;
+	}
+	return 0;
+}
+
+/* Answers the waiters whose count has come. */
+static void
+waiters_check(int ep)
+{
+	int	i;
+
+	for (i = 0; i < MAXWAIT; i++)
+		if (waiters[i] != NULL && count >= waiters[i]->waitn) {
+			waiters[i]->waitn = 0;
+			(void)stats_reply(ep, waiters[i]);
+			waiters[i] = NULL;
+		}
+}
+
 /*
  * Answers the complete requests at the start of c->buf.  Returns -1 when c
  * is to be closed.
@@ -170,7 +214,6 @@ conn_requests(int ep, struct conn *c)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-	char		 stats[256];
 	const char	*end, *v;
 	size_t		 hlen, blen, vlen;
 	int		 close_after, n;
@@ -199,16 +242,21 @@ conn_requests(int ep, struct conn *c)
 		    &vlen)) != NULL && vlen == 5 && strncasecmp(v, "close",
 		    5) == 0;
 		if (strncmp(c->buf, "GET /stats", 10) == 0) {
-			n = snprintf(stats, sizeof(stats), "{\"count\":%llu,"
-			    "\"first_ns\":%lld,\"last_ns\":%lld,\"bytes\":"
-			    "%llu,\"conns\":%llu}\n", count, first_ns, last_ns,
-			    bytes, conns);
-			char	resp[512];
-			int	m = snprintf(resp, sizeof(resp), "HTTP/1.1 200 "
-			    "OK\r\nContent-Type: application/json\r\n"
-			    "Content-Length: %d\r\n\r\n%s", n, stats);
-			if (conn_write(ep, c, resp, (size_t)m) == -1)
+			if (stats_reply(ep, c) == -1)
 				return -1;
+		} else if (strncmp(c->buf, "GET /wait/", 10) == 0) {
+			c->waitn = strtoull(c->buf + 10, NULL, 10);
+			if (count >= c->waitn) {
+				c->waitn = 0;
+				if (stats_reply(ep, c) == -1)
+					return -1;
+			} else {
+				for (n = 0; n < MAXWAIT && waiters[n]; n++)
+					;
+				if (n == MAXWAIT)
+					return -1;
+				waiters[n] = c;
+			}
 		} else if (strncmp(c->buf, "POST /reset", 11) == 0) {
 			count = bytes = conns = 0;
 			first_ns = last_ns = 0;
@@ -225,6 +273,7 @@ conn_requests(int ep, struct conn *c)
 					c->posted = 1;
 					conns++;
 				}
+				waiters_check(ep);
 				capture_write(c->buf, hlen, blen);
 			}
 			if (conn_write(ep, c, ok, sizeof(ok) - 1) == -1)

@@ -6,7 +6,7 @@
 #
 # For each N, each cap in CAPS, RUNS times, three measurements against one
 # local sink (receiver.c: epoll, answers 200 at once, counts POSTs and the
-# connections that carried them):
+# connections that carried them, answers a long poll when it has N):
 #
 #  import   a fresh daemon in a temp directory, one webhook channel
 #           (kinds = term_end, format generic, signed, no log channel,
@@ -15,22 +15,29 @@
 #           is ahead, so all N deliveries are due at the same instant.
 #           Rate: N / (import's answer -> N-th POST at the receiver).  Also:
 #           when `status` shows outbox delivered == N (polled every 50 ms
-#           once the receiver has all N), the daemon's CPU time, VmRSS and
-#           VmHWM (VmHWM is reset through /proc/PID/clear_refs at the
-#           import's answer, so that it is the delivery phase's peak), and
-#           with perf, its fdatasync/fsync and epoll_wait calls.
+#           once the receiver has all N); the daemon's time on a CPU,
+#           waiting for one and blocked (/proc/PID/schedstat); the whole
+#           machine's busy CPU time; VmRSS and VmHWM (VmHWM is reset through
+#           /proc/PID/clear_refs at the import's answer, so that it is the
+#           delivery phase's peak).
 #  restart  the same N deliveries, enqueued by an import into a daemon that
 #           points at a receiver that never answers, then stopped (they
 #           stay pending); a fresh daemon pointed at the real receiver then
 #           finds all N due at start.  Rate: N / (spawn -> N-th POST);
 #           VmHWM here is the whole process's peak with no import in it:
-#           the memory of delivering a backlog of N.
+#           the memory of delivering a backlog of N.  With perf, the daemon
+#           runs under `perf stat` counting fdatasync/fsync, epoll_wait
+#           (loop turns), pwrite64, pread64 and connect; bytes written come
+#           from /proc/PID/io.
 #  curl     curl --parallel --parallel-max cap -K cfg: N POSTs of the
 #           daemon's own generic payload (captured at the receiver, one per
 #           contract with its ref changed) with the daemon's headers.
 #           Rate: N / wall time of the curl process.
 # Every rate also exists as (N-1) / (first POST -> last POST), which leaves
-# out curl's reading of its config and the daemon's start.
+# out curl's reading of its config and the daemon's start.  The three are
+# interleaved, and before each the script waits (QUIET_MAX s at most) for
+# a second in which other processes kept the CPUs busy for at most QUIET
+# CPU-seconds: the runs share the machine with whatever else runs there.
 #
 # Environment:
 #   BUILDDIR   where daemon/contractd, ctl/contractctl, plugins/.libs are
@@ -42,9 +49,13 @@
 #   TMPBASE    where work directories go (default /var/tmp, a real disk as
 #              /var/lib/contractd would be; on tmpfs fsync costs nothing)
 #   TIMEOUT    seconds one run may take before it is abandoned (600)
+#   QUIET      CPU-seconds per second of other work that count as quiet
+#              (0.15); QUIET_MAX: seconds to wait for quiet (30)
 #   SYSCOUNT=0 do not count the daemon's syscalls with `perf stat`
-#   PROFILE=1  `perf record -g` of the daemon during the last import run of
-#              each configuration: $OUT/perf-N-cap.txt
+#   PROFILE=1  `perf record --call-graph dwarf` of the daemon during the
+#              last import run of each configuration: $OUT/perf-N-cap.txt
+#              (it slows that run: profile apart from measuring, and with
+#              N large enough, 10000, for perf to attach in time)
 #   STRACE=1   `strace -c -w -f` of the same: $OUT/strace-N-cap.txt
 #   KEEP=1     keep the work directory
 #
@@ -99,15 +110,15 @@ chmod 755 "$work"
 rcv_pid=
 hole_pid=
 dmn_pid=
+dmn_wrap=
 prof_pid=
-stat_pid=
 cleanup() {
 	local p
 	[ -z "$hole_pid" ] || kill -CONT "$hole_pid" 2>/dev/null || true
-	for p in $prof_pid $stat_pid $dmn_pid $hole_pid $rcv_pid; do
+	for p in $prof_pid $dmn_pid $dmn_wrap $hole_pid $rcv_pid; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
-	for p in $prof_pid $stat_pid $dmn_pid $hole_pid $rcv_pid; do
+	for p in $prof_pid $dmn_pid $dmn_wrap $hole_pid $rcv_pid; do
 		for _ in $(seq 100); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
@@ -159,14 +170,11 @@ rcv_reset() { curl -sf -X POST "$base/reset" -o /dev/null; }
 rcv_stat() {	# rcv_stat FIELD: a number from /stats
 	curl -sf "$base/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2
 }
-# rcv_wait N WHAT: polls the receiver every 50 ms until it has N POSTs
+# rcv_wait N WHAT: returns when the receiver has counted N POSTs (a long
+# poll: nothing polls, nothing takes CPU from the run meanwhile)
 rcv_wait() {
-	local got deadline=$(( $(date +%s) + TIMEOUT ))
-	while got=$(rcv_stat count) && [ "$got" -lt "$1" ]; do
-		[ "$(date +%s)" -lt "$deadline" ] ||
-			die "$2: $got of $1 POSTs after ${TIMEOUT}s"
-		sleep 0.05
-	done
+	curl -sf --max-time "$TIMEOUT" "$base/wait/$1" >/dev/null ||
+		die "$2: $(rcv_stat count) of $1 POSTs after ${TIMEOUT}s"
 }
 
 # --- the receiver alone ---------------------------------------------------
@@ -225,10 +233,39 @@ log "fdatasync of 4 KiB in $TMPBASE: $fsync_before ms (median of 200)"
 proc_kb() {	# proc_kb PID FIELD: VmRSS, VmHWM in kB
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
 }
-proc_ticks() {	# proc_ticks PID: user + system CPU time in clock ticks
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+proc_sched() {	# proc_sched PID: "ns on a CPU, ns waiting for one, now in ns"
+	echo "$(cut -d' ' -f1,2 "/proc/$1/schedstat") $(now_ns)"
 }
-hz=$(getconf CLK_TCK)
+# sys_busy: CPU time (s) the whole machine has been busy, all CPUs: user,
+# nice, system, irq, softirq (not idle, iowait, steal)
+sys_busy() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {
+	    printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat
+}
+# wait_quiet: waits, at most QUIET_MAX s, for a second in which the
+# machine's CPUs were busy for at most QUIET CPU-seconds (other sessions'
+# work skews a run); sets bg_busy to what the last second saw.
+QUIET=${QUIET:-0.15}
+QUIET_MAX=${QUIET_MAX:-30}
+wait_quiet() {
+	local a b
+	for _ in $(seq "$QUIET_MAX"); do
+		a=$(sys_busy)
+		sleep 1
+		b=$(sys_busy)
+		bg_busy=$(echo "$a $b" | awk '{ printf "%.2f", $2 - $1 }')
+		awk -v x="$bg_busy" -v q="$QUIET" 'BEGIN { exit !(x <= q) }' &&
+			return 0
+	done
+	log "busy machine ($bg_busy CPU-s/s from elsewhere): measuring anyway"
+}
+bg_busy=-
+
+# sched_delta "BEFORE" "AFTER": "cpu_s runq_s blocked_s" in between
+sched_delta() {
+	echo "$1 $2" | awk '{ c = $4 - $1; r = $5 - $2; w = $6 - $3
+	    printf "%.2f %.2f %.2f", c / 1e9, r / 1e9, (w - c - r) / 1e9 }'
+}
 
 # dmn_config DIR CAP URL
 dmn_config() {
@@ -256,10 +293,32 @@ dmn_config() {
 	EOF
 }
 
-# dmn_start DIR: starts contractd on DIR's config, waits for its answer
+# dmn_start DIR [count]: starts contractd on DIR's config, waits for its
+# answer; with "count" (and perf), under `perf stat` counting its syscalls
+# into $work/sys.csv: dmn_pid is then the daemon, dmn_wrap perf.
 dmn_start() {
-	"$CONTRACTD" -f -c "$1/contractd.conf" >>"$1/contractd.log" 2>&1 &
-	dmn_pid=$!
+	if [ "${2:-}" = count ] && [ "$SYSCOUNT" = 1 ]; then
+		perf stat -x, -o "$work/sys.csv" \
+		    -e syscalls:sys_enter_fdatasync \
+		    -e syscalls:sys_enter_fsync \
+		    -e syscalls:sys_enter_epoll_wait \
+		    -e syscalls:sys_enter_pwrite64 \
+		    -e syscalls:sys_enter_pread64 \
+		    -e syscalls:sys_enter_connect \
+		    -- "$CONTRACTD" -f -c "$1/contractd.conf" \
+		    >>"$1/contractd.log" 2>&1 &
+		dmn_wrap=$!
+		dmn_pid=
+		for _ in $(seq 100); do
+			dmn_pid=$(pgrep -P "$dmn_wrap" -x contractd || true)
+			[ -z "$dmn_pid" ] || break
+			sleep 0.02
+		done
+		[ -n "$dmn_pid" ] || die "contractd under perf stat: no pid"
+	else
+		"$CONTRACTD" -f -c "$1/contractd.conf" >>"$1/contractd.log" 2>&1 &
+		dmn_pid=$!
+	fi
 	for _ in $(seq 200); do
 		"$CTL" -s "$1/control.sock" ping >/dev/null 2>&1 && return 0
 		kill -0 "$dmn_pid" 2>/dev/null || break
@@ -278,8 +337,9 @@ dmn_stop() {
 		sleep 0.05
 	done
 	kill -KILL "$dmn_pid" 2>/dev/null || true
-	wait "$dmn_pid" || rc=$?
+	wait "${dmn_wrap:-$dmn_pid}" || rc=$?
 	dmn_pid=
+	dmn_wrap=
 	[ $rc = 0 ] || log "contractd exited $rc"
 }
 
@@ -314,74 +374,71 @@ dmn_delivered() {
 	[ "$delivered" = "$2" ] || die "outbox delivered $delivered, not $2"
 }
 
-# sys_start / sys_stop: counts the daemon's syscalls with perf stat
-sys_start() {
-	[ "$SYSCOUNT" = 1 ] || return 0
-	perf stat -x, -o "$work/sys.csv" -p "$dmn_pid" \
-		-e syscalls:sys_enter_fdatasync -e syscalls:sys_enter_fsync \
-		-e syscalls:sys_enter_epoll_wait 2>/dev/null &
-	stat_pid=$!
-	sleep 0.3	# attached
-}
-sys_stop() {	# sets sysc to "FSYNCS LOOP_TURNS", or "- -"
-	sysc="- -"
-	[ -n "$stat_pid" ] || return 0
-	kill -INT "$stat_pid" 2>/dev/null || true
-	wait "$stat_pid" 2>/dev/null || true
-	stat_pid=
-	sysc=$(awk -F, '/sys_enter_f/ { s += $1 } /epoll_wait/ { e = $1 }
-	    END { print s + 0, e + 0 }' "$work/sys.csv")
+# sys_counts: "FSYNCS LOOP_TURNS PWRITES PREADS CONNECTS" from $work/sys.csv
+sys_counts() {
+	if [ "$SYSCOUNT" != 1 ] || [ ! -s "$work/sys.csv" ]; then
+		echo "- - - - -"
+		return 0
+	fi
+	awk -F, '/sys_enter_f/ { s += $1 } /epoll_wait/ { e = $1 }
+	    /pwrite64/ { w = $1 } /pread64/ { r = $1 } /connect/ { c = $1 }
+	    END { print s + 0, e + 0, w + 0, r + 0, c + 0 }' "$work/sys.csv"
 }
 
-# row WHO N CAP RUN T0 END FIRST LAST DONE CONNS CPU_S "FSYNCS TURNS" RSS0
-#     HWM0 RSS1 HWM1: one line of $tsv.  Times in ns: T0 the start, END the
+# row WHO N CAP RUN T0 END FIRST LAST DONE CONNS "CPU_S RUNQ_S BLOCKED_S"
+#     "SYSCOUNTS" WBYTES MACHINE_BUSY_S RSS0 HWM0 RSS1 HWM1: one line of
+#     $tsv, with $bg_busy last.  Times in ns: T0 the start, END the
 #     end, FIRST and LAST the first and last POST at the receiver, DONE
 #     when the outbox said delivered == N (or -).
 row() {
-	"$PYTHON" - "$@" >>"$tsv" <<-'EOF'
+	"$PYTHON" - "$@" "$bg_busy" >>"$tsv" <<-'EOF'
 	import sys
 	who, n, cap, run = sys.argv[1:5]
+	bg = sys.argv[19]
 	t0, end, first, last = map(int, sys.argv[5:9])
-	done, conns, cpu, sysc = sys.argv[9:13]
-	rss0, hwm0, rss1, hwm1 = sys.argv[13:17]
-	fs, turns = sysc.split()
+	done, conns, cpu, sysc, wbytes, busy = sys.argv[9:15]
+	rss0, hwm0, rss1, hwm1 = sys.argv[15:19]
+	fs, turns, pw, pr, cn = sysc.split()
+	cpu, runq, blocked = cpu.split()
 	n = int(n)
 	secs = (end - t0) / 1e9
 	span = (last - first) / 1e9
 	done = "%.3f" % ((int(done) - t0) / 1e9) if done != "-" else "-"
 	print("\t".join([who, str(n), cap, run, "%.0f" % (n / secs),
 	      "%.0f" % ((n - 1) / span) if span > 0 else "-", "%.3f" % secs,
-	      "%.3f" % ((first - t0) / 1e9), done, conns, cpu, fs, turns,
-	      rss0, hwm0, rss1, hwm1]))
+	      "%.3f" % ((first - t0) / 1e9), done, conns, cpu, runq, blocked,
+	      fs, turns,
+	      pw, pr, cn, wbytes, busy, rss0, hwm0, rss1, hwm1, bg]))
 	EOF
 }
 
 # run_import N CAP RUN
 run_import() {
 	local n=$1 cap=$2 run=$3 d="$work/d" t0 t_done first last conns
-	local rss0 hwm0 rss1 hwm1 cpu0 cpu1 sysc
+	local rss0 hwm0 rss1 hwm1 sch0 sch1 busy0 busy1
 
 	dmn_fresh "$d" "$cap" "$url"
 	dmn_start "$d"
 	rcv_reset
-	sys_start
+	wait_quiet
 	dmn_import "$d" "$n"
 	t0=$(now_ns)
-	cpu0=$(proc_ticks "$dmn_pid")
+	sch0=$(proc_sched "$dmn_pid")
+	busy0=$(sys_busy)
 	rss0=$(proc_kb "$dmn_pid" VmRSS)
 	hwm0=$(proc_kb "$dmn_pid" VmHWM)
 	echo 5 >"/proc/$dmn_pid/clear_refs" 2>/dev/null || true
 	if [ "$run" = "$RUNS" ] && [ "${PROFILE:-0}" = 1 ]; then
-		perf record -q -g -F 2000 -p "$dmn_pid" \
-			-o "$work/perf.data" 2>/dev/null &
+		perf record -q --call-graph dwarf,16384 -F 1000 \
+			-p "$dmn_pid" -o "$work/perf.data" 2>/dev/null &
 		prof_pid=$!
 	elif [ "$run" = "$RUNS" ] && [ "${STRACE:-0}" = 1 ]; then
 		strace -c -w -f -p "$dmn_pid" -o "$OUT/strace-$n-$cap.txt" &
 		prof_pid=$!
 	fi
 	rcv_wait "$n" "import N=$n cap=$cap"
-	cpu1=$(proc_ticks "$dmn_pid")
-	sys_stop
+	sch1=$(proc_sched "$dmn_pid")
+	busy1=$(sys_busy)
 	if [ -n "$prof_pid" ]; then
 		kill -INT "$prof_pid" 2>/dev/null || true
 		wait "$prof_pid" 2>/dev/null || true
@@ -398,21 +455,31 @@ run_import() {
 		log "receiver got $(rcv_stat count) POSTs for $n deliveries"
 	dmn_stop
 	if [ -e "$work/perf.data" ]; then
-		perf report -i "$work/perf.data" --stdio --no-children \
-			--percent-limit 1 >"$OUT/perf-$n-$cap.txt" 2>/dev/null ||
-			true
+		{
+			echo "## by shared object (self)"
+			perf report -i "$work/perf.data" --stdio --no-children \
+				--sort dso -g none 2>/dev/null | grep -v '^#' || true
+			echo "## by symbol (self)"
+			perf report -i "$work/perf.data" --stdio --no-children \
+				--sort sym -g none --percent-limit 0.5 \
+				2>/dev/null | grep -v '^#' || true
+			echo "## the daemon's functions, with what they call"
+			perf report -i "$work/perf.data" --stdio --children \
+				--sort sym -g none --percent-limit 2 \
+				2>/dev/null | grep -v '^#' || true
+		} >"$OUT/perf-$n-$cap.txt"
 		rm -f "$work/perf.data"
 	fi
 	row import "$n" "$cap" "$run" "$t0" "$last" "$first" "$last" "$t_done" \
-		"$conns" "$(echo "$cpu0 $cpu1 $hz" |
-		awk '{ printf "%.2f", ($2 - $1) / $3 }')" "$sysc" \
+		"$conns" "$(sched_delta "$sch0" "$sch1")" "- - - - -" - \
+		"$(echo "$busy0 $busy1" | awk '{ printf "%.2f", $2 - $1 }')" \
 		"$rss0" "$hwm0" "$rss1" "$hwm1"
 }
 
 # run_restart N CAP RUN
 run_restart() {
 	local n=$1 cap=$2 run=$3 d="$work/d" t0 t_done first last conns
-	local rss1 hwm1 cpu1 pending
+	local rss1 hwm1 sch1 pending wbytes busy0 busy1
 
 	# enqueue: N deliveries that the black hole keeps from going out
 	dmn_fresh "$d" "$cap" "$hole_url"
@@ -426,10 +493,14 @@ run_restart() {
 	fi
 	dmn_config "$d" "$cap" "$url"
 	rcv_reset
+	rm -f "$work/sys.csv"
+	wait_quiet
+	busy0=$(sys_busy)
 	t0=$(now_ns)
-	dmn_start "$d"
+	dmn_start "$d" count
 	rcv_wait "$n" "restart N=$n cap=$cap"
-	cpu1=$(proc_ticks "$dmn_pid")
+	sch1=$(proc_sched "$dmn_pid")
+	busy1=$(sys_busy)
 	dmn_delivered "$d" "$n"
 	t_done=$(now_ns)
 	rss1=$(proc_kb "$dmn_pid" VmRSS)
@@ -437,10 +508,13 @@ run_restart() {
 	first=$(rcv_stat first_ns)
 	last=$(rcv_stat last_ns)
 	conns=$(rcv_stat conns)
+	wbytes=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$dmn_pid/io")
 	dmn_stop
 	row restart "$n" "$cap" "$run" "$t0" "$last" "$first" "$last" "$t_done" \
-		"$conns" "$(echo "$cpu1 $hz" | awk '{ printf "%.2f", $1 / $2 }')" \
-		"- -" - - "$rss1" "$hwm1"
+		"$conns" "$(sched_delta "0 0 $t0" "$sch1")" \
+		"$(sys_counts)" "$wbytes" \
+		"$(echo "$busy0 $busy1" | awk '{ printf "%.2f", $2 - $1 }')" \
+		- - "$rss1" "$hwm1"
 }
 
 # csv_make N FILE: N contracts ending 10 days ahead: their term_end/30
@@ -507,15 +581,18 @@ curl_prepare() {
 
 # run_curl N CAP RUN
 run_curl() {
-	local n=$1 cap=$2 run=$3 t0 t1 first last conns cpu
+	local n=$1 cap=$2 run=$3 t0 t1 first last conns cpu busy0 busy1
 	local TIMEFORMAT='%3U %3S'
 	rcv_reset
+	wait_quiet
+	busy0=$(sys_busy)
 	t0=$(now_ns)
 	# (its progress meter is per transfer: -s would not silence it)
 	{ time curl --no-progress-meter --parallel --parallel-max "$cap" \
 		-K "$work/curl$n.cfg" 2>"$work/curl.err" ; } \
 		2>"$work/curl.time" || die "curl failed: $(cat "$work/curl.err")"
 	t1=$(now_ns)
+	busy1=$(sys_busy)
 	[ "$(rcv_stat count)" = "$n" ] ||
 		die "curl: the receiver got $(rcv_stat count) POSTs, not $n"
 	cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/curl.time")
@@ -523,7 +600,9 @@ run_curl() {
 	last=$(rcv_stat last_ns)
 	conns=$(rcv_stat conns)
 	row curl "$n" "$cap" "$run" "$t0" "$t1" "$first" "$last" - "$conns" \
-		"$cpu" "- -" - - - -
+		"$cpu - -" "- - - - -" - \
+		"$(echo "$busy0 $busy1" | awk '{ printf "%.2f", $2 - $1 }')" \
+		- - - -
 }
 
 # --- the runs -------------------------------------------------------------
@@ -540,13 +619,16 @@ log "payload: $(($(wc -c <"$capture"))) bytes with headers"
 
 tsv="$OUT/runs.tsv"
 printf '%s\t' who N cap run per_s span_per_s secs first_s done_s conns \
-	cpu_s fsyncs loop_turns rss_start_kB hwm_start_kB rss_end_kB \
+	cpu_s runq_s blocked_s fsyncs loop_turns pwrites preads connects \
+	write_bytes machine_busy_s \
+	rss_start_kB hwm_start_kB rss_end_kB \
 	>"$tsv"
-printf 'hwm_end_kB\n' >>"$tsv"
+printf 'hwm_end_kB\tbg_busy\n' >>"$tsv"
 for n in "${sizes[@]}"; do
 	log "N=$n: contracts and curl bodies"
 	csv_make "$n" "$work/c$n.csv"
 	! has_mode curl || curl_prepare "$n"
+	sync	# no writeback of the new files during the runs
 	for cap in $CAPS; do
 		for run in $(seq "$RUNS"); do
 			for m in import restart curl; do
@@ -566,14 +648,13 @@ fsync_after=$(fsync_probe)
     >"$OUT/summary.md" <<-'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+keys = sorted({(int(r["N"]), int(r["cap"])) for r in rows})
 def med(who, n, cap, key, scale=1.0):
     xs = [float(r[key]) for r in rows if r["who"] == who and
           int(r["N"]) == n and int(r["cap"]) == cap and r[key] != "-"]
     return statistics.median(xs) / scale if xs else None
 def fmt(x, f="%.0f"):
     return "-" if x is None else f % x
-def pct(a, b):
-    return "-" if a is None or b is None else "%.0f %%" % (100 * a / b)
 def paired(who, n, cap, key="per_s"):
     """The median of the ratios who / curl of the same run: the runs are
     interleaved, so a run's pair saw the same machine."""
@@ -583,49 +664,65 @@ def paired(who, n, cap, key="per_s"):
     a, b = get(who), get("curl")
     xs = [a[k] / b[k] for k in a if k in b]
     return "-" if not xs else "%.0f %%" % (100 * statistics.median(xs))
-keys = sorted({(int(r["N"]), int(r["cap"])) for r in rows})
-print("| N | cap | daemon deliveries/s (import) | daemon deliveries/s "
-      "(restart) | curl req/s | ratio import / curl | ratio restart / curl "
-      "| daemon VmHWM (restart: whole process) | daemon VmHWM (import: "
-      "delivery phase) |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| N | cap | daemon deliveries/s | curl req/s | ratio | daemon "
+      "deliveries/s, backlog at start | ratio | daemon VmHWM, backlog at "
+      "start | daemon VmHWM, delivery phase after import | daemon VmRSS "
+      "after import |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for n, cap in keys:
-    di, dr, c = (med(w, n, cap, "per_s") for w in ("import", "restart",
-                                                    "curl"))
-    print("| %d | %d | %s | %s | %s | %s | %s | %s MiB | %s MiB |"
-          % (n, cap, fmt(di), fmt(dr), fmt(c), paired("import", n, cap),
+    m = lambda who, key="per_s", scale=1.0: med(who, n, cap, key, scale)
+    print("| %d | %d | %s | %s | %s | %s | %s | %s MiB | %s MiB | %s MiB |"
+          % (n, cap, fmt(m("import")), fmt(m("curl")),
+             paired("import", n, cap), fmt(m("restart")),
              paired("restart", n, cap),
-             fmt(med("restart", n, cap, "hwm_end_kB", 1024), "%.1f"),
-             fmt(med("import", n, cap, "hwm_end_kB", 1024), "%.1f")))
+             fmt(m("restart", "hwm_end_kB", 1024), "%.1f"),
+             fmt(m("import", "hwm_end_kB", 1024), "%.1f"),
+             fmt(m("import", "rss_start_kB", 1024), "%.1f")))
 print()
-print("First to last POST at the receiver, and what the daemon did:")
+print("Diagnostics. Rates from the first to the last POST at the receiver "
+      "(this leaves out curl's reading of its config and the daemon's "
+      "start). The daemon's time while it delivered (import runs, "
+      "/proc/PID/schedstat): on a CPU, waiting for one, blocked (fsync, "
+      "I/O, idle). Whole machine busy: CPU seconds of all CPUs, every "
+      "process and the kernel's threads (disk writeback included), from "
+      "/proc/stat over the same time. Syscalls and bytes written: restart runs (perf stat, "
+      "/proc/PID/io).")
 print()
-print("| N | cap | daemon/s (import) | curl/s | ratio | fdatasync per "
-      "delivery | loop turns per delivery | TCP connections daemon / curl "
-      "| CPU s daemon / curl | outbox delivered == N after | VmRSS after "
-      "import |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| N | cap | daemon/s | curl/s | ratio | daemon s: CPU / run queue / "
+      "blocked | curl CPU s | whole machine busy s, daemon / curl "
+      "| fdatasync per delivery | loop turns per "
+      "delivery | pwrite per delivery | KiB written per delivery | TCP "
+      "connections daemon / curl | outbox delivered == N after |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for n, cap in keys:
-    di, c = med("import", n, cap, "span_per_s"), med("curl", n, cap,
-                                                     "span_per_s")
-    fs, lt = med("import", n, cap, "fsyncs"), med("import", n, cap,
-                                                  "loop_turns")
-    print("| %d | %d | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s s "
-          "| %s MiB |"
-          % (n, cap, fmt(di), fmt(c), paired("import", n, cap, "span_per_s"),
-             fmt(fs and fs / n, "%.2f"), fmt(lt and lt / n, "%.2f"),
-             fmt(med("import", n, cap, "conns")),
-             fmt(med("curl", n, cap, "conns")),
-             fmt(med("import", n, cap, "cpu_s"), "%.2f"),
-             fmt(med("curl", n, cap, "cpu_s"), "%.2f"),
-             fmt(med("import", n, cap, "done_s"), "%.2f"),
-             fmt(med("import", n, cap, "rss_start_kB", 1024), "%.1f")))
+    m = lambda who, key, scale=1.0: med(who, n, cap, key, scale)
+    per = lambda x, f="%.2f": fmt(None if x is None else x / n, f)
+    print("| %d | %d | %s | %s | %s | %s / %s / %s | %s | %s / %s | %s | %s "
+          "| %s | %s | %s / %s | %s s |"
+          % (n, cap, fmt(m("import", "span_per_s")),
+             fmt(m("curl", "span_per_s")),
+             paired("import", n, cap, "span_per_s"),
+             fmt(m("import", "cpu_s"), "%.2f"),
+             fmt(m("import", "runq_s"), "%.2f"),
+             fmt(m("import", "blocked_s"), "%.2f"),
+             fmt(m("curl", "cpu_s"), "%.2f"),
+             fmt(m("import", "machine_busy_s"), "%.2f"),
+             fmt(m("curl", "machine_busy_s"), "%.2f"),
+             per(m("restart", "fsyncs")), per(m("restart", "loop_turns")),
+             per(m("restart", "pwrites"), "%.1f"),
+             per(m("restart", "write_bytes", 1024), "%.1f"),
+             fmt(m("import", "conns")), fmt(m("curl", "conns")),
+             fmt(m("import", "done_s"), "%.2f")))
 print()
-print("Medians of %d runs each; a ratio is the median of the ratios of "
-      "the runs, each daemon run paired with the curl run right after it. "
-      "The receiver "
-      "alone (wrk -t1 -c16, 1 KB POSTs): %s req/s. fdatasync of 4 KiB in "
-      "%s: %s ms before the runs, %s ms after (medians of 200)."
-      % ((max(int(r["run"]) for r in rows),) + tuple(sys.argv[2:6])))
+bg = [float(r["bg_busy"]) for r in rows if r["bg_busy"] != "-"]
+print("Medians of %d runs each; a ratio is the median of the ratios of the "
+      "runs, each daemon run paired with the curl run that followed it. The "
+      "receiver alone (wrk -t1 -c16, 1 KB POSTs): %s req/s. fdatasync of "
+      "4 KiB in %s: %s ms before the runs, %s ms after (medians of 200). "
+      "Other work on the machine in the second before a measurement: "
+      "median %s, at most %s CPU-s/s."
+      % ((max(int(r["run"]) for r in rows),) + tuple(sys.argv[2:6]) +
+         (fmt(bg and statistics.median(bg), "%.2f"),
+          fmt(bg and max(bg), "%.2f"))))
 EOF
 cat "$OUT/summary.md"
