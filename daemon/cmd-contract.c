@@ -713,12 +713,15 @@ cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	double			 t0, t1;
 	int			 more, fired = 0, rc;
 
-	if (cmd_arg_only(args, names, r) == -1 ||
-	    cmd_arg_str(args, "csv", 1, &csv, r) == -1)
-		return -1;
-	more = json_is_true(json_object_get(args, "more"));
 	if (buf == NULL)
 		return cmd_fail(r, "internal", "out of memory");
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "csv", 1, &csv, r) == -1) {
+		/* A broken chunk ends the upload: nothing of it stays. */
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		return -1;
+	}
+	more = json_is_true(json_object_get(args, "more"));
 	len = json_string_length(json_object_get(args, "csv"));
 	if (evbuffer_get_length(buf) + len > IMPORT_MAX) {
 		evbuffer_drain(buf, evbuffer_get_length(buf));

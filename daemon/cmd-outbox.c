@@ -107,6 +107,10 @@ cmd_notify_test_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	    cmd_arg_str(args, "channel", 1, &channel, r) == -1 ||
 	    cmd_arg_str(args, "to", 0, &to, r) == -1)
 		return -1;
+	if (strlen(channel) > 64 || (to != NULL && (strlen(to) > 254 ||
+	    strchr(to, '@') == NULL || strpbrk(to, " \t\r\n<>,;\"") != NULL)))
+		return cmd_fail(r, "invalid_argument", "%s", strlen(channel) >
+		    64 ? "no such channel" : "to: not an email address");
 	if (store_begin(daemon_ctx->store) == -1)
 		return cmd_fail(r, "internal", "database error");
 	rc = dispatch_test(daemon_ctx->store, channel, to, time(NULL), key,

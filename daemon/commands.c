@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "contractd.h"
 #include "store.h"
+#include "text.h"
 
 static const struct cmd *const cmd_table[] = {
 	&cmd_ping,
@@ -34,6 +35,21 @@ static const struct cmd *const cmd_table[] = {
 	NULL
 };
 
+/* A message cut by its buffer may end inside a UTF-8 sequence: drop it. */
+static void
+utf8_trim(char *s)
+{
+	size_t	n = strlen(s), i = n, k;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)s[i - 1] >= 0xc0) {
+		k = utf8_len((const unsigned char *)s + i - 1, n - i + 1);
+		if (k == 0)
+			s[i - 1] = '\0';
+	}
+}
+
 int
 cmd_fail(struct cmd_reply *r, const char *code, const char *fmt, ...)
 {
@@ -43,6 +59,7 @@ cmd_fail(struct cmd_reply *r, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->message, sizeof(r->message), fmt, ap);
 	va_end(ap);
+	utf8_trim(r->message);
 	return -1;
 }
 

@@ -402,7 +402,15 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn	*conn = arg;
 
-	(void)bev;
+	/* A half-close: answer what was sent, then close. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    !conn->closing) {
+		conn_read(bev, conn);
+		conn->closing = 1;
+		bufferevent_disable(bev, EV_READ);
+		if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+			return;
+	}
 	if (what & BEV_EVENT_TIMEOUT)
 		log_debug("%s: uid %lu: idle timeout", __func__,
 		    (unsigned long)conn->peer.uid);
@@ -429,7 +437,8 @@ conn_new(struct control *c, int fd)
 	}
 	bufferevent_setcb(conn->bev, conn_read, conn_write, conn_event, conn);
 	bufferevent_setwatermark(conn->bev, EV_READ, 0, PROTO_MAXLINE + 2);
-	bufferevent_set_timeouts(conn->bev, &c->idle, NULL);
+	/* A client that stops reading its answers times out too. */
+	bufferevent_set_timeouts(conn->bev, &c->idle, &c->idle);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&c->conns, conn, entry);
 	c->nconns++;

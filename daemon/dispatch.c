@@ -60,6 +60,7 @@ static struct {
 	TAILQ_HEAD(, dlv)	 ready;		/* loaded, marked, not sent */
 	TAILQ_HEAD(, dlv_result) results;
 	int			 n;
+	unsigned		 tests;		/* notify-test sequence */
 	int			 nready;
 	int			 nresults;
 	int			 draining;
@@ -258,8 +259,9 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	    channel);
 	if (ch == NULL)
 		return STORE_NOTFOUND;
-	snprintf(alert_key, sizeof(alert_key), "test/%s/%lld", channel,
-	    (long long)now);
+	/* Unique even for several tests in one second. */
+	snprintf(alert_key, sizeof(alert_key), "test/%s/%lld.%u", channel,
+	    (long long)now, ++disp.tests);
 	o = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:o, s:i, s:i, s:b, "
 	    "s:b, s:o}", "type", "contract.test", "key", alert_key,
 	    "contract", "ref", "TEST", "title", "contractd test alert",
@@ -387,6 +389,7 @@ dispatch_backoff(int attempts)
 }
 
 static const struct timeval	flush_delay = { 0, DISPATCH_FLUSH_USEC };
+static const struct timeval	flush_retry = { 1, 0 };
 
 static void
 result_queue(const char *key, const char *state, int attempts, time_t next,
@@ -628,18 +631,24 @@ dispatch_flush(void)
 	if (TAILQ_EMPTY(&disp.results))
 		return;
 	ok = store_begin(st) == 0;
+	TAILQ_FOREACH(r, &disp.results, entry)
+		if (!ok || store_delivery_result(st, r->key, r->state,
+		    r->attempts, r->next, r->error) < 0) {
+			ok = 0;
+			break;
+		}
+	if (!ok || store_commit(st) == -1) {
+		/* Kept and tried again: until written, they stay in flight. */
+		store_rollback(st);
+		log_warnx("%s: delivery results not saved: trying again in "
+		    "a second", __func__);
+		evtimer_add(disp.flush, &flush_retry);
+		return;
+	}
 	disp.nresults = 0;
 	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
-		if (ok && store_delivery_result(st, r->key, r->state,
-		    r->attempts, r->next, r->error) < 0)
-			ok = 0;
 		TAILQ_REMOVE(&disp.results, r, entry);
 		result_free(r);
-	}
-	if (!ok || store_commit(st) == -1) {
-		store_rollback(st);
-		log_warnx("%s: delivery results not saved: the deliveries "
-		    "will be sent again", __func__);
 	}
 }
 
@@ -680,6 +689,8 @@ dispatch_drain(void (*done)(void))
 {
 	struct timeval	tv = { DISPATCH_DRAIN_SECS, 0 };
 
+	if (disp.draining)
+		return;
 	disp.draining = 1;
 	disp.drained = done;
 	if (disp.n == 0)

@@ -116,7 +116,8 @@ daemon_reload(char *errbuf, size_t len)
 	config_free(d->conf);
 	d->conf = conf;
 	control_conf_of(conf, &cc);
-	control_configure(d->control, &cc);
+	if (d->control != NULL)
+		control_configure(d->control, &cc);
 	scheduler_reconfigure();
 	log_info("%s: configuration reloaded from %s", __func__, conf->path);
 	sdnotify("READY=1");
@@ -138,11 +139,15 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	switch (sig) {
 	case SIGHUP:
+		if (daemon_ctx->control == NULL)
+			break;		/* stopping: too late to reload */
 		log_info("%s: SIGHUP: reloading", __func__);
 		if (daemon_reload(err, sizeof(err)) == -1)
 			log_warnx("%s: reload failed: %s", __func__, err);
 		break;
 	default:
+		if (daemon_ctx->control == NULL)
+			break;		/* already stopping */
 		log_info("%s: signal %d: shutting down", __func__, (int)sig);
 		sdnotify("STOPPING=1");
 		control_close(daemon_ctx->control);
@@ -216,9 +221,9 @@ teardown(struct daemon *d, struct event *sigev[3])
 		if (sigev[i] != NULL)
 			event_free(sigev[i]);
 	scheduler_free();
+	http_shutdown();	/* ends transfers while dispatch can hear */
 	dispatch_free();
 	control_close(d->control);
-	http_shutdown();
 	plugins_free(d->channels, d->nchannels);
 	store_close(d->store);
 	config_free(d->conf);

@@ -385,21 +385,25 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct store		*st = daemon_ctx->store;
 	struct sched_batch	 b = { NULL, NULL, 0 };
+	struct timeval		 later = { 60, 0 };
 	time_t			 now = time(NULL);
 	int			 n = 0;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (store_begin(st) == -1)
-		return;
-	if (store_contract_each(st, sched.rearm_after, SCHED_BATCH,
-	    sched_collect, &b) < 0 || sched_batch_eval(&b, now, 1) < 0 ||
-	    store_commit(st) == -1) {
-		log_warnx("%s: re-evaluation failed after %s", __func__,
-		    sched.rearm_after);
+	if (store_begin(st) == -1 || store_contract_each(st,
+	    sched.rearm_after, SCHED_BATCH, sched_collect, &b) < 0 ||
+	    sched_batch_eval(&b, now, 1) < 0 || store_commit(st) == -1) {
+		/* The same batch again in a minute: nothing is left stale. */
+		log_warnx("%s: re-evaluation failed after '%s': trying again "
+		    "in a minute", __func__, sched.rearm_after);
 		store_rollback(st);
-	} else if ((n = (int)b.n) > 0)
+		sched_batch_free(&b);
+		event_add(sched.batch, &later);
+		return;
+	}
+	if ((n = (int)b.n) > 0)
 		snprintf(sched.rearm_after, sizeof(sched.rearm_after), "%s",
 		    b.c[b.n - 1].ref);
 	sched_batch_free(&b);

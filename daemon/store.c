@@ -136,10 +136,11 @@ store_begin_nosync(struct store *st)
 int
 store_commit_nosync(struct store *st)
 {
-	int	rc = store_commit(st);
+	int	rc;
 
-	if (store_exec(st, "PRAGMA synchronous = FULL") == -1)
-		return -1;
+	if ((rc = store_commit(st)) == -1)
+		store_rollback(st);
+	(void)store_exec(st, "PRAGMA synchronous = FULL");
 	return rc;
 }
 

@@ -348,3 +348,28 @@ def test_emfile_pauses_accept_and_recovers(workdir):
         assert d.ctl_json("status")["pid"] == d.proc.pid
     finally:
         assert d.stop() == 0
+
+
+def test_half_close_still_gets_answers(daemon):
+    daemon.start()
+    s = daemon.connect()
+    s.sendall(b'{"v":1,"cmd":"ping"}\n{"v":1,"cmd":"status"}\n')
+    s.shutdown(socket.SHUT_WR)
+    buf = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    s.close()
+    lines = [json.loads(x) for x in buf.splitlines()]
+    assert [x["ok"] for x in lines] == [True, True]
+    assert lines[1]["result"]["pid"] == daemon.proc.pid
+
+
+def test_long_non_ascii_argument_gets_its_own_error(daemon):
+    daemon.start()
+    r = daemon.request({"v": 1, "cmd": "show", "args": {"ref": "é" * 400}})
+    assert r["ok"] is False and r["error"]["code"] == "not_found"
+    r = daemon.request({"v": 1, "cmd": "ü" * 400})
+    assert r["error"]["code"] == "unknown_command"

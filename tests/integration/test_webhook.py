@@ -8,6 +8,7 @@ import hmac
 import json
 import os
 import random
+import signal
 import socket
 import time
 from zoneinfo import ZoneInfo
@@ -307,3 +308,19 @@ def test_sigterm_waits_then_leaves_delivery_pending(daemon, receiver):
                              if o["key"] == key], timeout=20)
     ids = [r["headers"]["webhook-id"] for r in receiver.requests]
     assert ids == [key]
+
+
+@pytest.mark.timing
+def test_sighup_while_stopping_is_ignored(daemon, receiver):
+    receiver.hang = True
+    hook_config(daemon, receiver.url, timeout=60)
+    daemon.start()
+    add_due(daemon, "WH-S")
+    assert wait_for(lambda: daemon.ctl_json("status")["in_flight"] > 0)
+    daemon.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    daemon.proc.send_signal(signal.SIGHUP)
+    daemon.proc.send_signal(signal.SIGTERM)
+    assert daemon.proc.wait(30) == 0
+    daemon.proc = None
+    daemon.log.close()
