@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dates.h"
+
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* ---- randomness: splitmix64, one stream per row ---- */
@@ -76,45 +78,20 @@ chance(struct rng *r, unsigned pct)
 
 /* ---- civil dates as days since 1970-01-01 (H. Hinnant's algorithms) ---- */
 
-static int32_t
-days_from_civil(int y, int m, int d)
-{
-	int	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* Calendar arithmetic is the daemon's own (daemon/dates.c). */
 static void
 civil_from_days(int32_t z, int *y, int *m, int *d)
 {
-	int	 era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	*y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp + (mp < 10 ? 3 : -9);
-	*y += *m <= 2;
+	date_to_ymd(z, y, m, d);
 }
 
-static int
-month_len(int y, int m)
+static int32_t
+days_from_civil(int y, int m, int d)
 {
-	static const int len[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
+	int32_t	day = 0;
 
-	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return 29;
-	return len[m - 1];
+	(void)date_from_ymd(y, m, d, &day);
+	return day;
 }
 
 static int32_t
@@ -123,7 +100,7 @@ last_of_month(int32_t day)
 	int	y, m, d;
 
 	civil_from_days(day, &y, &m, &d);
-	return days_from_civil(y, m, month_len(y, m));
+	return days_from_civil(y, m, date_days_in_month(y, m));
 }
 
 static int32_t
@@ -135,44 +112,9 @@ first_of_month(int32_t day)
 	return days_from_civil(y, m, 1);
 }
 
-/* DESIGN 6: same day, clamped; a month's last day goes to the last day. */
-static int32_t
-add_months(int32_t day, int n)
-{
-	int	y, m, d, last;
-
-	civil_from_days(day, &y, &m, &d);
-	last = d == month_len(y, m);
-	m += n;
-	y += (m - 1) / 12;
-	m = (m - 1) % 12 + 1;
-	if (last || d > month_len(y, m))
-		d = month_len(y, m);
-	return days_from_civil(y, m, d);
-}
-
-static char *
-fmt_date(int32_t day, char buf[16])
-{
-	int	y, m, d;
-
-	civil_from_days(day, &y, &m, &d);
-	snprintf(buf, 16, "%04d-%02d-%02d", y, m, d);
-	return buf;
-}
-
-static int
-parse_date(const char *s, int32_t *day)
-{
-	int	y, m, d;
-	char	c;
-
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &c) != 3 || m < 1 ||
-	    m > 12 || d < 1 || d > month_len(y, m))
-		return -1;
-	*day = days_from_civil(y, m, d);
-	return 0;
-}
+#define add_months(day, n)	date_add_months((day), (n))
+#define fmt_date(day, buf)	date_format((day), (buf))
+#define parse_date(s, day)	date_parse((s), (day))
 
 /* ---- vocabulary ---- */
 

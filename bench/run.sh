@@ -64,9 +64,11 @@ PLUGINS=$SNAP/plugins
 chmod 755 "$SNAP"
 REV=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)
 command -v python3 >/dev/null || die "python3 needed"
-if [ ! -x "$GEN" ] || [ "$here/gen-contracts.c" -nt "$GEN" ]; then
+if [ ! -x "$GEN" ] || [ "$here/gen-contracts.c" -nt "$GEN" ] ||
+    [ "$src/daemon/dates.c" -nt "$GEN" ]; then
 	log "compiling gen-contracts"
-	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$GEN" "$here/gen-contracts.c"
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -I"$src/daemon" -o "$GEN" \
+	    "$here/gen-contracts.c" "$src/daemon/dates.c"
 fi
 mkdir -p "$OUT"
 
