@@ -475,6 +475,22 @@ webhook_summary_gap(FILE *f, const struct notifier_delivery *d)
 }
 
 /*
+ * Closes an open_memstream() stream, which sets *sp only then: its text,
+ * or NULL (freed) if writing failed.
+ */
+static char *
+memstream_end(FILE *f, char **sp)
+{
+	int	bad = ferror(f);
+
+	if (fclose(f) != 0 || bad) {
+		free(*sp);
+		return NULL;
+	}
+	return *sp;
+}
+
+/*
  * The one-line human summary of an alert, as in the email subject:
  * "[contractd] REF (TITLE): extension decision due in 30 days (DATE)".
  * Returns a string to free, or NULL if out of memory.
@@ -485,7 +501,6 @@ webhook_summary(const struct notifier_delivery *d)
 	FILE	*f;
 	char	*s = NULL;
 	size_t	 len;
-	int	 bad;
 
 	if ((f = open_memstream(&s, &len)) == NULL)
 		return NULL;
@@ -505,12 +520,7 @@ webhook_summary(const struct notifier_delivery *d)
 	if (d->lapsed_extension)
 		fputs(". The last extension was recorded after the contract "
 		    "had lapsed.", f);
-	bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		free(s);
-		return NULL;
-	}
-	return s;
+	return memstream_end(f, &s);
 }
 
 /* Slack reads <...> as links and mentions: only &, < and > are escaped. */
@@ -520,7 +530,6 @@ webhook_slack_escape(const char *text)
 	FILE	*f;
 	char	*s = NULL;
 	size_t	 len;
-	int	 bad;
 
 	if ((f = open_memstream(&s, &len)) == NULL)
 		return NULL;
@@ -534,12 +543,7 @@ webhook_slack_escape(const char *text)
 		else
 			fputc(*text, f);
 	}
-	bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		free(s);
-		return NULL;
-	}
-	return s;
+	return memstream_end(f, &s);
 }
 
 static json_t *
