@@ -82,6 +82,7 @@ class Daemon:
         self.logpath = os.path.join(workdir, "contractd.log")
         self.proc = None
         self.faketime = None
+        self.faketime_file = None
 
     def write_config(self, extra="", daemon_extra="", alerts_extra="",
                      socket_mode="0660"):
@@ -100,15 +101,25 @@ class Daemon:
             env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + \
                 "verify_asan_link_order=0"
             env["LD_PRELOAD"] = FAKETIME_LIB
-            env["FAKETIME"] = self.faketime
+            if self.faketime_file:
+                # Read at every call: the test moves the clock by
+                # rewriting the file.
+                env["FAKETIME_TIMESTAMP_FILE"] = self.faketime_file
+                env["FAKETIME_NO_CACHE"] = "1"
+            else:
+                env["FAKETIME"] = self.faketime
             env["FAKETIME_DONT_RESET"] = "1"
             env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
         return env
 
-    def start(self, faketime=None, wait=True):
+    def start(self, faketime=None, wait=True, faketime_file=None):
+        """faketime: a libfaketime spec such as "@2025-04-30 08:59:55";
+        faketime_file: a file holding one, which can change while the
+        daemon runs."""
         if not os.path.exists(self.conf):
             self.write_config()
-        self.faketime = faketime
+        self.faketime = faketime or faketime_file
+        self.faketime_file = faketime_file
         self.log = open(self.logpath, "a")
         self.proc = subprocess.Popen(
             WRAPPER + [CONTRACTD, "-f", "-d", "-c", self.conf],

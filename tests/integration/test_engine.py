@@ -4,6 +4,7 @@ after downtime; CSV import refused whole on any bad row."""
 import json
 import os
 import sqlite3
+import time
 
 import pytest
 
@@ -376,5 +377,51 @@ def test_sighup_rearms_with_new_alert_time(workdir):
             "2025-03-31T10:30:00+01:00"
         alerts = simulate(d, "2025-03-31", "2025-03-31")
         assert {a["fire_at"] for a in alerts} == {"2025-03-31T10:30:00+01:00"}
+    finally:
+        assert d.stop() == 0
+
+
+def poke_wall_clock():
+    """Sets the system clock to what it reads (a step of well under a
+    millisecond): the kernel tells every TFD_TIMER_CANCEL_ON_SET timerfd,
+    as after an NTP step or a resume."""
+    now = time.clock_gettime_ns(time.CLOCK_REALTIME)
+    time.clock_settime_ns(time.CLOCK_REALTIME, now)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="setting the clock needs root")
+def test_wall_clock_jump_fires_what_became_due(workdir):
+    # The daemon's clock reads 08:00, so its timer waits an hour of
+    # monotonic time for the 09:00 alerts.  Its wall clock then jumps
+    # past 09:00 (the fake clock moves, and the system clock is set, which
+    # a suspend/resume or an NTP step also does): the alerts fire at once,
+    # not an hour later.
+    d = seeded(workdir, "2025-03-30 12:00:00")
+    clock = write(d, "faketime", "@2025-03-31 08:00:00\n")
+    at_nine = ["HAV-CPDPS/extension_deadline/2025-03-31/0",
+               "HAV-CPDPS/term_end/2025-04-30/30",
+               "HAV-CPDPS/coverage_gap/2025-04-30/30"]
+    seen = len(d.logtext())    # the seeding import's alerts
+    d.start(faketime_file=clock)
+
+    def fired(key):
+        return [line for line in alert_lines(d, key)
+                if d.logtext().find(line, seen) != -1]
+    try:
+        assert wait_for(lambda: "next wake" in d.logtext()[seen:])
+        assert d.ctl_json("status")["next_alert"].startswith(
+            "2025-03-31T09:00:00")
+        assert not fired("HAV-CPDPS/")
+        write(d, "faketime", "@2025-03-31 09:00:01\n")
+        poke_wall_clock()
+        assert wait_for(lambda: all(fired(k) for k in at_nine),
+                        timeout=10), d.logtext()
+        assert "the wall clock was set" in d.logtext()[seen:]
+        for k in at_nine:
+            lines = fired(k)
+            assert len(lines) == 1 and "late=no" in lines[0], lines
+        # Re-armed for the next alert: term_end/2025-04-30/14.
+        assert d.ctl_json("status")["next_alert"].startswith(
+            "2025-04-16T09:00:00+01:00")
     finally:
         assert d.stop() == 0
