@@ -1,8 +1,9 @@
 /*
  * import: sends a CSV file to the daemon.  A request line is limited to
  * PROTO_MAXLINE, so the text travels in chunks on one connection, each
- * answered before the next is sent: {"csv": CHUNK, "more": true}, ...,
- * then {"csv": LAST, "more": false}, whose answer is the import's result.
+ * up to IMPORT_WINDOW ahead of their answers: {"csv": CHUNK, "more": true,
+ * "offset": 0}, ..., then {"csv": LAST, "more": false, "offset": N}, whose
+ * answer is the import's result.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #define IMPORT_MAXFILE	((size_t)512 * 1024 * 1024)
 #define IMPORT_CHUNK	((size_t)48 * 1024)		/* raw bytes per request */
+#define IMPORT_WINDOW	4		/* chunks sent ahead of their answers */
 /* Room for a chunk's escaped text, leaving the rest of the line spare. */
 #define IMPORT_MAXESC	((size_t)PROTO_MAXLINE - 1024)
 
@@ -77,68 +79,69 @@ parse_import(int argc, char **argv, json_t *args)
 	return json_object_set_new(args, "csv", csv);
 }
 
-/* At most lim bytes of s, backed up so as not to split a character. */
+/*
+ * The size of byte ch of UTF-8 text escaped in a JSON string, as proto
+ * sends it (JSON_ENSURE_ASCII): a character beyond ASCII becomes \uXXXX,
+ * or a surrogate pair of two, counted at its lead byte.
+ */
 static size_t
-utf8_prefix(const char *s, size_t len, size_t lim)
+escaped_size(unsigned char ch)
 {
-	size_t	n = len < lim ? len : lim;
+	if (ch == '"' || ch == '\\' || ch == '\n' || ch == '\r' ||
+	    ch == '\t' || ch == '\b' || ch == '\f')
+		return 2;
+	if (ch < 0x20)
+		return 6;
+	if (ch < 0x80 || (ch & 0xc0) == 0x80)
+		return ch < 0x80;
+	return ch >= 0xf0 ? 12 : 6;
+}
 
+/*
+ * The length of the next chunk of s, len > 0 bytes of UTF-8: whole
+ * characters, at most IMPORT_CHUNK bytes and IMPORT_MAXESC escaped.
+ */
+static size_t
+import_chunk(const char *s, size_t len)
+{
+	size_t	n, esc = 0;
+
+	for (n = 0; n < len && n < IMPORT_CHUNK; n++) {
+		esc += escaped_size((unsigned char)s[n]);
+		if (esc > IMPORT_MAXESC)
+			break;
+	}
+	/* Back up to the start of a character. */
 	while (n > 0 && n < len && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
 	return n;
 }
 
-/* The length of s[0..n) as an escaped JSON string, as proto sends it. */
-static size_t
-escaped_len(const char *s, size_t n)
-{
-	json_t	*v;
-	size_t	 len;
-
-	if ((v = json_stringn(s, n)) == NULL)
-		return (size_t)-1;
-	len = json_dumpb(v, NULL, 0, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
-	json_decref(v);
-	return len;
-}
-
 /*
- * The length of the next chunk of s, len > 0 bytes of UTF-8: whole
- * characters, at most IMPORT_CHUNK bytes and IMPORT_MAXESC escaped (which
- * control characters, six times their size escaped, could exceed).
+ * Sends the chunk at off.  Each chunk names its offset, so that the
+ * daemon refuses the rest of an upload after refusing one chunk of it.
  */
-static size_t
-import_chunk(const char *s, size_t len)
-{
-	size_t	lim, n;
-
-	for (lim = IMPORT_CHUNK; lim > 4; lim /= 2) {
-		n = utf8_prefix(s, len, lim);
-		if (escaped_len(s, n) <= IMPORT_MAXESC)
-			return n;
-	}
-	return utf8_prefix(s, len, 4);
-}
-
 static int
-import_send(int fd, const char *s, size_t n, int more, json_t **resp)
+import_send(int fd, const char *s, size_t off, size_t n, int more)
 {
 	json_t	*req;
 	int	 rc;
 
-	if ((req = json_pack("{s:s%, s:b}", "csv", s, n, "more", more)) ==
-	    NULL) {
+	if ((req = json_pack("{s:s%, s:b, s:I}", "csv", s + off, n, "more",
+	    more, "offset", (json_int_t)off)) == NULL) {
 		fprintf(stderr, "contractctl: cannot build the request\n");
 		return -1;
 	}
-	rc = ctl_call(fd, "import", req, resp);
+	rc = ctl_send(fd, "import", req);
 	json_decref(req);
 	return rc;
 }
 
 /*
- * Every chunk but the last makes progress, so this ends after at most
- * len requests; an error answer to any chunk ends it at once.
+ * The chunks go out up to IMPORT_WINDOW ahead of their answers, so that
+ * the daemon decodes one while the next is encoded.  Every chunk but the
+ * last makes progress, so this ends; an error answer to any chunk, which
+ * the daemon gives to all that follow it too, ends it at once.
  */
 static int
 import_run(int fd, json_t *args, json_t **resp)
@@ -146,18 +149,28 @@ import_run(int fd, json_t *args, json_t **resp)
 	json_t		*csv = json_object_get(args, "csv");
 	const char	*s = json_string_value(csv);
 	size_t		 len = json_string_length(csv), off = 0, n;
-	int		 more;
+	int		 more = 1, lost = 0, ahead = 0;
 
 	for (;;) {
-		n = off < len ? import_chunk(s + off, len - off) : 0;
-		more = off + n < len;
-		if (import_send(fd, s + off, n, more, resp) == -1)
+		while (more && !lost && ahead < IMPORT_WINDOW) {
+			n = off < len ? import_chunk(s + off, len - off) : 0;
+			more = off + n < len;
+			if (import_send(fd, s, off, n, more) == -1)
+				lost = 1;	/* an answer may say why */
+			else {
+				off += n;
+				ahead++;
+			}
+		}
+		if (ahead == 0 || ctl_recv(fd, resp) == -1)
 			return -1;
-		if (!more || !json_is_true(json_object_get(*resp, "ok")))
+		ahead--;
+		if (!json_is_true(json_object_get(*resp, "ok")))
+			return 0;
+		if (ahead == 0 && !more && !lost)
 			return 0;
 		json_decref(*resp);
 		*resp = NULL;
-		off += n;
 	}
 }
 

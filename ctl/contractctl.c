@@ -80,53 +80,90 @@ ctl_write(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * What was read past the last line returned: answers to requests sent
+ * ahead can arrive in one read.  contractctl talks on one socket.
+ */
+static struct {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+} ctl_in;
+
+/* The first line in ctl_in, without its newline, taken out; or NULL. */
+static char *
+ctl_takeline(void)
+{
+	char	*nl, *line;
+	size_t	 n;
+
+	if (ctl_in.len == 0 ||
+	    (nl = memchr(ctl_in.buf, '\n', ctl_in.len)) == NULL)
+		return NULL;
+	n = (size_t)(nl - ctl_in.buf);
+	if ((line = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(line, ctl_in.buf, n);
+	line[n] = '\0';
+	ctl_in.len -= n + 1;
+	memmove(ctl_in.buf, nl + 1, ctl_in.len);
+	return line;
+}
+
 /* Reads one line (without its newline); caller frees.  NULL on failure. */
 static char *
 ctl_readline(int fd)
 {
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	char		*buf = NULL, *p;
-	size_t		 len = 0, cap = 0;
+	char		*line, *p;
+	size_t		 cap;
 	ssize_t		 n;
 
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > CTL_MAXRESP || (p = realloc(buf, cap)) ==
-			    NULL)
-				break;
-			buf = p;
+	while ((line = ctl_takeline()) == NULL) {
+		if (ctl_in.cap - ctl_in.len < 4096) {
+			cap = ctl_in.cap ? ctl_in.cap * 2 : 65536;
+			if (cap > CTL_MAXRESP ||
+			    (p = realloc(ctl_in.buf, cap)) == NULL)
+				return NULL;
+			ctl_in.buf = p;
+			ctl_in.cap = cap;
 		}
 		if (poll(&pfd, 1, CTL_TIMEOUT_MS) <= 0)
-			break;
-		if ((n = read(fd, buf + len, cap - len - 1)) <= 0) {
-			if (n == -1 && errno == EINTR)
-				continue;
-			break;
-		}
-		len += (size_t)n;
-		if ((p = memchr(buf + len - n, '\n', n)) != NULL) {
-			*p = '\0';
-			return buf;
-		}
+			return NULL;
+		n = read(fd, ctl_in.buf + ctl_in.len, ctl_in.cap - ctl_in.len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return NULL;
+		ctl_in.len += (size_t)n;
 	}
-	free(buf);
-	return NULL;
+	return line;
 }
 
 int
-ctl_call(int fd, const char *cmd, json_t *args, json_t **resp)
+ctl_send(int fd, const char *cmd, json_t *args)
 {
-	json_error_t	 jerr;
-	char		*line;
-	int		 rc;
+	char	*line;
+	int	 rc;
 
 	json_incref(args);
 	if ((line = proto_request(cmd, args)) == NULL)
 		return -1;
 	rc = ctl_write(fd, line, strlen(line));
 	free(line);
-	if (rc == -1 || (line = ctl_readline(fd)) == NULL) {
+	if (rc == -1)
+		fprintf(stderr, "contractctl: the connection to contractd "
+		    "was lost\n");
+	return rc;
+}
+
+int
+ctl_recv(int fd, json_t **resp)
+{
+	json_error_t	 jerr;
+	char		*line;
+
+	if ((line = ctl_readline(fd)) == NULL) {
 		fprintf(stderr, "contractctl: the connection to contractd "
 		    "was lost\n");
 		return -1;
@@ -137,9 +174,18 @@ ctl_call(int fd, const char *cmd, json_t *args, json_t **resp)
 		fprintf(stderr, "contractctl: contractd's answer is not "
 		    "JSON: %s\n", jerr.text);
 		json_decref(*resp);
+		*resp = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+int
+ctl_call(int fd, const char *cmd, json_t *args, json_t **resp)
+{
+	if (ctl_send(fd, cmd, args) == -1)
+		return -1;
+	return ctl_recv(fd, resp);
 }
 
 static void

@@ -122,5 +122,8 @@ const char	*days_fmt(json_t *v, char *buf, size_t len);
 /* One request and its response on fd; -1 if the exchange failed. */
 int		 ctl_call(int fd, const char *cmd, json_t *args,
 		    json_t **resp);
+/* The two halves of ctl_call, for requests sent ahead of their answers. */
+int		 ctl_send(int fd, const char *cmd, json_t *args);
+int		 ctl_recv(int fd, json_t **resp);
 
 #endif

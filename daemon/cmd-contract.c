@@ -697,6 +697,26 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 }
 
 /*
+ * A chunk may say where in the upload it goes ("offset"): after a chunk
+ * was refused, and the upload dropped, the chunks a client had sent ahead
+ * are refused too instead of starting a shorter file.
+ */
+static int
+import_offset(json_t *args, size_t have, struct cmd_reply *r)
+{
+	long	off;
+
+	if (json_object_get(args, "offset") == NULL)
+		return 0;
+	if (cmd_arg_int(args, "offset", 0, 0, IMPORT_MAX, &off, r) == -1)
+		return -1;
+	if ((size_t)off != have)
+		return cmd_fail(r, "invalid_argument", "a chunk at offset %ld, "
+		    "but the upload has %zu bytes", off, have);
+	return 0;
+}
+
+/*
  * import: the CSV text comes in chunks ("more": true) that collect on the
  * connection, since a request line is at most 64 KiB; the last chunk
  * imports the whole file in one transaction.
@@ -704,7 +724,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 static int
 cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
-	static const char *const names[] = { "csv", "more", NULL };
+	static const char *const names[] = { "csv", "more", "offset", NULL };
 	struct evbuffer		*buf = control_upload(peer->conn);
 	struct contract		*v = NULL;
 	struct csv_error	 e;
@@ -723,6 +743,10 @@ cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	}
 	more = json_is_true(json_object_get(args, "more"));
 	len = json_string_length(json_object_get(args, "csv"));
+	if (import_offset(args, evbuffer_get_length(buf), r) == -1) {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+		return -1;
+	}
 	if (evbuffer_get_length(buf) + len > IMPORT_MAX) {
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 		return cmd_fail(r, "too_large", "an import is at most %ld "

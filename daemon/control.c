@@ -331,6 +331,20 @@ conn_touch(struct conn *conn)
 	TAILQ_INSERT_TAIL(&c->conns, conn, entry);
 }
 
+/*
+ * The idle timeouts count from now, not from when the request came in: a
+ * command that took longer than idle_timeout (an import of a million
+ * contracts) still has its answer delivered.
+ */
+static void
+conn_rearm(struct conn *conn)
+{
+	struct control	*c = conn->control;
+
+	event_base_update_cache_time(c->base);
+	bufferevent_set_timeouts(conn->bev, &c->idle, &c->idle);
+}
+
 static void
 conn_oversize(struct conn *conn)
 {
@@ -375,6 +389,7 @@ conn_read(struct bufferevent *bev, void *arg)
 		}
 		conn_send(conn, commands_dispatch(&conn->peer, line, n));
 		free(line);
+		conn_rearm(conn);
 	}
 	if (!conn->closing && evbuffer_get_length(in) > PROTO_MAXLINE)
 		conn_oversize(conn);

@@ -425,3 +425,70 @@ def test_wall_clock_jump_fires_what_became_due(workdir):
             "2025-04-16T09:00:00+01:00")
     finally:
         assert d.stop() == 0
+
+
+def exchange(d, reqs):
+    """Sends every request at once on one connection, then reads as many
+    answers."""
+    s = d.connect()
+    try:
+        s.sendall(b"".join(json.dumps({"v": 1, "cmd": "import", "args": a})
+                           .encode() + b"\n" for a in reqs))
+        buf = b""
+        while buf.count(b"\n") < len(reqs):
+            chunk = s.recv(65536)
+            assert chunk, buf
+            buf += chunk
+        return [json.loads(line) for line in buf.splitlines()]
+    finally:
+        s.close()
+
+
+def test_import_chunks_sent_ahead(daemon):
+    daemon.start()
+    text = HEADER + DPS_ROW + ASC_ROW
+    cut = len(HEADER) + 10
+    first, rest = text[:cut], text[cut:]
+    # A chunk out of place is refused, the upload is dropped, and the
+    # chunks sent after it are refused too: no shorter file is imported.
+    ans = exchange(daemon, [
+        {"csv": first, "more": True, "offset": 0},
+        {"csv": rest[:5], "more": True, "offset": cut + 1},
+        {"csv": rest[5:], "more": False, "offset": cut + 5}])
+    assert ans[0] == {"v": 1, "ok": True, "result": {"received": cut}}
+    assert ans[1]["error"] == {
+        "code": "invalid_argument",
+        "message": "a chunk at offset %d, but the upload has %d bytes"
+                   % (cut + 1, cut)}
+    assert ans[2]["error"] == {
+        "code": "invalid_argument",
+        "message": "a chunk at offset %d, but the upload has 0 bytes"
+                   % (cut + 5)}
+    assert daemon.ctl_json("status")["contracts"] == 0
+    # In place, all sent at once: the answers come in order.
+    ans = exchange(daemon, [
+        {"csv": first, "more": True, "offset": 0},
+        {"csv": rest, "more": False, "offset": cut}])
+    assert ans[0]["result"] == {"received": cut}
+    assert ans[1]["result"] == {"imported": 2, "fired": 0}
+    ans = exchange(daemon, [{"csv": "x", "offset": -1}])
+    assert ans[0]["error"]["code"] == "invalid_argument"
+
+
+def test_large_import_with_wide_characters_arrives_whole(daemon):
+    # Titles and notes of 2-, 3- and 4-byte characters, quotes and
+    # backslashes, escaped up to twelve bytes a character: chunk boundaries
+    # must fall between characters and keep each line under 64 KiB.
+    daemon.start()
+    wide = "é–😀\"\\"
+    rows = ["ref,title,end_date,notes\n"]
+    for i in range(3000):
+        rows.append('W-%04d,"%s",2030-01-31,"line one, ""two"" %s"\n'
+                    % (i, (wide * (1 + i % 40)).replace('"', '""'),
+                       "😀" * (i % 7)))
+    r = import_ok(daemon, "".join(rows))
+    assert r == {"imported": 3000, "fired": 0}
+    for i in (0, 1234, 2999):
+        c = daemon.ctl_json("show", "W-%04d" % i)
+        assert c["title"] == wide * (1 + i % 40)
+        assert c["notes"] == 'line one, "two" ' + "😀" * (i % 7)

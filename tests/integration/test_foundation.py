@@ -115,6 +115,34 @@ def test_idle_timeout_closes_connection(workdir):
         assert d.stop() == 0
 
 
+@pytest.mark.timing
+def test_answer_to_a_command_longer_than_idle_timeout(workdir):
+    # An import that takes longer than idle_timeout still gets its answer:
+    # the timeouts count from the answer, not from the request.
+    d = Daemon(workdir)
+    d.write_config(daemon_extra="idle_timeout = 1")
+    d.start()
+    path = os.path.join(workdir, "big.csv")
+    n = 150000
+    with open(path, "w") as f:
+        f.write("ref,title,start_date,end_date,services\n")
+        for i in range(n):
+            f.write("BIG-%06d,Contract %d,2030-01-01,2031-%02d-%02d,"
+                    "residential:LD;nursing:LD\n"
+                    % (i, i, 1 + i % 12, 1 + i % 28))
+    try:
+        t0 = time.monotonic()
+        r = d.ctl("--json", "import", path)
+        took = time.monotonic() - t0
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout) == {"imported": n, "fired": 0}
+        assert "%d contracts imported" % n in d.logtext()
+        if took < 1.5:
+            pytest.skip("the import took %.1f s: too fast to tell" % took)
+    finally:
+        assert d.stop() == 0
+
+
 def test_read_only_peer_is_forbidden_to_change(workdir):
     d = Daemon(workdir)
     d.write_config(socket_mode="0666")
