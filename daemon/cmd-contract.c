@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/buffer.h>
 
 #include "commands.h"
 #include "contract-json.h"
@@ -717,63 +716,72 @@ import_offset(json_t *args, size_t have, struct cmd_reply *r)
 }
 
 /*
- * import: the CSV text comes in chunks ("more": true) that collect on the
- * connection, since a request line is at most 64 KiB; the last chunk
- * imports the whole file in one transaction.
+ * Parses a chunk into the connection's upload; -1 (the upload dropped)
+ * if the chunk or the text so far is refused.
+ */
+static int
+import_chunk(struct csv_import **up, json_t *args, int more,
+    struct cmd_reply *r)
+{
+	static const char *const names[] = { "csv", "more", "offset", NULL };
+	struct csv_error	 e;
+	const char		*csv;
+	size_t			 have, len;
+
+	if (*up == NULL && (*up = csv_import_new()) == NULL)
+		return cmd_fail(r, "internal", "out of memory");
+	have = csv_import_fed(*up);
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "csv", 1, &csv, r) == -1 ||
+	    import_offset(args, have, r) == -1)
+		return -1;
+	len = json_string_length(json_object_get(args, "csv"));
+	if (have + len > IMPORT_MAX)
+		return cmd_fail(r, "too_large", "an import is at most %ld "
+		    "bytes", IMPORT_MAX);
+	if (csv_import_feed(*up, csv, len, !more, &e) == -1)
+		return import_error(&e, r);
+	return 0;
+}
+
+/*
+ * import: the CSV text comes in chunks ("more": true), since a request
+ * line is at most 64 KiB; each is parsed as it comes, on the connection's
+ * upload, and the last imports the whole file in one transaction.
  */
 static int
 cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
-	static const char *const names[] = { "csv", "more", "offset", NULL };
-	struct evbuffer		*buf = control_upload(peer->conn);
-	struct contract		*v = NULL;
-	struct csv_error	 e;
-	const char		*csv;
-	size_t			 n = 0, len;
-	double			 t0, t1;
-	int			 more, fired = 0, rc;
+	struct csv_import	**up = control_upload(peer->conn);
+	struct contract		 *v;
+	size_t			  n;
+	double			  t0;
+	int			  more, fired = 0, rc;
 
-	if (buf == NULL)
-		return cmd_fail(r, "internal", "out of memory");
-	if (cmd_arg_only(args, names, r) == -1 ||
-	    cmd_arg_str(args, "csv", 1, &csv, r) == -1) {
-		/* A broken chunk ends the upload: nothing of it stays. */
-		evbuffer_drain(buf, evbuffer_get_length(buf));
-		return -1;
-	}
 	more = json_is_true(json_object_get(args, "more"));
-	len = json_string_length(json_object_get(args, "csv"));
-	if (import_offset(args, evbuffer_get_length(buf), r) == -1) {
-		evbuffer_drain(buf, evbuffer_get_length(buf));
+	if (import_chunk(up, args, more, r) == -1) {
+		/* A refused chunk ends the upload: nothing of it stays. */
+		csv_import_free(*up);
+		*up = NULL;
 		return -1;
 	}
-	if (evbuffer_get_length(buf) + len > IMPORT_MAX) {
-		evbuffer_drain(buf, evbuffer_get_length(buf));
-		return cmd_fail(r, "too_large", "an import is at most %ld "
-		    "bytes", IMPORT_MAX);
-	}
-	evbuffer_add(buf, csv, len);
 	if (more) {
 		r->no_audit = 1;
 		r->result = json_pack("{s:I}", "received",
-		    (json_int_t)evbuffer_get_length(buf));
+		    (json_int_t)csv_import_fed(*up));
 		return 0;
 	}
-	len = evbuffer_get_length(buf);
+	v = csv_import_take(*up, &n);
+	csv_import_free(*up);
+	*up = NULL;
 	t0 = now_ms();
-	rc = csv_contracts((const char *)evbuffer_pullup(buf, -1), len, &v,
-	    &n, &e);
-	evbuffer_drain(buf, len);
-	if (rc == -1)
-		return import_error(&e, r);
-	t1 = now_ms();
 	rc = import_save(v, n, &fired, r);
 	csv_contracts_free(v, n);
 	if (rc == -1)
 		return -1;
 	log_info("%s: %zu contracts imported by %s, %d alerts fired "
-	    "(parsed in %.0f ms, stored in %.0f ms)", __func__, n, peer->user,
-	    fired, t1 - t0, now_ms() - t1);
+	    "(stored in %.0f ms)", __func__, n, peer->user, fired,
+	    now_ms() - t0);
 	r->result = json_pack("{s:I, s:i}", "imported", (json_int_t)n,
 	    "fired", fired);
 	return 0;

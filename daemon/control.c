@@ -29,6 +29,7 @@
 
 #include "commands.h"
 #include "control.h"
+#include "csv.h"
 #include "log.h"
 #include "proto.h"
 
@@ -39,7 +40,7 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	struct control		*control;
 	struct bufferevent	*bev;
-	struct evbuffer		*upload;
+	struct csv_import	*upload;
 	struct peer		 peer;
 	int			 closing;	/* flush, then close */
 };
@@ -240,14 +241,12 @@ control_connections(struct control *c)
 	return c->nconns;
 }
 
-struct evbuffer *
+struct csv_import **
 control_upload(void *p)
 {
 	struct conn	*conn = p;
 
-	if (conn->upload == NULL)
-		conn->upload = evbuffer_new();
-	return conn->upload;
+	return &conn->upload;
 }
 
 static void
@@ -258,8 +257,7 @@ conn_close(struct conn *conn)
 	TAILQ_REMOVE(&c->conns, conn, entry);
 	c->nconns--;
 	bufferevent_free(conn->bev);
-	if (conn->upload != NULL)
-		evbuffer_free(conn->upload);
+	csv_import_free(conn->upload);
 	free(conn);
 }
 

@@ -41,7 +41,12 @@ void		 control_configure(struct control *c,
 void		 control_close(struct control *c);
 int		 control_connections(struct control *c);
 
-/* Per-connection import buffer (chunked "import" requests). */
-struct evbuffer	*control_upload(void *conn);
+/*
+ * The import in progress on a connection (chunked "import" requests): a
+ * slot that is NULL when there is none; what it holds is freed with the
+ * connection.
+ */
+struct csv_import;
+struct csv_import	**control_upload(void *conn);
 
 #endif

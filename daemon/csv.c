@@ -34,7 +34,7 @@ struct slot {
  * An import in progress.  cols point into contract_fields; set has a power
  * of two of slots; blank is the first blank row seen, 0 if none.
  */
-struct import {
+struct csv_import {
 	struct csv_reader	 rd;
 	const char		*cols[NCOLS_MAX];
 	size_t			 ncols;
@@ -44,6 +44,13 @@ struct import {
 	struct slot		*set;
 	size_t			 setsize;
 	size_t			 blank;
+	int			 header;	/* the header row was read */
+	int			 bom;		/* the start was looked at */
+	int			 failed;
+	size_t			 fed;		/* bytes fed */
+	char			*pend;		/* a record cut short */
+	size_t			 plen;
+	size_t			 psize;
 };
 
 
@@ -109,6 +116,16 @@ csv_reader_init(struct csv_reader *r, const char *text, size_t len)
 }
 
 void
+csv_reader_more(struct csv_reader *r, const char *text, size_t len)
+{
+	static const char	 empty[] = "";
+
+	r->p = len > 0 ? text : empty;
+	r->end = r->p + len;
+	r->at_end = 0;
+}
+
+void
 csv_reader_free(struct csv_reader *r)
 {
 	free(r->buf);
@@ -160,8 +177,10 @@ field_end(struct csv_reader *r)
 {
 	size_t	 n;
 
-	if (r->p == r->end)
+	if (r->p == r->end) {
+		r->at_end = 1;
 		return (REC_END);
+	}
 	if (*r->p == ',') {
 		r->p++;
 		return (REC_MORE);
@@ -170,6 +189,8 @@ field_end(struct csv_reader *r)
 		r->p += n;
 		return (REC_END);
 	}
+	if (*r->p == '\r' && r->p + 1 == r->end)
+		r->at_end = 1;		/* a CRLF may be cut */
 	return (-1);
 }
 
@@ -206,9 +227,11 @@ read_quoted(struct csv_reader *r, struct csv_error *e)
 	int		 rv;
 
 	for (r->p++;; r->p = q + 2) {
-		if ((q = memchr(r->p, '"', (size_t)(r->end - r->p))) == NULL)
+		if ((q = memchr(r->p, '"', (size_t)(r->end - r->p))) == NULL) {
+			r->at_end = 1;
 			return (csv_fail(e, r->row, "", "", "unterminated "
 			    "quoted field"));
+		}
 		if (memchr(r->p, '\0', (size_t)(q - r->p)) != NULL)
 			return (csv_fail(e, r->row, "", "", "NUL byte in a "
 			    "field"));
@@ -245,8 +268,11 @@ csv_reader_next(struct csv_reader *r, struct csv_error *e)
 {
 	int	 rv;
 
-	if (r->p == r->end)
+	r->at_end = 0;
+	if (r->p == r->end) {
+		r->at_end = 1;
 		return (0);
+	}
 	r->row++;
 	r->nfields = 0;
 	r->buflen = 0;
@@ -292,7 +318,7 @@ known_name(const char *name)
 
 /* Column i of the header: a known field, not named before. */
 static int
-header_col(struct import *im, size_t i, struct csv_error *e)
+header_col(struct csv_import *im, size_t i, struct csv_error *e)
 {
 	const char	*name = csv_reader_field(&im->rd, i);
 	char		 s[sizeof(e->column)];
@@ -314,7 +340,7 @@ header_col(struct import *im, size_t i, struct csv_error *e)
 }
 
 static int
-header_required(struct import *im, struct csv_error *e)
+header_required(struct csv_import *im, struct csv_error *e)
 {
 	static const char *const required[] = { "ref", "title", "end_date" };
 	size_t			 i, j;
@@ -331,26 +357,25 @@ header_required(struct import *im, struct csv_error *e)
 	return (0);
 }
 
+/* The record just read, as the header row. */
 static int
-import_header(struct import *im, struct csv_error *e)
+import_header(struct csv_import *im, struct csv_error *e)
 {
 	size_t	 i;
-	int	 rv;
 
-	if ((rv = csv_reader_next(&im->rd, e)) == -1)
-		return (-1);
-	if (rv == 0 || record_blank(&im->rd))
+	if (record_blank(&im->rd))
 		return (csv_fail(e, 1, "", "", "no header row"));
 	for (i = 0; i < im->rd.nfields; i++) {
 		if (header_col(im, i, e) == -1)
 			return (-1);
 	}
 	im->ncols = im->rd.nfields;
+	im->header = 1;
 	return (header_required(im, e));
 }
 
 static int
-row_fields(struct import *im, struct contract *c, struct csv_error *e)
+row_fields(struct csv_import *im, struct contract *c, struct csv_error *e)
 {
 	char		 err[CONTRACT_ERRLEN];
 	size_t		 i;
@@ -369,7 +394,7 @@ row_fields(struct import *im, struct contract *c, struct csv_error *e)
 }
 
 static int
-row_check(struct import *im, struct contract *c, struct csv_error *e)
+row_check(struct csv_import *im, struct contract *c, struct csv_error *e)
 {
 	char		 err[CONTRACT_ERRLEN], val[sizeof(e->value)] = "";
 	const char	*field;
@@ -409,7 +434,7 @@ set_slot(const struct slot *set, size_t size, const struct contract *v,
 
 /* Keeps the set at most half full, so probe runs stay short. */
 static int
-set_grow(struct import *im)
+set_grow(struct csv_import *im)
 {
 	size_t		 size, i, j;
 	struct slot	*set;
@@ -435,7 +460,7 @@ set_grow(struct import *im)
 
 /* Adds the ref of v[n]; one seen before is an error on this row. */
 static int
-ref_add(struct import *im, struct csv_error *e)
+ref_add(struct csv_import *im, struct csv_error *e)
 {
 	const char	*ref = im->v[im->n].ref;
 	uint32_t	 hash = ref_hash(ref);
@@ -455,7 +480,7 @@ ref_add(struct import *im, struct csv_error *e)
 
 /* Checks the row's shape and makes room for its contract. */
 static int
-row_begin(struct import *im, struct csv_error *e)
+row_begin(struct csv_import *im, struct csv_error *e)
 {
 	struct csv_reader	*rd = &im->rd;
 	struct contract		*v;
@@ -476,7 +501,7 @@ row_begin(struct import *im, struct csv_error *e)
 }
 
 static int
-import_row(struct import *im, struct csv_error *e)
+import_row(struct csv_import *im, struct csv_error *e)
 {
 	struct contract	*c;
 
@@ -498,28 +523,197 @@ import_row(struct import *im, struct csv_error *e)
 	return (0);
 }
 
+/*
+ * Reads the records of the text the reader points at.  Unless last, a
+ * record that looked at the end of the text is left for the next piece:
+ * the reader is put back at its start.
+ */
 static int
-import_rows(struct import *im, struct csv_error *e)
+import_records(struct csv_import *im, int last, struct csv_error *e)
 {
-	int	 rv;
+	struct csv_reader	*rd = &im->rd;
+	const char		*p;
+	size_t			 row;
+	int			 rv;
 
-	while ((rv = csv_reader_next(&im->rd, e)) == 1) {
-		if (import_row(im, e) == -1)
+	for (;;) {
+		p = rd->p;
+		row = rd->row;
+		rv = csv_reader_next(rd, e);
+		if (rd->at_end && !last) {
+			rd->p = p;
+			rd->row = row;
+			memset(e, 0, sizeof(*e));
+			return (0);
+		}
+		if (rv == 0)
+			return (0);
+		if (rv == -1) {
+			if (im->header && rd->nfields < im->ncols)
+				snprintf(e->column, sizeof(e->column), "%s",
+				    im->cols[rd->nfields]);
+			return (-1);
+		}
+		if ((im->header ? import_row(im, e) :
+		    import_header(im, e)) == -1)
 			return (-1);
 	}
-	if (rv == -1 && im->rd.nfields < im->ncols)
-		snprintf(e->column, sizeof(e->column), "%s",
-		    im->cols[im->rd.nfields]);
-	return (rv);
+}
+
+/* Keeps what the reader left, the start of a record cut short. */
+static int
+import_keep(struct csv_import *im)
+{
+	size_t	 n = (size_t)(im->rd.end - im->rd.p);
+	char	*p;
+
+	if (im->rd.p == im->pend) {
+		im->plen = n;
+		return (0);
+	}
+	if (n > im->psize) {
+		if ((p = realloc(im->pend, n)) == NULL)
+			return (-1);
+		im->pend = p;
+		im->psize = n;
+	}
+	memmove(im->pend, im->rd.p, n);
+	im->plen = n;
+	return (0);
+}
+
+/* The text to read: the piece itself, or the record cut short and it. */
+static int
+import_text(struct csv_import *im, const char *text, size_t len,
+    const char **p, size_t *n)
+{
+	char	*buf;
+	size_t	 size;
+
+	if (im->plen == 0) {
+		*p = text;
+		*n = len;
+		return (0);
+	}
+	if (im->plen + len > im->psize) {
+		size = im->psize * 2 > im->plen + len ? im->psize * 2 :
+		    im->plen + len;
+		if ((buf = realloc(im->pend, size)) == NULL)
+			return (-1);
+		im->pend = buf;
+		im->psize = size;
+	}
+	memcpy(im->pend + im->plen, text, len);
+	im->plen += len;
+	*p = im->pend;
+	*n = im->plen;
+	return (0);
+}
+
+static int
+import_feed(struct csv_import *im, const char *text, size_t len, int last,
+    struct csv_error *e)
+{
+	const char	*p;
+	size_t		 n;
+
+	if (import_text(im, text, len, &p, &n) == -1)
+		return (oom(&im->rd, e));
+	im->fed += len;
+	if (!im->bom) {
+		/* A UTF-8 byte order mark may start the text. */
+		if (n < 3 && !last) {
+			csv_reader_more(&im->rd, p, n);
+			return (import_keep(im) == -1 ? oom(&im->rd, e) : 0);
+		}
+		if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			n -= 3;
+		}
+		im->bom = 1;
+	}
+	csv_reader_more(&im->rd, p, n);
+	if (import_records(im, last, e) == -1)
+		return (-1);
+	if (import_keep(im) == -1)
+		return (oom(&im->rd, e));
+	if (im->plen > CSV_RECORD_MAX)
+		return (csv_fail(e, im->rd.row + 1, "", "", "a record longer "
+		    "than %d bytes", CSV_RECORD_MAX));
+	if (last && !im->header)
+		return (csv_fail(e, 1, "", "", "no header row"));
+	return (0);
+}
+
+struct csv_import *
+csv_import_new(void)
+{
+	struct csv_import	*im;
+
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return (NULL);
+	csv_reader_init(&im->rd, NULL, 0);
+	return (im);
+}
+
+int
+csv_import_feed(struct csv_import *im, const char *text, size_t len,
+    int last, struct csv_error *e)
+{
+	struct csv_error	 scratch;
+
+	if (e == NULL)
+		e = &scratch;
+	memset(e, 0, sizeof(*e));
+	if (im->failed)
+		return (csv_fail(e, im->rd.row, "", "", "the import was "
+		    "refused already"));
+	if (import_feed(im, text, len, last, e) == -1) {
+		im->failed = 1;
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+csv_import_fed(const struct csv_import *im)
+{
+	return (im->fed);
+}
+
+struct contract *
+csv_import_take(struct csv_import *im, size_t *n)
+{
+	struct contract	*v = im->v;
+
+	/* Give back the doubling's slack; keeping it would do no harm. */
+	if (im->n > 0 && im->n < im->size &&
+	    (v = realloc(im->v, im->n * sizeof(*v))) == NULL)
+		v = im->v;
+	*n = im->n;
+	im->v = NULL;
+	im->n = im->size = 0;
+	return (v);
+}
+
+void
+csv_import_free(struct csv_import *im)
+{
+	if (im == NULL)
+		return;
+	csv_reader_free(&im->rd);
+	csv_contracts_free(im->v, im->n);
+	free(im->set);
+	free(im->pend);
+	free(im);
 }
 
 int
 csv_contracts(const char *text, size_t len, struct contract **out,
     size_t *n, struct csv_error *e)
 {
-	struct import		 im;
+	struct csv_import	*im;
 	struct csv_error	 scratch;
-	struct contract		*v;
 	int			 rv;
 
 	if (e == NULL)
@@ -527,24 +721,12 @@ csv_contracts(const char *text, size_t len, struct contract **out,
 	memset(e, 0, sizeof(*e));
 	*out = NULL;
 	*n = 0;
-	memset(&im, 0, sizeof(im));
-	csv_reader_init(&im.rd, text, len);
-	rv = import_header(&im, e);
-	if (rv == 0)
-		rv = import_rows(&im, e);
-	csv_reader_free(&im.rd);
-	free(im.set);
-	if (rv == -1) {
-		csv_contracts_free(im.v, im.n);
-		return (-1);
-	}
-	/* Give back the doubling's slack; keeping it would do no harm. */
-	if (im.n > 0 && im.n < im.size &&
-	    (v = realloc(im.v, im.n * sizeof(*v))) != NULL)
-		im.v = v;
-	*out = im.v;
-	*n = im.n;
-	return (0);
+	if ((im = csv_import_new()) == NULL)
+		return (csv_fail(e, 0, "", "", "out of memory"));
+	if ((rv = csv_import_feed(im, text, len, 1, e)) == 0)
+		*out = csv_import_take(im, n);
+	csv_import_free(im);
+	return (rv);
 }
 
 void

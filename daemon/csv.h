@@ -37,6 +37,7 @@ struct csv_error {
 struct csv_reader {
 	const char	*p;		/* next byte */
 	const char	*end;
+	int		 at_end;	/* the last record looked at end */
 	size_t		 row;		/* record number of the last record */
 	size_t		 nfields;	/* after an error: the field at fault */
 	char		*buf;		/* the fields, each NUL-terminated */
@@ -47,6 +48,14 @@ struct csv_reader {
 };
 
 void		 csv_reader_init(struct csv_reader *r, const char *text,
+		    size_t len);
+/*
+ * Points r at more text, keeping its record count and buffers: for text
+ * that comes in pieces.  A record for which r->at_end is set after
+ * csv_reader_next looked at the end of the text, and may read otherwise
+ * once more text follows: a line break, a quote or a field may continue.
+ */
+void		 csv_reader_more(struct csv_reader *r, const char *text,
 		    size_t len);
 /*
  * Reads the next record: 1, or 0 at the end of the text, or -1 with row
@@ -73,5 +82,25 @@ void		 csv_reader_free(struct csv_reader *r);
 int	 csv_contracts(const char *text, size_t len, struct contract **out,
 	    size_t *n, struct csv_error *e);
 void	 csv_contracts_free(struct contract *v, size_t n);
+
+/*
+ * The same import, from text that comes in pieces (a file sent in chunks):
+ * each piece is parsed as it is fed, so the whole text is never held; only
+ * a record cut by the end of a piece waits for the next.  A record is at
+ * most CSV_RECORD_MAX bytes.  csv_import_feed returns 0, or -1 with the
+ * first error in the text in e, after which the import can only be freed.
+ * last marks the final piece; then csv_import_take hands over the
+ * contracts as csv_contracts does.
+ */
+#define CSV_RECORD_MAX	(1024 * 1024)
+
+struct csv_import;
+
+struct csv_import	*csv_import_new(void);
+int	 csv_import_feed(struct csv_import *im, const char *text, size_t len,
+	    int last, struct csv_error *e);
+size_t	 csv_import_fed(const struct csv_import *im);	/* bytes so far */
+struct contract	*csv_import_take(struct csv_import *im, size_t *n);
+void	 csv_import_free(struct csv_import *im);
 
 #endif

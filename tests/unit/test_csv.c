@@ -193,6 +193,128 @@ refused(const char *text, size_t row, const char *column, const char *value,
 	assert_string_equal(e.value, value);
 }
 
+/*
+ * The outcome of importing text fed in pieces of at most step bytes, the
+ * first piece cut at first: the contracts' fields, or the error.
+ */
+static char *
+outcome(const char *text, size_t len, size_t first, size_t step)
+{
+	struct csv_import	*im;
+	struct contract		*cv;
+	struct csv_error	 ce;
+	char			 buf[8192], f[256];
+	size_t			 off = 0, n, i, k;
+	int			 rv = 0;
+	static const char *const shown[] = { "ref", "title", "notes",
+	    "end_date", "services", NULL };
+
+	assert_non_null(im = csv_import_new());
+	for (n = first; rv == 0 && off < len; n = step) {
+		if (n > len - off)
+			n = len - off;
+		rv = csv_import_feed(im, text + off, n, off + n == len, &ce);
+		off += n;
+	}
+	if (rv == 0 && len == 0)
+		rv = csv_import_feed(im, "", 0, 1, &ce);
+	if (rv == -1) {
+		snprintf(buf, sizeof(buf), "error %zu [%s] [%s] %s", ce.row,
+		    ce.column, ce.value, ce.reason);
+		csv_import_free(im);
+		return (strdup(buf));
+	}
+	cv = csv_import_take(im, &n);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		for (k = 0; shown[k] != NULL; k++) {
+			assert_int_equal(contract_get_field(&cv[i], shown[k], f,
+			    sizeof(f)), 0);
+			strncat(buf, f, sizeof(buf) - strlen(buf) - 2);
+			strcat(buf, "|");
+		}
+		strcat(buf, "\n");
+	}
+	csv_contracts_free(cv, n);
+	csv_import_free(im);
+	return (strdup(buf));
+}
+
+/* Cut anywhere, or fed a byte at a time, the text reads the same. */
+static void
+test_import_in_pieces(void **state)
+{
+	static const char *const texts[] = {
+		"\xef\xbb\xbfref,title,end_date,notes\r\n"
+		    "A,\"Alpha, \"\"the\"\" first\",2025-04-30,\"two, \"\r\n"
+		    "B,Beta \xe2\x80\x93 two,2026-01-31,x\r\n\r\n",
+		"\xef\xbb\xbfref,title,end_date,notes\r\n"
+		    "A,Alpha,2025-04-30,\"two\r\nlines\"\r\n",
+		"ref,title,end_date,services\nA,\"\"\"\",2025-01-01,"
+		    "\"a:b;c:d\"\nB,\"B\",2025-01-01,\nC,\"\"\"C\"\"\","
+		    "2025-01-01,\"\"",
+		"ref,title,end_date\nA,Alpha,2025-04-30",
+		"ref,title,end_date\nA,Alpha,2025-04-30\r",
+		"ref,title,end_date\nA,Alpha,2025-04-31\n",
+		"ref,title,end_date\nA,\"Alpha,2025-04-30\n",
+		"ref,title,end_date\nA,\"Al\"pha,2025-04-30\n",
+		"ref,title,end_date\nA,Alpha\nB,Beta,2025-01-01\n",
+		"ref,title,end_date\nA,Alpha,2025-01-01\nA,Again,2025-01-01\n",
+		"ref,title,end_date\n\nA,Alpha,2025-01-01\n",
+		"ref,title,bogus\n",
+		"",
+		"\xef\xbb",
+		"\n\n",
+	};
+	size_t	 i, k, len;
+	char	*want, *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		len = strlen(texts[i]);
+		want = outcome(texts[i], len, len, len);
+		for (k = 0; k <= len; k++) {
+			got = outcome(texts[i], len, k, len);
+			assert_string_equal(got, want);
+			free(got);
+		}
+		got = outcome(texts[i], len, 1, 1);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+	}
+}
+
+/* One record longer than CSV_RECORD_MAX is refused while it comes in. */
+static void
+test_import_record_too_long(void **state)
+{
+	struct csv_import	*im;
+	struct csv_error	 ce;
+	static char		 chunk[65536];
+	const char		*hdr = "ref,title,end_date,notes\nA,A,2025-01-01,\"";
+	size_t			 sent = 0;
+	int			 rv;
+
+	(void)state;
+	memset(chunk, 'x', sizeof(chunk));
+	assert_non_null(im = csv_import_new());
+	assert_int_equal(csv_import_feed(im, hdr, strlen(hdr), 0, &ce), 0);
+	do {
+		rv = csv_import_feed(im, chunk, sizeof(chunk), 0, &ce);
+		sent += sizeof(chunk);
+	} while (rv == 0 && sent < 4 * CSV_RECORD_MAX);
+	assert_int_equal(rv, -1);
+	assert_true(sent <= CSV_RECORD_MAX + sizeof(chunk));
+	assert_int_equal(ce.row, 2);
+	assert_string_equal(ce.reason, "a record longer than 1048576 bytes");
+	/* Refused for good. */
+	assert_int_equal(csv_import_feed(im, "\"\n", 2, 1, &ce), -1);
+	assert_string_equal(ce.reason, "the import was refused already");
+	assert_int_equal(csv_import_fed(im), sent + strlen(hdr));
+	csv_import_free(im);
+}
+
 static void
 test_import_minimal(void **state)
 {
@@ -524,6 +646,8 @@ main(void)
 		cmocka_unit_test(test_import_long_value),
 		cmocka_unit_test(test_import_null_error),
 		cmocka_unit_test(test_import_many),
+		cmocka_unit_test(test_import_in_pieces),
+		cmocka_unit_test(test_import_record_too_long),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
