@@ -408,29 +408,54 @@ contract_result(const struct contract *c, struct cmd_reply *r)
 	    0;
 }
 
-/* Inserts (or updates) c and evaluates its alerts, in one transaction. */
 /*
- * Adds a new contract in the caller's transaction: its past alerts are
- * settled first (the most recent of each milestone still ahead fires),
- * then it is inserted with its schedule.  Returns the number of alerts
- * fired, STORE_CONFLICT if the ref exists, or STORE_ERROR.
+ * Fires what is due of new contract c, stored already: its coverage is
+ * judged against every contract stored with it.
  */
 static int
-insert_contract(struct contract *c, time_t now)
+fire_new(struct contract *c, time_t now)
+{
+	struct contract_state	 cs;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.silenced_until = DATE_NONE;
+	return scheduler_evaluate(daemon_ctx->store, c, &cs, now, SCHED_NEW);
+}
+
+/*
+ * Stores new contract c with its schedule; *due_now says whether some of
+ * its alerts are due already, for fire_new once all are stored.
+ */
+static int
+store_new(struct contract *c, time_t now, int with_services, int *due_now)
 {
 	struct store		*st = daemon_ctx->store;
 	struct contract_state	 cs;
 	struct contract_due	 due;
-	int			 fired, rc;
 
 	memset(&cs, 0, sizeof(cs));
-	cs.silenced_until = DATE_NONE;
 	scheduler_due(c, &due);
-	if ((fired = scheduler_evaluate(st, c, &cs, now, SCHED_NEW)) < 0)
+	if ((*due_now = scheduler_plan(c, now, &cs)) < 0)
 		return STORE_ERROR;
-	if ((rc = store_contract_insert(st, c, &due, &cs, now)) < 0)
+	if (with_services)
+		return store_contract_insert(st, c, &due, &cs, now);
+	return store_contract_row(st, c, &due, &cs, now);
+}
+
+/*
+ * Adds new contract c in the caller's transaction, inserted with its
+ * schedule, then settles its past alerts (the most recent of each
+ * milestone still ahead fires).  Returns the number of alerts fired,
+ * STORE_CONFLICT if the ref exists, or STORE_ERROR.
+ */
+static int
+insert_contract(struct contract *c, time_t now)
+{
+	int	 due_now, rc;
+
+	if ((rc = store_new(c, now, 1, &due_now)) < 0)
 		return rc;
-	return fired;
+	return due_now ? fire_new(c, now) : 0;
 }
 
 /* Inserts (or updates) c and evaluates its alerts, in one transaction. */
@@ -656,42 +681,83 @@ ref_order(const void *a, const void *b)
 }
 
 /*
- * Inserts every contract in one transaction: all or nothing.  They go in
- * ref order, which keeps the table's B-tree inserts local.
+ * Stores every contract in ref order, which keeps the table's B-tree
+ * inserts local, then all their services in key order; due_now[] marks
+ * those with alerts due already.
  */
+static int
+import_store(const struct contract *v, struct contract **order, size_t n,
+    time_t now, char *due_now, struct cmd_reply *r)
+{
+	size_t	 i;
+	int	 rc, d;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = store_new(order[i], now, 0, &d)) == STORE_CONFLICT)
+			return cmd_fail(r, "conflict", "row %zu, column ref, "
+			    "value '%s': a contract with this ref exists "
+			    "already", (size_t)(order[i] - v) + 2,
+			    order[i]->ref);
+		if (rc < 0)
+			return cmd_fail(r, "internal", "database error");
+		due_now[i] = (char)d;
+	}
+	if (store_services_bulk(daemon_ctx->store,
+	    (const struct contract *const *)order, n) < 0)
+		return cmd_fail(r, "internal", "database error");
+	return 0;
+}
+
+/* Fires what is due of the contracts imported, all stored by now. */
+static int
+import_fire(struct contract **order, size_t n, time_t now,
+    const char *due_now, int *fired, struct cmd_reply *r)
+{
+	size_t	 i;
+	int	 k;
+
+	for (i = 0; i < n; i++) {
+		if (!due_now[i])
+			continue;
+		if ((k = fire_new(order[i], now)) < 0)
+			return cmd_fail(r, "internal", "database error");
+		*fired += k;
+	}
+	return 0;
+}
+
+/* Imports every contract in one transaction: all or nothing. */
 static int
 import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 {
 	struct store	 *st = daemon_ctx->store;
 	struct contract	**order;
+	char		 *due_now;
 	time_t		  now = time(NULL);
 	size_t		  i;
-	int		  rc = 0;
+	int		  rc = -1;
 
-	if ((order = calloc(n ? n : 1, sizeof(*order))) == NULL)
+	order = calloc(n ? n : 1, sizeof(*order));
+	due_now = calloc(n ? n : 1, 1);
+	if (order == NULL || due_now == NULL) {
+		free(order);
+		free(due_now);
 		return cmd_fail(r, "internal", "out of memory");
+	}
 	for (i = 0; i < n; i++)
 		order[i] = &v[i];
 	qsort(order, n, sizeof(*order), ref_order);
 	store_bulk(st, 1);
 	if (store_begin(st) == -1)
-		rc = cmd_fail(r, "internal", "database error");
-	for (i = 0; i < n && rc == 0; i++) {
-		if ((rc = insert_contract(order[i], now)) >= 0) {
-			*fired += rc;
-			rc = 0;
-		} else if (rc == STORE_CONFLICT)
-			cmd_abort(r, "conflict", "");
-		else
-			cmd_abort(r, "internal", "database error");
-	}
-	if (rc == STORE_CONFLICT)
-		cmd_fail(r, "conflict", "row %zu, column ref, value '%s': a "
-		    "contract with this ref exists already",
-		    (size_t)(order[i - 1] - v) + 2, order[i - 1]->ref);
-	free(order);
-	rc = rc < 0 ? -1 : cmd_commit(r);
+		cmd_fail(r, "internal", "database error");
+	else if (import_store(v, order, n, now, due_now, r) == -1 ||
+	    import_fire(order, n, now, due_now, fired, r) == -1)
+		store_rollback(st);
+	else
+		rc = cmd_commit(r);
 	store_bulk(st, 0);
+	free(order);
+	free(due_now);
 	return rc;
 }
 

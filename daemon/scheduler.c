@@ -229,6 +229,22 @@ scheduler_evaluate(struct store *st, struct contract *c,
 	return fired;
 }
 
+int
+scheduler_plan(const struct contract *c, time_t now,
+    struct contract_state *cs)
+{
+	struct alert	v[ENGINE_MAX_ALERTS];
+	int		n, i;
+
+	if ((n = scheduler_alerts(c, NULL, NULL, v, ENGINE_MAX_ALERTS)) < 0)
+		return -1;
+	for (i = 0; i < n && v[i].fire <= now; i++)
+		;
+	cs->horizon = now;
+	cs->next_fire = i < n ? v[i].fire : 0;
+	return i > 0;
+}
+
 /*
  * A batch of contracts copied out of a query, so that they are changed
  * only once the query is finished (SQLite does not promise what a running

@@ -56,6 +56,12 @@ int		 store_contract_get(struct store *st, const char *ref,
 int		 store_contract_insert(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
 		    const struct contract_state *cs, time_t now);
+/* The same in two steps, for many: the row, then services of them all. */
+int		 store_contract_row(struct store *st,
+		    const struct contract *c, const struct contract_due *due,
+		    const struct contract_state *cs, time_t now);
+int		 store_services_bulk(struct store *st,
+		    const struct contract *const *v, size_t n);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
 		    time_t now);

@@ -243,6 +243,28 @@ def test_import_skips_the_past_but_the_latest_ahead(workdir):
         assert d.stop() == 0
 
 
+def test_import_coverage_sees_the_whole_file(workdir):
+    # The DPS sorts before its successor's ref, which covers all its
+    # services: a coverage_gap must not fire because the successor's row
+    # is stored after the DPS's.
+    succ = ("HAV-ZNEXT,Successor framework,framework,2025-05-01,"
+            "2029-12-31,2029-12-31,\"%s\",commissioning@council.example,\n"
+            % DPS_SERVICES)
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@2025-03-20 12:00:00")
+    try:
+        r = import_ok(d, HEADER + DPS_ROW + succ)
+        assert r == {"imported": 2, "fired": 2}
+        assert wait_for(lambda: len(alert_lines(d, "HAV-CPDPS/")) >= 2)
+        fired = sorted(line.split(">alert ")[1].split()[0]
+                       for line in alert_lines(d, "HAV-CPDPS/"))
+        assert fired == ["HAV-CPDPS/extension_deadline/2025-03-31/14",
+                         "HAV-CPDPS/term_end/2025-04-30/60"]
+    finally:
+        assert d.stop() == 0
+
+
 def test_ack_and_silence(workdir):
     d = seeded(workdir, "2025-03-30 12:00:00")
     d.start(faketime="@2025-03-31 08:59:50")
@@ -492,3 +514,53 @@ def test_large_import_with_wide_characters_arrives_whole(daemon):
         c = daemon.ctl_json("show", "W-%04d" % i)
         assert c["title"] == wide * (1 + i % 40)
         assert c["notes"] == 'line one, "two" ' + "😀" * (i % 7)
+
+
+def services_rows(d, ref):
+    db = sqlite3.connect(d.db)
+    try:
+        return sorted(db.execute("SELECT service, end_date FROM services "
+                                 "WHERE ref = ?", (ref,)))
+    finally:
+        db.close()
+
+
+def test_services_follow_updates_and_extensions(workdir):
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@2025-03-20 12:00:00")
+    try:
+        import_ok(d, HEADER + DPS_ROW + ASC_ROW)
+        assert services_rows(d, "HAV-CPDPS") == sorted(
+            (s, "2025-04-30") for s in DPS_SERVICES.split(";"))
+        r = d.ctl("update", "HAV-CPDPS",
+                  "services= nursing:LD ;residential:LD;;nursing:LD")
+        assert r.returncode == 0, r.stderr
+        assert services_rows(d, "HAV-CPDPS") == [
+            ("nursing:LD", "2025-04-30"), ("residential:LD", "2025-04-30")]
+        r = d.ctl("extend", "HAV-CPDPS", "--months", "8")
+        assert r.returncode == 0, r.stderr
+        assert services_rows(d, "HAV-CPDPS") == [
+            ("nursing:LD", "2025-12-31"), ("residential:LD", "2025-12-31")]
+        # The successor's rows are untouched.
+        assert len(services_rows(d, "HAV-ASCPF")) == 4
+    finally:
+        assert d.stop() == 0
+    # A database of schema 1 (with an index of services by ref) is
+    # migrated: the index goes, the rows stay.
+    db = sqlite3.connect(d.db)
+    db.execute("CREATE INDEX services_ref ON services(ref)")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    d.start(faketime="@2025-03-20 12:00:00")
+    try:
+        assert "schema migrated to version 2" in d.logtext()
+        db = sqlite3.connect(d.db)
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("SELECT count(*) FROM sqlite_schema WHERE "
+                          "name = 'services_ref'").fetchone() == (0,)
+        db.close()
+        assert len(services_rows(d, "HAV-CPDPS")) == 2
+    finally:
+        assert d.stop() == 0
