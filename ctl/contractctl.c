@@ -88,6 +88,7 @@ static struct {
 	char	*buf;
 	size_t	 len;
 	size_t	 cap;
+	size_t	 scanned;	/* bytes known to hold no newline */
 } ctl_in;
 
 /* The first line in ctl_in, without its newline, taken out; or NULL. */
@@ -97,9 +98,13 @@ ctl_takeline(void)
 	char	*nl, *line;
 	size_t	 n;
 
-	if (ctl_in.len == 0 ||
-	    (nl = memchr(ctl_in.buf, '\n', ctl_in.len)) == NULL)
+	if (ctl_in.len == ctl_in.scanned ||
+	    (nl = memchr(ctl_in.buf + ctl_in.scanned, '\n',
+	    ctl_in.len - ctl_in.scanned)) == NULL) {
+		ctl_in.scanned = ctl_in.len;
 		return NULL;
+	}
+	ctl_in.scanned = 0;
 	n = (size_t)(nl - ctl_in.buf);
 	if ((line = malloc(n + 1)) == NULL)
 		return NULL;
@@ -157,19 +162,13 @@ ctl_send(int fd, const char *cmd, json_t *args)
 	return rc;
 }
 
-int
-ctl_recv(int fd, json_t **resp)
+/* The answer line as JSON; -1 (said why) if it is not an object. */
+static int
+ctl_parse(const char *line, json_t **resp)
 {
 	json_error_t	 jerr;
-	char		*line;
 
-	if ((line = ctl_readline(fd)) == NULL) {
-		fprintf(stderr, "contractctl: the connection to contractd "
-		    "was lost\n");
-		return -1;
-	}
 	*resp = json_loads(line, 0, &jerr);
-	free(line);
 	if (*resp == NULL || !json_is_object(*resp)) {
 		fprintf(stderr, "contractctl: contractd's answer is not "
 		    "JSON: %s\n", jerr.text);
@@ -178,6 +177,51 @@ ctl_recv(int fd, json_t **resp)
 		return -1;
 	}
 	return 0;
+}
+
+static char *
+ctl_recv_line(int fd)
+{
+	char	*line;
+
+	if ((line = ctl_readline(fd)) == NULL)
+		fprintf(stderr, "contractctl: the connection to contractd "
+		    "was lost\n");
+	return line;
+}
+
+int
+ctl_recv(int fd, json_t **resp)
+{
+	char	*line;
+	int	 rc;
+
+	if ((line = ctl_recv_line(fd)) == NULL)
+		return -1;
+	rc = ctl_parse(line, resp);
+	free(line);
+	return rc;
+}
+
+/*
+ * One request whose answer, a list printed as JSON, may be printed as it
+ * came (see rawlist.c): 1 if it was, 0 with *resp otherwise, -1.
+ */
+static int
+ctl_call_list(int fd, const struct ctl_cmd *c, json_t *args, json_t **resp)
+{
+	char	*line;
+	int	 rc;
+
+	if (ctl_send(fd, c->name, args) == -1 ||
+	    (line = ctl_recv_line(fd)) == NULL)
+		return -1;
+	if (ctl_print_raw_list(line, strlen(line), c->list_key) == 0)
+		rc = 1;
+	else
+		rc = ctl_parse(line, resp);
+	free(line);
+	return rc;
 }
 
 int
@@ -301,12 +345,18 @@ main(int argc, char *argv[])
 		json_decref(args);
 		return CTL_EXIT_REACH;
 	}
-	rc = c->run ? c->run(fd, args, &resp) :
-	    ctl_call(fd, c->name, args, &resp);
+	if (c->run != NULL)
+		rc = c->run(fd, args, &resp);
+	else if (json && c->list_key != NULL)
+		rc = ctl_call_list(fd, c, args, &resp);
+	else
+		rc = ctl_call(fd, c->name, args, &resp);
 	close(fd);
 	json_decref(args);
 	if (rc == -1)
 		return CTL_EXIT_REACH;
+	if (rc == 1)
+		return CTL_EXIT_OK;
 	rc = ctl_answer(c, resp, json);
 	json_decref(resp);
 	return rc;

@@ -118,6 +118,14 @@ const char	*json_fmt(json_t *v, char *buf, size_t len);
 /* A day count as "today", "in 3 days", "2 days ago"; "" if none. */
 const char	*days_fmt(json_t *v, char *buf, size_t len);
 
+/*
+ * rawlist.c: prints the elements of list key of a successful answer line
+ * one a line, as they are; -1 (nothing printed) if the line is not such
+ * an answer.
+ */
+int		 ctl_print_raw_list(const char *line, size_t len,
+		    const char *key);
+
 /* contractctl.c */
 /* One request and its response on fd; -1 if the exchange failed. */
 int		 ctl_call(int fd, const char *cmd, json_t *args,

@@ -8,9 +8,11 @@
 
 #include "commands.h"
 #include "contractd.h"
+#include "coverage.h"
 #include "plugin.h"
 #include "scheduler.h"
 #include "store.h"
+#include "text.h"
 
 #define SIMULATE_MAX_DAYS	3660
 #define SIMULATE_MAX_ALERTS	200000
@@ -71,32 +73,55 @@ rows_free(struct rows *rs)
 static engine_covered_fn
 covered_if(const struct contract *c, int32_t from, int32_t to)
 {
-	return c->end_date >= from && c->end_date <= to ? store_covered :
+	return c->end_date >= from && c->end_date <= to ? coverage_covered :
 	    NULL;
 }
 
-static int
-agenda_one(void *arg, struct contract *c, struct contract_state *cs)
-{
-	struct rows		*rs = arg;
-	struct milestone	 ms[MS_NKINDS];
-	struct row		*w;
-	size_t			 n, i;
+/* An agenda being gathered: its rows, and coverage answers so far. */
+struct agenda {
+	struct rows	 rs;
+	struct coverage	*cov;
+};
 
-	(void)cs;
-	n = engine_milestones(c, &daemon_ctx->conf->alerts,
-	    covered_if(c, rs->from, rs->to), daemon_ctx->store, ms);
-	for (i = 0; i < n; i++) {
-		if (ms[i].due < rs->from || ms[i].due > rs->to)
-			continue;
-		if ((w = rows_add(rs)) == NULL)
-			return rs->truncated ? 0 : -1;
-		w->due = ms[i].due;
-		w->kind = ms[i].kind;
-		snprintf(w->ref, sizeof(w->ref), "%s", c->ref);
-		w->title = strdup(c->title);
-	}
-	return 0;
+static int
+agenda_add(struct rows *rs, const struct agenda_rec *a,
+    enum milestone_kind k, int32_t due)
+{
+	struct row	*w;
+
+	if (due < rs->from || due > rs->to)
+		return 0;
+	if ((w = rows_add(rs)) == NULL)
+		return rs->truncated ? 0 : -1;
+	w->due = due;
+	w->kind = k;
+	snprintf(w->ref, sizeof(w->ref), "%s", a->ref);
+	return (w->title = strdup(a->title)) == NULL ? -1 : 0;
+}
+
+/*
+ * The milestones of one row of the agenda's window: the date indexes say
+ * which (see scheduler_due and engine_milestones); a term's end brings its
+ * expiry and, if a service is left uncovered, a coverage gap.
+ */
+static int
+agenda_one(void *arg, const struct agenda_rec *a)
+{
+	struct agenda	*ag = arg;
+	struct rows	*rs = &ag->rs;
+
+	if (a->which == AGENDA_EXT)
+		return agenda_add(rs, a, MS_EXTENSION_DEADLINE, a->date);
+	if (a->which == AGENDA_PROC)
+		return agenda_add(rs, a, MS_PROCUREMENT_START, a->date);
+	if (agenda_add(rs, a, MS_TERM_END, a->date) == -1 ||
+	    agenda_add(rs, a, MS_EXPIRED, a->date + 1) == -1)
+		return -1;
+	if (a->date < rs->from || a->date > rs->to ||
+	    engine_services_uncovered(a->ref, a->services, a->date,
+	    coverage_covered, ag->cov, NULL, 0) == 0)
+		return 0;
+	return agenda_add(rs, a, MS_COVERAGE_GAP, a->date);
 }
 
 static int
@@ -132,49 +157,80 @@ agenda_ack(void *arg, const char *ref, const struct ack_rec *a)
 	return 0;
 }
 
-static json_t *
-agenda_json(struct rows *rs, int32_t today)
+static void
+json_date(struct strbuf *b, int32_t day)
 {
-	json_t	*a = json_array();
-	size_t	 i;
+	char	 buf[DATE_STRLEN];
+
+	strbuf_printf(b, "\"%s\"", date_format(day, buf));
+}
+
+/*
+ * The agenda as JSON text, written directly: tens of thousands of rows
+ * would take longer as jansson objects than everything else.
+ */
+static char *
+agenda_text(struct rows *rs, int days)
+{
+	struct strbuf	 b;
+	const struct row *w;
+	size_t		 i;
 
 	qsort(rs->v, rs->n, sizeof(rs->v[0]), agenda_cmp);
 	/* One query for the window's acknowledgements, not one per row. */
 	(void)store_ack_window(daemon_ctx->store, rs->from, rs->to,
 	    agenda_ack, rs);
-	for (i = 0; i < rs->n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:o, "
-		    "s:i, s:b}", "ref", rs->v[i].ref, "title",
-		    rs->v[i].title, "milestone", milestone_name(rs->v[i].kind),
-		    "due", cmd_date(rs->v[i].due), "days_left",
-		    (int)(rs->v[i].due - today), "acked", rs->v[i].acked));
-	return a;
+	memset(&b, 0, sizeof(b));
+	strbuf_reserve(&b, 64 + rs->n * 160);
+	strbuf_puts(&b, "{\"from\":");
+	json_date(&b, rs->from);
+	strbuf_puts(&b, ",\"to\":");
+	json_date(&b, rs->to);
+	strbuf_printf(&b, ",\"days\":%d,\"milestones\":[", days);
+	for (i = 0; i < rs->n; i++) {
+		w = &rs->v[i];
+		strbuf_puts(&b, i ? ",{\"ref\":" : "{\"ref\":");
+		strbuf_json(&b, w->ref);
+		strbuf_puts(&b, ",\"title\":");
+		strbuf_json(&b, w->title);
+		strbuf_printf(&b, ",\"milestone\":\"%s\",\"due\":",
+		    milestone_name(w->kind));
+		json_date(&b, w->due);
+		strbuf_printf(&b, ",\"days_left\":%d,\"acked\":%s}",
+		    (int)(w->due - rs->from), w->acked ? "true" : "false");
+	}
+	strbuf_puts(&b, "]}");
+	if (b.failed)
+		strbuf_free(&b);
+	return b.s;
 }
 
 static int
 cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
 	static const char *const names[] = { "days", NULL };
-	struct rows	rs;
+	struct agenda	ag;
 	long		days = 90;
+	int		rc;
 
 	(void)peer;
 	if (cmd_arg_only(args, names, r) == -1 ||
 	    cmd_arg_int(args, "days", 0, 1, 3650, &days, r) == -1)
 		return -1;
-	memset(&rs, 0, sizeof(rs));
-	rs.from = cmd_today();
-	rs.to = rs.from + (int32_t)days;
-	if (store_contract_window(daemon_ctx->store, rs.from, rs.to,
-	    agenda_one, &rs) < 0) {
-		rows_free(&rs);
-		return cmd_fail(r, "internal", "database error");
-	}
-	r->result = json_pack("{s:o, s:o, s:i, s:o}", "from",
-	    cmd_date(rs.from), "to", cmd_date(rs.to), "days", (int)days,
-	    "milestones", agenda_json(&rs, rs.from));
-	rows_free(&rs);
-	return 0;
+	memset(&ag, 0, sizeof(ag));
+	ag.rs.from = cmd_today();
+	ag.rs.to = ag.rs.from + (int32_t)days;
+	if ((ag.cov = coverage_new(daemon_ctx->store)) == NULL)
+		return cmd_fail(r, "internal", "out of memory");
+	rc = store_agenda(daemon_ctx->store, ag.rs.from, ag.rs.to, agenda_one,
+	    &ag);
+	coverage_free(ag.cov);
+	if (rc < 0)
+		cmd_fail(r, "internal", "database error");
+	else if ((r->raw = agenda_text(&ag.rs, (int)days)) == NULL)
+		cmd_fail(r, "internal", "out of memory");
+	rows_free(&ag.rs);
+	return r->code != NULL ? -1 : 0;
 }
 
 const struct cmd cmd_agenda = { "agenda", 0, cmd_agenda_exec };
@@ -182,7 +238,8 @@ const struct cmd cmd_agenda = { "agenda", 0, cmd_agenda_exec };
 static int
 simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 {
-	struct rows		*rs = arg;
+	struct agenda		*ag = arg;
+	struct rows		*rs = &ag->rs;
 	struct milestone	 ms[MS_NKINDS];
 	struct alert		 v[ENGINE_MAX_ALERTS];
 	struct row		*w;
@@ -191,7 +248,7 @@ simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 
 	(void)cs;
 	n = engine_milestones(c, &daemon_ctx->conf->alerts,
-	    covered_if(c, rs->from, rs->to + 3660), daemon_ctx->store, ms);
+	    covered_if(c, rs->from, rs->to + 3660), ag->cov, ms);
 	if ((na = engine_alerts(ms, n, &daemon_ctx->conf->alerts, v,
 	    ENGINE_MAX_ALERTS)) < 0)
 		return -1;
@@ -277,28 +334,34 @@ static int
 cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
 	static const char *const names[] = { "from", "to", NULL };
-	struct rows	rs;
+	struct agenda	ag;
+	struct rows	*rs = &ag.rs;
+	int		rc;
 
 	(void)peer;
-	memset(&rs, 0, sizeof(rs));
+	memset(&ag, 0, sizeof(ag));
 	if (cmd_arg_only(args, names, r) == -1 ||
-	    cmd_arg_date(args, "from", 1, &rs.from, r) == -1 ||
-	    cmd_arg_date(args, "to", 1, &rs.to, r) == -1)
+	    cmd_arg_date(args, "from", 1, &rs->from, r) == -1 ||
+	    cmd_arg_date(args, "to", 1, &rs->to, r) == -1)
 		return -1;
-	if (rs.to < rs.from || rs.to - rs.from > SIMULATE_MAX_DAYS)
+	if (rs->to < rs->from || rs->to - rs->from > SIMULATE_MAX_DAYS)
 		return cmd_fail(r, "invalid_argument", "the period must end "
 		    "on or after its first day and span at most %d days",
 		    SIMULATE_MAX_DAYS);
+	if ((ag.cov = coverage_new(daemon_ctx->store)) == NULL)
+		return cmd_fail(r, "internal", "out of memory");
 	/* Working-day shifts move an alert a few days: look a week wider. */
-	if (store_contract_window(daemon_ctx->store, rs.from - 7,
-	    rs.to + max_offset() + 7, simulate_one, &rs) < 0) {
-		rows_free(&rs);
+	rc = store_contract_window(daemon_ctx->store, rs->from - 7,
+	    rs->to + max_offset() + 7, simulate_one, &ag);
+	coverage_free(ag.cov);
+	if (rc < 0) {
+		rows_free(rs);
 		return cmd_fail(r, "internal", "database error");
 	}
 	r->result = json_pack("{s:o, s:o, s:o, s:b}", "from",
-	    cmd_date(rs.from), "to", cmd_date(rs.to), "alerts",
-	    simulate_json(&rs), "truncated", rs.truncated);
-	rows_free(&rs);
+	    cmd_date(rs->from), "to", cmd_date(rs->to), "alerts",
+	    simulate_json(rs), "truncated", rs->truncated);
+	rows_free(rs);
 	return 0;
 }
 

@@ -136,9 +136,13 @@ commands_dispatch(struct peer *peer, const char *line, size_t len)
 			cmd_audit(peer, cmd->name, req.args, &r);
 	}
 	proto_request_free(&req);
-	if (r.code != NULL) {
+	if (r.code != NULL || r.raw != NULL) {
 		json_decref(r.result);
-		return proto_error(r.code, r.message);
+		if (r.code != NULL) {
+			free(r.raw);
+			return proto_error(r.code, r.message);
+		}
+		return proto_ok_raw(r.raw);
 	}
 	return proto_ok(r.result);
 }

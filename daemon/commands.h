@@ -16,6 +16,9 @@
 
 struct cmd_reply {
 	json_t		*result;	/* owned; NULL means {} */
+	char		*raw;		/* owned: the result as JSON text,
+					   for answers too large to build
+					   as json_t; wins over result */
 	const char	*code;		/* error code, NULL on success */
 	char		 message[512];
 	int		 no_audit;	/* a partial step of a change */

@@ -309,11 +309,25 @@ peer_identify(struct control *c, int fd, struct peer *p)
 
 /* Queues a response line; on closing, the connection ends once sent. */
 static void
+line_free(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+static void
 conn_send(struct conn *conn, char *line)
 {
+	struct evbuffer	*out = bufferevent_get_output(conn->bev);
+
 	if (line == NULL)
 		line = proto_error("internal", "out of memory");
-	if (line != NULL) {
+	if (line == NULL)
+		return;
+	/* Large answers (an agenda runs to megabytes) go without a copy. */
+	if (evbuffer_add_reference(out, line, strlen(line), line_free,
+	    NULL) == -1) {
 		bufferevent_write(conn->bev, line, strlen(line));
 		free(line);
 	}

@@ -110,30 +110,29 @@ trim(char *s)
 }
 
 /*
- * Counts the services of c not covered by another contract on the day
- * after its end, naming them ';'-joined in buf (which may be NULL).  If
+ * Counts the services not covered by a contract other than ref on the day
+ * after end, naming them ';'-joined in buf (which may be NULL).  If
  * memory runs out the whole list is reported uncovered: a false warning
  * is better than a missed gap.
  */
-static size_t
-uncovered_walk(const struct contract *c, engine_covered_fn covered,
-    void *arg, char *buf, size_t len)
+size_t
+engine_services_uncovered(const char *ref, const char *services,
+    int32_t end, engine_covered_fn covered, void *arg, char *buf, size_t len)
 {
 	char	*copy, *p, *svc;
 	size_t	 n = 0;
 
 	if (buf != NULL && len > 0)
 		buf[0] = '\0';
-	if (covered == NULL || c->services == NULL || c->end_date == DATE_NONE)
+	if (covered == NULL || services == NULL || end == DATE_NONE)
 		return (0);
-	if ((copy = strdup(c->services)) == NULL) {
-		buf_append(buf, len, c->services);
+	if ((copy = strdup(services)) == NULL) {
+		buf_append(buf, len, services);
 		return (1);
 	}
 	for (p = copy; (svc = strsep(&p, ";")) != NULL;) {
 		svc = trim(svc);
-		if (*svc == '\0' ||
-		    covered(arg, svc, c->end_date + 1, c->ref) != 0)
+		if (*svc == '\0' || covered(arg, svc, end + 1, ref) != 0)
 			continue;
 		if (n++ > 0)
 			buf_append(buf, len, ";");
@@ -147,7 +146,8 @@ size_t
 engine_uncovered(const struct contract *c, engine_covered_fn covered,
     void *arg, char *buf, size_t len)
 {
-	return (uncovered_walk(c, covered, arg, buf, len));
+	return (engine_services_uncovered(c->ref, c->services, c->end_date,
+	    covered, arg, buf, len));
 }
 
 static void
@@ -180,7 +180,7 @@ engine_milestones(const struct contract *c, const struct alert_conf *conf,
 	add_milestone(out, &n, MS_TERM_END, end);
 	if (c->successor_ref == NULL || c->successor_ref[0] == '\0')
 		add_milestone(out, &n, MS_PROCUREMENT_START, max_end - lead);
-	if (uncovered_walk(c, covered, arg, NULL, 0) > 0)
+	if (engine_uncovered(c, covered, arg, NULL, 0) > 0)
 		add_milestone(out, &n, MS_COVERAGE_GAP, end);
 	add_milestone(out, &n, MS_EXPIRED, end + 1);
 	return (n);

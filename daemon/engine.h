@@ -78,6 +78,10 @@ size_t	 engine_milestones(const struct contract *c,
  */
 size_t	 engine_uncovered(const struct contract *c, engine_covered_fn covered,
 	    void *arg, char *buf, size_t len);
+/* The same, of services of contract ref ending on end. */
+size_t	 engine_services_uncovered(const char *ref, const char *services,
+	    int32_t end, engine_covered_fn covered, void *arg, char *buf,
+	    size_t len);
 
 /*
  * Every alert of the given milestones with the configured offsets, sorted

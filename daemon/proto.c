@@ -97,6 +97,25 @@ proto_ok(json_t *result)
 }
 
 char *
+proto_ok_raw(char *result)
+{
+	static const char	 head[] = "{\"v\":1,\"ok\":true,\"result\":";
+	size_t			 h = sizeof(head) - 1, n = strlen(result);
+	char			*line;
+
+	_Static_assert(PROTO_VERSION == 1, "head names version 1");
+	/* In place: a large block grows without a copy (mremap). */
+	if ((line = realloc(result, h + n + 3)) == NULL) {
+		free(result);
+		return NULL;
+	}
+	memmove(line + h, line, n);
+	memcpy(line, head, h);
+	memcpy(line + h + n, "}\n", 3);
+	return line;
+}
+
+char *
 proto_error(const char *code, const char *message)
 {
 	return proto_line(json_pack("{s:i, s:b, s:{s:s, s:s}}", "v",

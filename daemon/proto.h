@@ -32,6 +32,11 @@ void	 proto_request_free(struct proto_request *req);
  */
 char	*proto_ok(json_t *result);
 char	*proto_error(const char *code, const char *message);
+/*
+ * proto_ok of a result given as JSON text (a valid value, one line),
+ * which it takes: the line is made of it, in place.
+ */
+char	*proto_ok_raw(char *result);
 
 /* Builds a request line (newline included); takes the reference to args. */
 char	*proto_request(const char *cmd, json_t *args);

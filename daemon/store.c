@@ -90,7 +90,19 @@ static const char *const store_migrations[] = {
 	 * contract's row: an index by ref cost a B-tree insert per service
 	 * (two million in an import of a million contracts).
 	 */
-	"DROP INDEX services_ref;",
+	"DROP INDEX services_ref;"
+	/*
+	 * The agenda reads its window from the date indexes alone, without
+	 * a lookup of each contract's row: they carry what it shows.
+	 */
+	"DROP INDEX contracts_end;"
+	"DROP INDEX contracts_ext_due;"
+	"DROP INDEX contracts_proc_due;"
+	"CREATE INDEX contracts_end ON contracts(end_date, title, services);"
+	"CREATE INDEX contracts_ext_due ON contracts(ext_due, title)"
+	" WHERE ext_due IS NOT NULL;"
+	"CREATE INDEX contracts_proc_due ON contracts(proc_due, title)"
+	" WHERE proc_due IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -822,6 +834,86 @@ contract_cb_row(sqlite3_stmt *s, void *arg)
 	if (contract_row(s, &cb->c, &cb->cs) == -1)
 		return -1;
 	return cb->fn(cb->arg, &cb->c, &cb->cs);
+}
+
+struct agenda_cb {
+	store_agenda_fn	 fn;
+	void		*arg;
+	int		 which;
+};
+
+static int
+agenda_row(sqlite3_stmt *s, void *arg)
+{
+	struct agenda_cb	*cb = arg;
+	struct agenda_rec	 a;
+
+	a.which = cb->which;
+	a.ref = (const char *)sqlite3_column_text(s, 0);
+	a.date = col_date(s, 1);
+	a.title = (const char *)sqlite3_column_text(s, 2);
+	a.services = cb->which == AGENDA_END ?
+	    (const char *)sqlite3_column_text(s, 3) : NULL;
+	if (a.ref == NULL || a.title == NULL || a.date == DATE_NONE)
+		return 0;
+	return cb->fn(cb->arg, &a);
+}
+
+int
+store_agenda(struct store *st, int32_t from, int32_t to, store_agenda_fn fn,
+    void *arg)
+{
+	/* Each is answered from its index alone (see migration 2). */
+	static const char *const sql[3] = {
+		"SELECT ref, end_date, title, services FROM contracts"
+		" WHERE end_date BETWEEN ?1 AND ?2",
+		"SELECT ref, ext_due, title FROM contracts"
+		" WHERE ext_due BETWEEN ?1 AND ?2",
+		"SELECT ref, proc_due, title FROM contracts"
+		" WHERE proc_due BETWEEN ?1 AND ?2",
+	};
+	struct agenda_cb	 cb = { fn, arg, 0 };
+	sqlite3_stmt		*s;
+	int			 n;
+
+	for (cb.which = 0; cb.which < 3; cb.which++) {
+		if ((s = store_stmt(st, SQL_AGENDA + cb.which,
+		    sql[cb.which])) == NULL)
+			return STORE_ERROR;
+		/* A term ending the day before from expires on from. */
+		bind_date(s, 1, cb.which == AGENDA_END ? from - 1 : from);
+		bind_date(s, 2, to);
+		if ((n = store_rows(st, s, agenda_row, &cb, __func__)) < 0)
+			return n;
+	}
+	return 0;
+}
+
+int
+store_covering(struct store *st, const char *svc, int32_t day,
+    char refs[2][CONTRACT_REF_MAX + 1])
+{
+	sqlite3_stmt	*s;
+	const char	*ref;
+	int		 rc, n = 0;
+
+	s = store_stmt(st, SQL_COVERING, "SELECT ref FROM services WHERE "
+	    "service = ?1 AND end_date >= ?2 AND "
+	    "(start_date IS NULL OR start_date <= ?2) LIMIT 2");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, svc);
+	bind_date(s, 2, day);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 2) {
+		if ((ref = (const char *)sqlite3_column_text(s, 0)) != NULL)
+			snprintf(refs[n++], CONTRACT_REF_MAX + 1, "%s", ref);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		return STORE_ERROR;
+	}
+	return n;
 }
 
 /* Runs a bound SELECT of CONTRACT_COLS, calling fn per row. */

@@ -42,6 +42,32 @@ struct contract_due {
 int		 store_begin(struct store *st);
 int		 store_commit(struct store *st);
 void		 store_rollback(struct store *st);
+/*
+ * The agenda's window: contracts whose end date (AGENDA_END, with their
+ * services; from the day before from, for the expiry), extension due
+ * date (AGENDA_EXT) or procurement due date (AGENDA_PROC) fall in
+ * [from, to], read from the date indexes alone.
+ * The strings are valid during the call.
+ */
+enum { AGENDA_END, AGENDA_EXT, AGENDA_PROC };
+struct agenda_rec {
+	int		 which;
+	const char	*ref;
+	int32_t		 date;
+	const char	*title;
+	const char	*services;
+};
+typedef int (*store_agenda_fn)(void *arg, const struct agenda_rec *a);
+int		 store_agenda(struct store *st, int32_t from, int32_t to,
+		    store_agenda_fn fn, void *arg);
+/*
+ * Up to two contracts whose services cover svc on day, into refs: the
+ * number found, or STORE_ERROR.  (Two tell whether one other than a
+ * given contract covers it.)
+ */
+int		 store_covering(struct store *st, const char *svc, int32_t day,
+		    char refs[2][CONTRACT_REF_MAX + 1]);
+
 /* on: a large change follows; off: back to the normal page cache. */
 void		 store_bulk(struct store *st, int on);
 /* For marks that are rebuilt after a crash: no wait for the disk. */

@@ -1,6 +1,9 @@
 /*
  * UTF-8 and message excerpts.
  */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -59,4 +62,93 @@ text_excerpt(const char *v, size_t n, char *out, size_t outlen)
 		j += 3;
 	}
 	out[j] = '\0';
+}
+
+void
+strbuf_reserve(struct strbuf *b, size_t n)
+{
+	size_t	 cap;
+	char	*p;
+
+	if (b->failed || b->len + n + 1 <= b->cap)
+		return;
+	for (cap = b->cap ? b->cap : 4096; cap < b->len + n + 1; cap *= 2)
+		;
+	if ((p = realloc(b->s, cap)) == NULL) {
+		b->failed = 1;
+		return;
+	}
+	b->s = p;
+	b->cap = cap;
+}
+
+void
+strbuf_add(struct strbuf *b, const char *s, size_t n)
+{
+	strbuf_reserve(b, n);
+	if (b->failed)
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+strbuf_puts(struct strbuf *b, const char *s)
+{
+	strbuf_add(b, s, strlen(s));
+}
+
+void
+strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 buf[256];
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		b->failed = 1;
+	else
+		strbuf_add(b, buf, (size_t)n);
+}
+
+void
+strbuf_json(struct strbuf *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*run;
+	size_t			 k, n = strlen(s);
+	char			 esc[8];
+
+	strbuf_add(b, "\"", 1);
+	for (run = p; n > 0; p += k, n -= k) {
+		k = *p >= 0x20 && *p != '"' && *p != '\\' ?
+		    utf8_len(p, n) : 0;
+		if (k > 0)
+			continue;
+		strbuf_add(b, (const char *)run, (size_t)(p - run));
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			strbuf_add(b, esc, 2);
+		} else if (*p < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			strbuf_add(b, esc, 6);
+		} else
+			strbuf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+		k = 1;
+		run = p + 1;
+	}
+	strbuf_add(b, (const char *)run, (size_t)(p - run));
+	strbuf_add(b, "\"", 1);
+}
+
+void
+strbuf_free(struct strbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
 }

@@ -19,4 +19,29 @@ size_t	 utf8_len(const unsigned char *s, size_t avail);
  */
 void	 text_excerpt(const char *v, size_t n, char *out, size_t outlen);
 
+/*
+ * A growing NUL-terminated string.  Zeroed, it is empty; once memory ran
+ * out it stays failed and takes no more.  Free it with strbuf_free.
+ */
+struct strbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+	int	 failed;
+};
+
+/* Makes room for n more bytes. */
+void	 strbuf_reserve(struct strbuf *b, size_t n);
+void	 strbuf_add(struct strbuf *b, const char *s, size_t n);
+void	 strbuf_puts(struct strbuf *b, const char *s);
+/* At most 255 bytes a call; more fails b. */
+void	 strbuf_printf(struct strbuf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * s as a JSON string, in quotes: '"', '\' and control characters
+ * escaped, UTF-8 kept, and each byte that is not UTF-8 written as U+FFFD.
+ */
+void	 strbuf_json(struct strbuf *b, const char *s);
+void	 strbuf_free(struct strbuf *b);
+
 #endif

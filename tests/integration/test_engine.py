@@ -1,6 +1,7 @@
 """The deadline engine end to end: the seed's DPS through simulate, extend
 and a successor; alerts firing in real time under libfaketime; catch-up
 after downtime; CSV import refused whole on any bad row."""
+import datetime
 import json
 import os
 import sqlite3
@@ -564,3 +565,31 @@ def test_services_follow_updates_and_extensions(workdir):
         assert len(services_rows(d, "HAV-CPDPS")) == 2
     finally:
         assert d.stop() == 0
+
+
+def test_agenda_json_is_exact_for_awkward_titles(daemon):
+    # The agenda is written as JSON text by hand and contractctl prints
+    # its rows as they came: quotes, backslashes, brackets and characters
+    # beyond ASCII must survive both, and match the daemon's answer.
+    daemon.start()
+    title = 'Care "A" \\ [lot 1], {north} – Ω 😀'
+    end = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+    text = ("ref,title,end_date,max_end_date,services\n"
+            'AW-1,"%s",%s,%s,\nAW-2,Plain,%s,%s,\n'
+            % (title.replace('"', '""'), end, end, end, end))
+    import_ok(daemon, text)
+    out = daemon.ctl("--json", "agenda", "--days", "30")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    direct = daemon.request({"v": 1, "cmd": "agenda", "args": {"days": 30}})
+    assert rows == direct["result"]["milestones"]
+    assert direct["result"]["days"] == 30
+    assert [(r["ref"], r["title"], r["milestone"], r["due"], r["acked"])
+            for r in rows] == [
+        ("AW-1", title, "term_end", end, False),
+        ("AW-2", "Plain", "term_end", end, False),
+        ("AW-1", title, "expired", rows[2]["due"], False),
+        ("AW-2", "Plain", "expired", rows[2]["due"], False)]
+    assert rows[0]["days_left"] == 20
+    human = daemon.ctl("agenda", "--days", "30")
+    assert human.returncode == 0 and title in human.stdout

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "text.h"
 
 static int
 parse(const char *line, struct proto_request *req, char *err, size_t len)
@@ -129,6 +130,61 @@ test_request_roundtrip(void **state)
 	free(s);
 }
 
+/* s written by strbuf_json reads back, through jansson, as want. */
+static void
+json_string_is(const char *s, const char *want, const char *text)
+{
+	struct strbuf	 b;
+	json_t		*v;
+
+	memset(&b, 0, sizeof(b));
+	strbuf_json(&b, s);
+	assert_false(b.failed);
+	if (text != NULL)
+		assert_string_equal(b.s, text);
+	v = json_loads(b.s, JSON_DECODE_ANY, NULL);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(v), want);
+	json_decref(v);
+	strbuf_free(&b);
+}
+
+static void
+test_strbuf_json(void **state)
+{
+	(void)state;
+	json_string_is("", "", "\"\"");
+	json_string_is("plain", "plain", "\"plain\"");
+	json_string_is("a \"q\" \\ b", "a \"q\" \\ b",
+	    "\"a \\\"q\\\" \\\\ b\"");
+	json_string_is("tab\there\nline\x01", "tab\there\nline\x01",
+	    "\"tab\\u0009here\\u000aline\\u0001\"");
+	/* UTF-8 stays as it is; bytes that are not UTF-8 become U+FFFD. */
+	json_string_is("Lot 2 \xe2\x80\x93 \xf0\x9f\x98\x80",
+	    "Lot 2 \xe2\x80\x93 \xf0\x9f\x98\x80",
+	    "\"Lot 2 \xe2\x80\x93 \xf0\x9f\x98\x80\"");
+	json_string_is("bad \xff\xe2\x80 end", "bad \xef\xbf\xbd"
+	    "\xef\xbf\xbd\xef\xbf\xbd end", NULL);
+}
+
+static void
+test_ok_raw(void **state)
+{
+	char	*line;
+	json_t	*v;
+
+	(void)state;
+	line = proto_ok_raw(strdup("{\"a\":[1,2]}"));
+	assert_string_equal(line, "{\"v\":1,\"ok\":true,\"result\":"
+	    "{\"a\":[1,2]}}\n");
+	v = json_loads(line, 0, NULL);
+	assert_non_null(v);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(
+	    json_object_get(v, "result"), "a"), 1)), 2);
+	json_decref(v);
+	free(line);
+}
+
 int
 main(void)
 {
@@ -139,6 +195,8 @@ main(void)
 		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_request_roundtrip),
+		cmocka_unit_test(test_strbuf_json),
+		cmocka_unit_test(test_ok_raw),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
