@@ -106,6 +106,13 @@ ctl_takeline(void)
 	}
 	ctl_in.scanned = 0;
 	n = (size_t)(nl - ctl_in.buf);
+	if (n + 1 == ctl_in.len) {
+		/* The whole of it (a large answer): no copy. */
+		line = ctl_in.buf;
+		line[n] = '\0';
+		memset(&ctl_in, 0, sizeof(ctl_in));
+		return line;
+	}
 	if ((line = malloc(n + 1)) == NULL)
 		return NULL;
 	memcpy(line, ctl_in.buf, n);

@@ -160,9 +160,12 @@ agenda_ack(void *arg, const char *ref, const struct ack_rec *a)
 static void
 json_date(struct strbuf *b, int32_t day)
 {
-	char	 buf[DATE_STRLEN];
+	char	 buf[DATE_STRLEN + 2];
 
-	strbuf_printf(b, "\"%s\"", date_format(day, buf));
+	buf[0] = '"';
+	date_format(day, buf + 1);
+	buf[DATE_STRLEN] = '"';
+	strbuf_add(b, buf, DATE_STRLEN + 1);
 }
 
 /*
@@ -186,18 +189,23 @@ agenda_text(struct rows *rs, int days)
 	json_date(&b, rs->from);
 	strbuf_puts(&b, ",\"to\":");
 	json_date(&b, rs->to);
-	strbuf_printf(&b, ",\"days\":%d,\"milestones\":[", days);
+	strbuf_puts(&b, ",\"days\":");
+	strbuf_int(&b, days);
+	strbuf_puts(&b, ",\"milestones\":[");
 	for (i = 0; i < rs->n; i++) {
 		w = &rs->v[i];
 		strbuf_puts(&b, i ? ",{\"ref\":" : "{\"ref\":");
 		strbuf_json(&b, w->ref);
 		strbuf_puts(&b, ",\"title\":");
 		strbuf_json(&b, w->title);
-		strbuf_printf(&b, ",\"milestone\":\"%s\",\"due\":",
-		    milestone_name(w->kind));
+		strbuf_puts(&b, ",\"milestone\":\"");
+		strbuf_puts(&b, milestone_name(w->kind));
+		strbuf_puts(&b, "\",\"due\":");
 		json_date(&b, w->due);
-		strbuf_printf(&b, ",\"days_left\":%d,\"acked\":%s}",
-		    (int)(w->due - rs->from), w->acked ? "true" : "false");
+		strbuf_puts(&b, ",\"days_left\":");
+		strbuf_int(&b, (long)(w->due - rs->from));
+		strbuf_puts(&b, w->acked ? ",\"acked\":true}" :
+		    ",\"acked\":false}");
 	}
 	strbuf_puts(&b, "]}");
 	if (b.failed)

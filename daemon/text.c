@@ -115,6 +115,16 @@ strbuf_printf(struct strbuf *b, const char *fmt, ...)
 		strbuf_add(b, buf, (size_t)n);
 }
 
+/* Bytes that stand for themselves in a JSON string: printable ASCII. */
+static const unsigned char json_plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 void
 strbuf_json(struct strbuf *b, const char *s)
 {
@@ -125,8 +135,11 @@ strbuf_json(struct strbuf *b, const char *s)
 
 	strbuf_add(b, "\"", 1);
 	for (run = p; n > 0; p += k, n -= k) {
-		k = *p >= 0x20 && *p != '"' && *p != '\\' ?
-		    utf8_len(p, n) : 0;
+		if (json_plain[*p]) {
+			k = 1;
+			continue;
+		}
+		k = *p >= 0x80 ? utf8_len(p, n) : 0;
 		if (k > 0)
 			continue;
 		strbuf_add(b, (const char *)run, (size_t)(p - run));
@@ -144,6 +157,20 @@ strbuf_json(struct strbuf *b, const char *s)
 	}
 	strbuf_add(b, (const char *)run, (size_t)(p - run));
 	strbuf_add(b, "\"", 1);
+}
+
+void
+strbuf_int(struct strbuf *b, long v)
+{
+	char		 buf[24], *p = buf + sizeof(buf);
+	unsigned long	 u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--p = '-';
+	strbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void

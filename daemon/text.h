@@ -42,6 +42,7 @@ void	 strbuf_printf(struct strbuf *b, const char *fmt, ...)
  * escaped, UTF-8 kept, and each byte that is not UTF-8 written as U+FFFD.
  */
 void	 strbuf_json(struct strbuf *b, const char *s);
+void	 strbuf_int(struct strbuf *b, long v);
 void	 strbuf_free(struct strbuf *b);
 
 #endif
