@@ -18,6 +18,9 @@
 #define LIST_DEFAULT	1000
 #define LIST_MAX	100000
 #define IMPORT_MAX	(512L * 1024 * 1024)
+/* From this many contracts, an import into a table no larger than it
+ * builds the contracts' indexes after its rows. */
+#define IMPORT_REBUILD_MIN	20000
 
 int32_t
 cmd_today(void)
@@ -735,7 +738,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	char		 *due_now;
 	time_t		  now = time(NULL);
 	size_t		  i;
-	int		  rc = -1;
+	int		  rc = -1, rebuild;
 
 	order = calloc(n ? n : 1, sizeof(*order));
 	due_now = calloc(n ? n : 1, 1);
@@ -747,13 +750,20 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	for (i = 0; i < n; i++)
 		order[i] = &v[i];
 	qsort(order, n, sizeof(*order), ref_order);
+	/* Large beside what is stored: build the indexes afterwards. */
+	rebuild = n >= IMPORT_REBUILD_MIN &&
+	    (long)n >= store_contract_count(st);
 	store_bulk(st, 1);
 	if (store_begin(st) == -1)
 		cmd_fail(r, "internal", "database error");
-	else if (import_store(v, order, n, now, due_now, r) == -1 ||
-	    import_fire(order, n, now, due_now, fired, r) == -1)
+	else if ((rebuild && store_contract_indexes(st, 0) == -1) ||
+	    import_store(v, order, n, now, due_now, r) == -1 ||
+	    (rebuild && store_contract_indexes(st, 1) == -1) ||
+	    import_fire(order, n, now, due_now, fired, r) == -1) {
+		if (r->code == NULL)
+			cmd_fail(r, "internal", "database error");
 		store_rollback(st);
-	else
+	} else
 		rc = cmd_commit(r);
 	store_bulk(st, 0);
 	free(order);

@@ -68,6 +68,12 @@ int		 store_agenda(struct store *st, int32_t from, int32_t to,
 int		 store_covering(struct store *st, const char *svc, int32_t day,
 		    char refs[2][CONTRACT_REF_MAX + 1]);
 
+/*
+ * Drops (build 0) or builds (1) the secondary indexes of contracts, in
+ * the caller's transaction: for an import large beside the table.
+ */
+int		 store_contract_indexes(struct store *st, int build);
+
 /* on: a large change follows; off: back to the normal page cache. */
 void		 store_bulk(struct store *st, int on);
 /* For marks that are rebuilt after a crash: no wait for the disk. */

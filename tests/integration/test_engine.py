@@ -593,3 +593,53 @@ def test_agenda_json_is_exact_for_awkward_titles(daemon):
     assert rows[0]["days_left"] == 20
     human = daemon.ctl("agenda", "--days", "30")
     assert human.returncode == 0 and title in human.stdout
+
+
+def contract_indexes(d):
+    db = sqlite3.connect(d.db)
+    try:
+        return sorted(r[0] for r in db.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND "
+            "tbl_name = 'contracts' AND sql IS NOT NULL"))
+    finally:
+        db.close()
+
+
+def test_large_import_builds_indexes_after_rows(workdir):
+    # An import of 20000 or more into a table no larger drops the
+    # contracts' indexes and builds them after the rows; a refused one
+    # leaves the indexes as they were.
+    want = ["contracts_end", "contracts_ext_due", "contracts_next_fire",
+            "contracts_proc_due"]
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@2025-03-20 12:00:00")
+    try:
+        import_ok(d, HEADER + DPS_ROW)
+        n = 25000
+        rows = ["ref,title,end_date,max_end_date,services\n"]
+        rows += ["BULK-%05d,Bulk %d,2025-04-%02d,2025-10-31,residential:LD\n"
+                 % (i, i, 1 + i % 30) for i in range(n)]
+        rows.append("HAV-CPDPS,Again,2025-04-30,,\n")
+        r = d.ctl("import", write(d, "dup.csv", "".join(rows)))
+        assert r.returncode == 1
+        assert "row %d, column ref, value 'HAV-CPDPS'" % (n + 2) in r.stderr
+        assert contract_indexes(d) == want
+        assert d.ctl_json("status")["contracts"] == 1
+        r = import_ok(d, "".join(rows[:-1]), name="ok.csv")
+        assert r["imported"] == n
+        assert contract_indexes(d) == want
+        agenda = d.ctl("--json", "agenda", "--days", "20")
+        due = [json.loads(line) for line in agenda.stdout.splitlines()]
+        assert len([a for a in due if a["ref"].startswith("BULK-") and
+                    a["milestone"] == "term_end"]) == sum(
+                        1 for i in range(n) if 1 + i % 30 <= 9)
+        db = sqlite3.connect(d.db)
+        plan = " ".join(r[3] for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT ref, end_date, title, services "
+            "FROM contracts WHERE end_date BETWEEN '2025-04-01' AND "
+            "'2025-04-10'"))
+        db.close()
+        assert "COVERING INDEX contracts_end" in plan
+    finally:
+        assert d.stop() == 0
