@@ -292,35 +292,66 @@ simulate_cmp(const void *a, const void *b)
 	return y->offset - x->offset;
 }
 
-/* The channels each kind routes to. */
-static json_t *
-kind_channels(enum milestone_kind k)
+/* The channels kind k routes to, as a JSON array. */
+static void
+json_channels(struct strbuf *b, enum milestone_kind k)
 {
-	json_t	*a = json_array();
 	size_t	 i;
+	int	 n = 0;
 
-	for (i = 0; i < daemon_ctx->nchannels; i++)
-		if (daemon_ctx->channels[i].kinds & (1u << k))
-			json_array_append_new(a,
-			    json_string(daemon_ctx->channels[i].name));
-	return a;
+	strbuf_puts(b, "[");
+	for (i = 0; i < daemon_ctx->nchannels; i++) {
+		if (!(daemon_ctx->channels[i].kinds & (1u << k)))
+			continue;
+		if (n++ > 0)
+			strbuf_puts(b, ",");
+		strbuf_json(b, daemon_ctx->channels[i].name);
+	}
+	strbuf_puts(b, "]");
 }
 
-static json_t *
-simulate_json(struct rows *rs)
+/* The simulation as JSON text, written directly as the agenda is. */
+static char *
+simulate_text(struct rows *rs)
 {
-	json_t	*a = json_array();
-	size_t	 i;
+	struct strbuf	 b;
+	const struct row *w;
+	char		 at[DATE_ISOLEN];
+	size_t		 i;
 
 	qsort(rs->v, rs->n, sizeof(rs->v[0]), simulate_cmp);
-	for (i = 0; i < rs->n; i++)
-		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:o, "
-		    "s:i, s:o}", "fire_at", cmd_instant(rs->v[i].fire),
-		    "contract", rs->v[i].ref, "milestone",
-		    milestone_name(rs->v[i].kind), "due",
-		    cmd_date(rs->v[i].due), "offset_days", rs->v[i].offset,
-		    "channels", kind_channels(rs->v[i].kind)));
-	return a;
+	memset(&b, 0, sizeof(b));
+	strbuf_reserve(&b, 64 + rs->n * 160);
+	strbuf_puts(&b, "{\"from\":");
+	json_date(&b, rs->from);
+	strbuf_puts(&b, ",\"to\":");
+	json_date(&b, rs->to);
+	strbuf_puts(&b, ",\"alerts\":[");
+	for (i = 0; i < rs->n; i++) {
+		w = &rs->v[i];
+		strbuf_puts(&b, i ? ",{\"fire_at\":" : "{\"fire_at\":");
+		if (date_format_local(w->fire, daemon_ctx->conf->timezone, at,
+		    sizeof(at)) == -1)
+			strbuf_puts(&b, "null");
+		else
+			strbuf_json(&b, at);
+		strbuf_puts(&b, ",\"contract\":");
+		strbuf_json(&b, w->ref);
+		strbuf_puts(&b, ",\"milestone\":\"");
+		strbuf_puts(&b, milestone_name(w->kind));
+		strbuf_puts(&b, "\",\"due\":");
+		json_date(&b, w->due);
+		strbuf_puts(&b, ",\"offset_days\":");
+		strbuf_int(&b, w->offset);
+		strbuf_puts(&b, ",\"channels\":");
+		json_channels(&b, w->kind);
+		strbuf_puts(&b, "}");
+	}
+	strbuf_puts(&b, rs->truncated ? "],\"truncated\":true}" :
+	    "],\"truncated\":false}");
+	if (b.failed)
+		strbuf_free(&b);
+	return b.s;
 }
 
 /* The largest offset of any kind: how far before a due date to look. */
@@ -366,11 +397,10 @@ cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		rows_free(rs);
 		return cmd_fail(r, "internal", "database error");
 	}
-	r->result = json_pack("{s:o, s:o, s:o, s:b}", "from",
-	    cmd_date(rs->from), "to", cmd_date(rs->to), "alerts",
-	    simulate_json(rs), "truncated", rs->truncated);
+	if ((r->raw = simulate_text(rs)) == NULL)
+		cmd_fail(r, "internal", "out of memory");
 	rows_free(rs);
-	return 0;
+	return r->code != NULL ? -1 : 0;
 }
 
 const struct cmd cmd_simulate = { "simulate", 0, cmd_simulate_exec };

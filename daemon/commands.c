@@ -3,6 +3,7 @@
  * command and the access it needs; the dispatcher checks access once,
  * runs the handler and writes every change to the audit table.
  */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "contractd.h"
 #include "store.h"
 #include "text.h"
+
+#define CMD_LARGE_ANSWER	(1024 * 1024)
 
 static const struct cmd *const cmd_table[] = {
 	&cmd_ping,
@@ -142,6 +145,9 @@ commands_dispatch(struct peer *peer, const char *line, size_t len)
 			free(r.raw);
 			return proto_error(r.code, r.message);
 		}
+		/* What built a large answer is free now: give it back. */
+		if (strlen(r.raw) > CMD_LARGE_ANSWER)
+			malloc_trim(0);
 		return proto_ok_raw(r.raw);
 	}
 	return proto_ok(r.result);
