@@ -13,6 +13,7 @@
 #include "contractd.h"
 #include "csv.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "store.h"
 
 #define LIST_DEFAULT	1000
@@ -696,6 +697,8 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 	int	 rc, d;
 
 	for (i = 0; i < n; i++) {
+		if ((i & 4095) == 0)
+			sdnotify_alive();
 		if ((rc = store_new(order[i], now, 0, &d)) == STORE_CONFLICT)
 			return cmd_fail(r, "conflict", "row %zu, column ref, "
 			    "value '%s': a contract with this ref exists "
@@ -720,6 +723,8 @@ import_fire(struct contract **order, size_t n, time_t now,
 	int	 k;
 
 	for (i = 0; i < n; i++) {
+		if ((i & 4095) == 0)
+			sdnotify_alive();
 		if (!due_now[i])
 			continue;
 		if ((k = fire_new(order[i], now)) < 0)

@@ -197,6 +197,7 @@ setup(struct daemon *d)
 	if ((d->store = store_open(d->conf->database, err, sizeof(err))) ==
 	    NULL)
 		fatalx("database: %s", err);
+	store_progress(d->store, sdnotify_alive);
 	if (plugins_load(d->conf, &errs, &d->channels, &d->nchannels) == -1) {
 		print_errors(&errs);
 		conf_errors_free(&errs);

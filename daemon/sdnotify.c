@@ -8,12 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "sdnotify.h"
 
 static struct event	*sd_watchdog;
+static long long	 sd_half_us;	/* half the watchdog interval */
+static long long	 sd_last_us;	/* monotonic time of the last ping */
+
+static long long
+now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 void
 sdnotify(const char *state)
@@ -48,7 +60,15 @@ sdnotify_ping(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	sd_last_us = now_us();
 	sdnotify("WATCHDOG=1");
+}
+
+void
+sdnotify_alive(void)
+{
+	if (sd_watchdog != NULL && now_us() - sd_last_us >= sd_half_us)
+		sdnotify_ping(-1, 0, NULL);
 }
 
 void
@@ -64,6 +84,8 @@ sdnotify_init(struct event_base *base)
 	if (pid != NULL && atol(pid) != (long)getpid())
 		return;
 	us /= 2;	/* ping twice per interval */
+	sd_half_us = us;
+	sd_last_us = now_us();
 	tv.tv_sec = us / 1000000;
 	tv.tv_usec = us % 1000000;
 	sd_watchdog = event_new(base, -1, EV_PERSIST, sdnotify_ping, NULL);

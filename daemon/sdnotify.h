@@ -11,5 +11,11 @@ void	sdnotify(const char *state);
 /* Starts the watchdog pings when WATCHDOG_USEC asks for them. */
 void	sdnotify_init(struct event_base *base);
 void	sdnotify_free(void);
+/*
+ * Pings the watchdog if half its interval has passed: for work that keeps
+ * the loop busy for long (a large import), so that systemd does not take
+ * a daemon making progress for a hung one.
+ */
+void	sdnotify_alive(void);
 
 #endif

@@ -224,6 +224,24 @@ store_contract_indexes(struct store *st, int build)
 	    INDEX_PROC_DUE);
 }
 
+static int
+store_progress_cb(void *arg)
+{
+	struct store	*st = arg;
+
+	st->progress();
+	return 0;
+}
+
+void
+store_progress(struct store *st, void (*fn)(void))
+{
+	st->progress = fn;
+	/* Some tens of milliseconds of statements between calls. */
+	sqlite3_progress_handler(st->db, fn != NULL ? 1000000 : 0,
+	    fn != NULL ? store_progress_cb : NULL, st);
+}
+
 void
 store_bulk(struct store *st, int on)
 {
@@ -673,8 +691,11 @@ store_services_bulk(struct store *st, const struct contract *const *v,
 	}
 	/* In key order the B-tree grows at a few places, not everywhere. */
 	qsort(rows, k, sizeof(*rows), service_row_cmp);
-	for (i = 0; i < k && rc == 0; i++)
+	for (i = 0; i < k && rc == 0; i++) {
+		if (st->progress != NULL && (i & 4095) == 0)
+			st->progress();
 		rc = service_insert(st, rows[i].svc, rows[i].len, rows[i].c);
+	}
 	free(rows);
 	return rc;
 }

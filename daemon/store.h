@@ -74,6 +74,9 @@ int		 store_covering(struct store *st, const char *svc, int32_t day,
  */
 int		 store_contract_indexes(struct store *st, int build);
 
+/* Calls fn now and then while a long statement runs (NULL: never). */
+void		 store_progress(struct store *st, void (*fn)(void));
+
 /* on: a large change follows; off: back to the normal page cache. */
 void		 store_bulk(struct store *st, int on);
 /* For marks that are rebuilt after a crash: no wait for the disk. */

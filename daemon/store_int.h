@@ -55,6 +55,7 @@ enum store_sql {
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmts[STORE_NSQL];
+	void		(*progress)(void);
 };
 
 int		 store_exec(struct store *st, const char *sql);

@@ -351,6 +351,64 @@ def test_systemd_notify_and_socket_activation(workdir):
         log.close()
 
 
+@pytest.mark.timing
+def test_watchdog_pinged_through_a_long_import(workdir):
+    """WatchdogSec: a large import keeps the loop busy for longer than
+    the watchdog interval, and the daemon pings from inside it."""
+    import threading
+    d = Daemon(workdir)
+    d.write_config()
+    notify_path = os.path.join(workdir, "notify")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ns.bind(notify_path)
+    ns.settimeout(0.2)
+    env = d.env()
+    env["NOTIFY_SOCKET"] = notify_path
+    env["WATCHDOG_USEC"] = "1000000"
+    pings, done = [], threading.Event()
+
+    def listen():
+        while not done.is_set():
+            try:
+                msg = ns.recv(4096).decode()
+            except socket.timeout:
+                continue
+            if "WATCHDOG=1" in msg:
+                pings.append(time.monotonic())
+
+    t = threading.Thread(target=listen)
+    t.start()
+    path = os.path.join(workdir, "big.csv")
+    with open(path, "w") as f:
+        f.write("ref,title,start_date,end_date,services\n")
+        for i in range(150000):
+            f.write("BIG-%06d,Contract %d,2030-01-01,2031-%02d-%02d,"
+                    "residential:LD;nursing:LD\n"
+                    % (i, i, 1 + i % 12, 1 + i % 28))
+    log = open(d.logpath, "a")
+    proc = subprocess.Popen([CONTRACTD, "-f", "-c", d.conf], stdout=log,
+                            stderr=log, env=env)
+    try:
+        assert wait_for(d.ping_ok)
+        t0 = time.monotonic()
+        r = d.ctl("import", path)
+        t1 = time.monotonic()
+        assert r.returncode == 0, r.stderr
+        during = [p for p in pings if t0 <= p <= t1]
+        gaps = [b - a for a, b in zip([t0] + during, during + [t1])]
+        if t1 - t0 < 1.5:
+            pytest.skip("the import took %.1f s: too fast to tell"
+                        % (t1 - t0))
+        assert max(gaps) < 1.0, (gaps, t1 - t0)
+    finally:
+        done.set()
+        t.join()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        ns.close()
+        log.close()
+
+
 def test_emfile_pauses_accept_and_recovers(workdir):
     """Out of file descriptors: accept pauses instead of spinning or
     dying; once clients go, new ones are served again."""
