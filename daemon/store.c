@@ -112,7 +112,28 @@ static const char *const store_migrations[] = {
 	"DROP INDEX contracts_end;"
 	"DROP INDEX contracts_ext_due;"
 	"DROP INDEX contracts_proc_due;"
-	INDEX_END INDEX_EXT_DUE INDEX_PROC_DUE,
+	INDEX_END INDEX_EXT_DUE INDEX_PROC_DUE
+	/*
+	 * Deliveries in a rowid table: a payload of about 1 KB made each
+	 * row overflow the B-tree pages of a table keyed by its text.
+	 */
+	"CREATE TABLE deliveries_v2 ("
+	" id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	" alert_key TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT,"
+	" state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt INTEGER NOT NULL, created INTEGER NOT NULL,"
+	" inflight INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT, payload TEXT NOT NULL);"
+	"INSERT INTO deliveries_v2 (key, alert_key, channel, recipient, state,"
+	" attempts, next_attempt, created, inflight, last_error, payload)"
+	" SELECT key, alert_key, channel, recipient, state, attempts,"
+	" next_attempt, created, inflight, last_error, payload"
+	" FROM deliveries ORDER BY created, key;"
+	"DROP TABLE deliveries;"
+	"ALTER TABLE deliveries_v2 RENAME TO deliveries;"
+	"CREATE INDEX deliveries_next ON deliveries(state, next_attempt);"
+	"CREATE INDEX deliveries_inflight ON deliveries(inflight)"
+	" WHERE inflight <> 0;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

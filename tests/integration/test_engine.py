@@ -643,3 +643,52 @@ def test_large_import_builds_indexes_after_rows(workdir):
         assert "COVERING INDEX contracts_end" in plan
     finally:
         assert d.stop() == 0
+
+
+def schema_1():
+    """Migration 1's SQL, as daemon/store.c has it."""
+    with open(os.path.join(SRCDIR, "daemon", "store.c")) as f:
+        src = f.read()
+    body = src.split("/* 1: contracts", 1)[1].split("/*", 1)[0]
+    return "".join(part.split('"')[1] for part in body.split("\n")
+                   if part.strip().startswith('"'))
+
+
+def test_database_of_schema_1_is_migrated(workdir):
+    # A database made by the first schema, with a contract, its services
+    # and a pending delivery, comes through migration 2 whole.
+    d = Daemon(workdir)
+    d.write_config()
+    db = sqlite3.connect(d.db)
+    db.executescript(schema_1())
+    db.execute(
+        "INSERT INTO contracts (ref, title, end_date, max_end_date, "
+        "services, created, updated, horizon, next_fire) VALUES "
+        "('OLD-1', 'Old contract', '2030-06-30', '2030-06-30', "
+        "'residential:LD', 0, 0, 0, NULL)")
+    db.execute("INSERT INTO services VALUES "
+               "('residential:LD', '2030-06-30', 'OLD-1', NULL)")
+    db.execute(
+        "INSERT INTO deliveries (key, alert_key, channel, state, "
+        "next_attempt, created, payload) VALUES ('k/log', 'k', 'log', "
+        "'dead', 0, 1, '{\"x\":1}')")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    d.start()
+    try:
+        assert "schema migrated to version 2" in d.logtext()
+        assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
+        out = d.ctl("--json", "outbox", "--state", "dead")
+        assert [json.loads(line)["key"] for line in
+                out.stdout.splitlines()] == ["k/log"]
+        assert services_rows(d, "OLD-1") == [("residential:LD",
+                                              "2030-06-30")]
+        db = sqlite3.connect(d.db)
+        idx = {r[0]: r[1] for r in db.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index'")}
+        db.close()
+        assert "services_ref" not in idx
+        assert "title" in idx["contracts_end"]
+    finally:
+        assert d.stop() == 0
