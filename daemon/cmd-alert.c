@@ -169,9 +169,31 @@ json_date(struct strbuf *b, int32_t day)
 }
 
 /*
- * The agenda as JSON text, written directly: tens of thousands of rows
- * would take longer as jansson objects than everything else.
+ * Starts the JSON text of an answer of rows (agenda, simulate): its
+ * period, room for the rows.  Tens of thousands of rows would take longer
+ * as jansson objects than everything else.
  */
+static void
+rows_text_begin(struct strbuf *b, const struct rows *rs)
+{
+	memset(b, 0, sizeof(*b));
+	strbuf_reserve(b, 64 + rs->n * 160);
+	strbuf_puts(b, "{\"from\":");
+	json_date(b, rs->from);
+	strbuf_puts(b, ",\"to\":");
+	json_date(b, rs->to);
+}
+
+/* The text, or NULL if memory ran out on the way. */
+static char *
+rows_text_end(struct strbuf *b)
+{
+	if (b->failed)
+		strbuf_free(b);
+	return b->s;
+}
+
+/* The agenda as JSON text. */
 static char *
 agenda_text(struct rows *rs, int days)
 {
@@ -183,12 +205,7 @@ agenda_text(struct rows *rs, int days)
 	/* One query for the window's acknowledgements, not one per row. */
 	(void)store_ack_window(daemon_ctx->store, rs->from, rs->to,
 	    agenda_ack, rs);
-	memset(&b, 0, sizeof(b));
-	strbuf_reserve(&b, 64 + rs->n * 160);
-	strbuf_puts(&b, "{\"from\":");
-	json_date(&b, rs->from);
-	strbuf_puts(&b, ",\"to\":");
-	json_date(&b, rs->to);
+	rows_text_begin(&b, rs);
 	strbuf_puts(&b, ",\"days\":");
 	strbuf_int(&b, days);
 	strbuf_puts(&b, ",\"milestones\":[");
@@ -208,9 +225,7 @@ agenda_text(struct rows *rs, int days)
 		    ",\"acked\":false}");
 	}
 	strbuf_puts(&b, "]}");
-	if (b.failed)
-		strbuf_free(&b);
-	return b.s;
+	return rows_text_end(&b);
 }
 
 static int
@@ -310,7 +325,7 @@ json_channels(struct strbuf *b, enum milestone_kind k)
 	strbuf_puts(b, "]");
 }
 
-/* The simulation as JSON text, written directly as the agenda is. */
+/* The simulation as JSON text. */
 static char *
 simulate_text(struct rows *rs)
 {
@@ -320,12 +335,7 @@ simulate_text(struct rows *rs)
 	size_t		 i;
 
 	qsort(rs->v, rs->n, sizeof(rs->v[0]), simulate_cmp);
-	memset(&b, 0, sizeof(b));
-	strbuf_reserve(&b, 64 + rs->n * 160);
-	strbuf_puts(&b, "{\"from\":");
-	json_date(&b, rs->from);
-	strbuf_puts(&b, ",\"to\":");
-	json_date(&b, rs->to);
+	rows_text_begin(&b, rs);
 	strbuf_puts(&b, ",\"alerts\":[");
 	for (i = 0; i < rs->n; i++) {
 		w = &rs->v[i];
@@ -349,9 +359,7 @@ simulate_text(struct rows *rs)
 	}
 	strbuf_puts(&b, rs->truncated ? "],\"truncated\":true}" :
 	    "],\"truncated\":false}");
-	if (b.failed)
-		strbuf_free(&b);
-	return b.s;
+	return rows_text_end(&b);
 }
 
 /* The largest offset of any kind: how far before a due date to look. */

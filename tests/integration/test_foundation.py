@@ -115,6 +115,27 @@ def test_idle_timeout_closes_connection(workdir):
         assert d.stop() == 0
 
 
+def big_csv(workdir, n):
+    """n contracts that take the daemon seconds to import."""
+    path = os.path.join(workdir, "big.csv")
+    with open(path, "w") as f:
+        f.write("ref,title,start_date,end_date,services\n")
+        for i in range(n):
+            f.write("BIG-%06d,Contract %d,2030-01-01,2031-%02d-%02d,"
+                    "residential:LD;nursing:LD\n"
+                    % (i, i, 1 + i % 12, 1 + i % 28))
+    return path
+
+
+def notify_socket(workdir, timeout):
+    """A NOTIFY_SOCKET for the daemon: the socket and its path."""
+    path = os.path.join(workdir, "notify")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ns.bind(path)
+    ns.settimeout(timeout)
+    return ns, path
+
+
 @pytest.mark.timing
 def test_answer_to_a_command_longer_than_idle_timeout(workdir):
     # An import that takes longer than idle_timeout still gets its answer:
@@ -122,14 +143,8 @@ def test_answer_to_a_command_longer_than_idle_timeout(workdir):
     d = Daemon(workdir)
     d.write_config(daemon_extra="idle_timeout = 1")
     d.start()
-    path = os.path.join(workdir, "big.csv")
     n = 150000
-    with open(path, "w") as f:
-        f.write("ref,title,start_date,end_date,services\n")
-        for i in range(n):
-            f.write("BIG-%06d,Contract %d,2030-01-01,2031-%02d-%02d,"
-                    "residential:LD;nursing:LD\n"
-                    % (i, i, 1 + i % 12, 1 + i % 28))
+    path = big_csv(workdir, n)
     try:
         t0 = time.monotonic()
         r = d.ctl("--json", "import", path)
@@ -323,10 +338,7 @@ def test_systemd_notify_and_socket_activation(workdir):
     assert activate, "systemd-socket-activate (package systemd) is needed"
     d = Daemon(workdir)
     d.write_config()
-    notify_path = os.path.join(workdir, "notify")
-    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    ns.bind(notify_path)
-    ns.settimeout(20)
+    ns, notify_path = notify_socket(workdir, 20)
     env = d.env()
     env["NOTIFY_SOCKET"] = notify_path
     log = open(d.logpath, "a")
@@ -358,10 +370,7 @@ def test_watchdog_pinged_through_a_long_import(workdir):
     import threading
     d = Daemon(workdir)
     d.write_config()
-    notify_path = os.path.join(workdir, "notify")
-    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    ns.bind(notify_path)
-    ns.settimeout(0.2)
+    ns, notify_path = notify_socket(workdir, 0.2)
     env = d.env()
     env["NOTIFY_SOCKET"] = notify_path
     env["WATCHDOG_USEC"] = "1000000"
@@ -378,13 +387,7 @@ def test_watchdog_pinged_through_a_long_import(workdir):
 
     t = threading.Thread(target=listen)
     t.start()
-    path = os.path.join(workdir, "big.csv")
-    with open(path, "w") as f:
-        f.write("ref,title,start_date,end_date,services\n")
-        for i in range(150000):
-            f.write("BIG-%06d,Contract %d,2030-01-01,2031-%02d-%02d,"
-                    "residential:LD;nursing:LD\n"
-                    % (i, i, 1 + i % 12, 1 + i % 28))
+    path = big_csv(workdir, 150000)
     log = open(d.logpath, "a")
     proc = subprocess.Popen([CONTRACTD, "-f", "-c", d.conf], stdout=log,
                             stderr=log, env=env)
