@@ -13,12 +13,14 @@
 
 #include <sqlite3.h>
 
+#include "checkpoint.h"
 #include "dates.h"
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
 
 #define STORE_CACHE_KIB	"32768"		/* the page cache, normally */
+#define STORE_WAL_LIMIT	"67108864"	/* bytes of WAL kept after a reset */
 
 /*
  * The secondary indexes of contracts as they are now: migration 2 makes
@@ -347,6 +349,9 @@ store_open(const char *path, char *err, size_t errlen)
 		store_close(st);
 		return NULL;
 	}
+	/* A big import's WAL is cut back once checkpointed. */
+	(void)store_exec(st, "PRAGMA journal_size_limit = " STORE_WAL_LIMIT);
+	st->ckpt = checkpointer_start(st->db, path);
 	return st;
 }
 
@@ -357,6 +362,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	checkpointer_stop(st->ckpt, st->db);
 	for (i = 0; i < STORE_NSQL; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);

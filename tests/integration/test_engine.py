@@ -692,3 +692,22 @@ def test_database_of_schema_1_is_migrated(workdir):
         assert "title" in idx["contracts_end"]
     finally:
         assert d.stop() == 0
+
+
+def test_wal_is_checkpointed_off_the_loop(daemon):
+    # A large import leaves thousands of pages in the WAL; the
+    # checkpointer thread copies them all into the database.
+    daemon.start()
+    rows = ["ref,title,end_date\n"] + ["WAL-%05d,Contract %d,2031-01-31\n"
+                                        % (i, i) for i in range(25000)]
+    import_ok(daemon, "".join(rows))
+
+    def done():
+        for line in daemon.logtext().splitlines():
+            if "checkpoint: " in line and "pages of the WAL" in line:
+                k, _, n = line.split("checkpoint: ")[1].split()[:3]
+                if int(n) >= 1000 and k == n:
+                    return True
+        return False
+    assert wait_for(done, timeout=20), daemon.logtext()
+    assert daemon.ctl_json("status")["contracts"] == 25000

@@ -1,0 +1,123 @@
+/*
+ * WAL checkpoints off the event loop.  SQLite would copy the WAL into the
+ * database inside whichever commit crossed 1000 pages, on the loop's
+ * thread: after an import of a million contracts that is about a
+ * gigabyte, seconds during which nothing is answered.  Here a thread with
+ * its own connection runs a PASSIVE checkpoint when a commit leaves the
+ * WAL that long; PASSIVE blocks neither the writer nor readers.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include <sqlite3.h>
+
+#include "checkpoint.h"
+#include "log.h"
+
+#define CKPT_PAGES	1000	/* SQLite's own autocheckpoint threshold */
+
+struct checkpointer {
+	sqlite3		*db;		/* the thread's own connection */
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 want;
+	int		 stop;
+};
+
+static void *
+ckpt_main(void *arg)
+{
+	struct checkpointer	*ck = arg;
+	int			 rc, pages, done;
+
+	for (;;) {
+		pthread_mutex_lock(&ck->mu);
+		while (!ck->want && !ck->stop)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		if (ck->stop) {
+			pthread_mutex_unlock(&ck->mu);
+			return NULL;
+		}
+		ck->want = 0;
+		pthread_mutex_unlock(&ck->mu);
+		rc = sqlite3_wal_checkpoint_v2(ck->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &pages, &done);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warnx("checkpoint: %s", sqlite3_errmsg(ck->db));
+		else
+			log_debug("checkpoint: %d of %d pages of the WAL",
+			    done, pages);
+	}
+}
+
+/* Called by SQLite after each commit on the main connection. */
+static int
+ckpt_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct checkpointer	*ck = arg;
+
+	(void)db;
+	(void)name;
+	if (pages >= CKPT_PAGES) {
+		pthread_mutex_lock(&ck->mu);
+		ck->want = 1;
+		pthread_cond_signal(&ck->cv);
+		pthread_mutex_unlock(&ck->mu);
+	}
+	return SQLITE_OK;
+}
+
+static void
+ckpt_free(struct checkpointer *ck)
+{
+	sqlite3_close(ck->db);
+	pthread_cond_destroy(&ck->cv);
+	pthread_mutex_destroy(&ck->mu);
+	free(ck);
+}
+
+struct checkpointer *
+checkpointer_start(sqlite3 *main, const char *path)
+{
+	struct checkpointer	*ck;
+
+	if ((ck = calloc(1, sizeof(*ck))) == NULL)
+		return NULL;
+	if (pthread_mutex_init(&ck->mu, NULL) != 0) {
+		free(ck);
+		return NULL;
+	}
+	if (pthread_cond_init(&ck->cv, NULL) != 0) {
+		pthread_mutex_destroy(&ck->mu);
+		free(ck);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &ck->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ck->db, "PRAGMA synchronous = FULL", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    pthread_create(&ck->thread, NULL, ckpt_main, ck) != 0) {
+		log_warnx("%s: %s: checkpoints stay on the loop", __func__,
+		    ck->db ? sqlite3_errmsg(ck->db) : "out of memory");
+		ckpt_free(ck);
+		return NULL;
+	}
+	/* Replaces SQLite's autocheckpoint on the main connection. */
+	sqlite3_wal_hook(main, ckpt_hook, ck);
+	return ck;
+}
+
+void
+checkpointer_stop(struct checkpointer *ck, sqlite3 *main)
+{
+	if (ck == NULL)
+		return;
+	sqlite3_wal_hook(main, NULL, NULL);
+	pthread_mutex_lock(&ck->mu);
+	ck->stop = 1;
+	pthread_cond_signal(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	pthread_join(ck->thread, NULL);
+	ckpt_free(ck);
+}
