@@ -567,7 +567,7 @@ import_keep(struct csv_import *im)
 	size_t	 n = (size_t)(im->rd.end - im->rd.p);
 	char	*p;
 
-	if (im->rd.p == im->pend) {
+	if (im->rd.p == im->pend || n == 0) {
 		im->plen = n;
 		return (0);
 	}
@@ -603,7 +603,8 @@ import_text(struct csv_import *im, const char *text, size_t len,
 		im->pend = buf;
 		im->psize = size;
 	}
-	memcpy(im->pend + im->plen, text, len);
+	if (len > 0)
+		memcpy(im->pend + im->plen, text, len);
 	im->plen += len;
 	*p = im->pend;
 	*n = im->plen;
