@@ -62,6 +62,7 @@ members(struct scan *s, int object, int depth)
 	}
 	for (;;) {
 		if (object) {
+			blanks(s);
 			if (string(s, &k, &n) == -1)
 				return -1;
 			blanks(s);
@@ -82,11 +83,62 @@ members(struct scan *s, int object, int depth)
 	}
 }
 
+/* Skips a literal: true, false or null. */
+static int
+literal(struct scan *s)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	size_t			 i, n;
+
+	for (i = 0; i < 3; i++) {
+		n = strlen(words[i]);
+		if ((size_t)(s->end - s->p) >= n &&
+		    memcmp(s->p, words[i], n) == 0) {
+			s->p += n;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+digits(struct scan *s)
+{
+	const char	*q = s->p;
+
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+		s->p++;
+	return s->p > q ? 0 : -1;
+}
+
+/* Skips a number as JSON writes them: -?int(.digits)?([eE][+-]?digits)? */
+static int
+number(struct scan *s)
+{
+	if (s->p < s->end && *s->p == '-')
+		s->p++;
+	if (digits(s) == -1)
+		return -1;
+	if (s->p < s->end && *s->p == '.') {
+		s->p++;
+		if (digits(s) == -1)
+			return -1;
+	}
+	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+		s->p++;
+		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+			s->p++;
+		if (digits(s) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Skips one value: a string, object, array, number or literal. */
 static int
 value(struct scan *s, int depth)
 {
-	const char	*str, *q;
+	const char	*str;
 	size_t		 n;
 
 	blanks(s);
@@ -96,44 +148,54 @@ value(struct scan *s, int depth)
 		return string(s, &str, &n);
 	if (*s->p == '{' || *s->p == '[')
 		return members(s, *s->p == '{', depth);
-	for (q = s->p; q < s->end && strchr("+-.0123456789Eaeflnrstu",
-	    *q) != NULL && *q != '\0'; q++)
-		;
-	if (q == s->p)
-		return -1;
-	s->p = q;
-	return 0;
+	if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
+		return number(s);
+	return literal(s);
 }
 
 /*
- * Positions s at the value of key in the object at s->p: 0, or -1 if the
- * object has no such key or is not well formed.
+ * Positions s at the value of key in the object at s->p, checking the
+ * whole object: 0, or -1 if it is not well formed or has the key other
+ * than once (jansson would keep the last; better to let it decide).
  */
 static int
 member(struct scan *s, const char *key)
 {
-	const char	*k;
+	struct scan	 t = *s;
+	const char	*k, *at = NULL;
 	size_t		 n;
 
-	blanks(s);
-	if (s->p == s->end || *s->p++ != '{')
+	blanks(&t);
+	if (t.p == t.end || *t.p != '{')
 		return -1;
+	t.p++;
 	for (;;) {
-		blanks(s);
-		if (string(s, &k, &n) == -1)
+		blanks(&t);
+		if (string(&t, &k, &n) == -1)
 			return -1;
-		blanks(s);
-		if (s->p == s->end || *s->p++ != ':')
+		blanks(&t);
+		if (t.p == t.end || *t.p++ != ':')
 			return -1;
-		blanks(s);
-		if (n == strlen(key) && memcmp(k, key, n) == 0)
-			return 0;
-		if (value(s, 1) == -1)
+		blanks(&t);
+		if (n == strlen(key) && memcmp(k, key, n) == 0) {
+			if (at != NULL)
+				return -1;
+			at = t.p;
+		}
+		if (value(&t, 1) == -1)
 			return -1;
-		blanks(s);
-		if (s->p == s->end || *s->p++ != ',')
+		blanks(&t);
+		if (t.p == t.end)
+			return -1;
+		if (*t.p == '}')
+			break;
+		if (*t.p++ != ',')
 			return -1;
 	}
+	if (at == NULL)
+		return -1;
+	s->p = at;
+	return 0;
 }
 
 int
@@ -142,16 +204,20 @@ ctl_print_raw_list(const char *line, size_t len, const char *key)
 	struct scan	 s = { line, line + len }, t;
 	const char	*v;
 
+	/* The whole line is one object, and nothing follows it. */
+	t = s;
+	if (value(&t, 0) == -1)
+		return -1;
+	blanks(&t);
+	if (t.p != t.end)
+		return -1;
 	/* {"ok": true, "result": {..., key: [...]}}, in any order. */
 	t = s;
-	if (member(&t, "ok") == -1 || (size_t)(t.end - t.p) < 4 ||
-	    memcmp(t.p, "true", 4) != 0)
+	if (member(&t, "ok") == -1 || literal(&t) == -1 ||
+	    memcmp(t.p - 4, "true", 4) != 0)
 		return -1;
-	if (member(&s, "result") == -1 || member(&s, key) == -1)
-		return -1;
-	/* Checked whole before anything is printed. */
-	t = s;
-	if (t.p == t.end || *t.p != '[' || value(&t, 1) == -1)
+	if (member(&s, "result") == -1 || member(&s, key) == -1 ||
+	    *s.p != '[')
 		return -1;
 	s.p++;
 	for (blanks(&s); *s.p != ']';) {

@@ -64,16 +64,20 @@ proto_request_free(struct proto_request *req)
 	memset(req, 0, sizeof(*req));
 }
 
-/* Serializes o on one line and appends the newline; steals o. */
+/*
+ * Serializes o on one line and appends the newline; steals o.  Answers
+ * keep UTF-8 as it is, as the agenda's written text does; requests are
+ * sent in ASCII, which contractctl's import chunks are measured in.
+ */
 static char *
-proto_line(json_t *o)
+proto_line(json_t *o, size_t flags)
 {
 	char	*s, *line;
 	size_t	 n;
 
 	if (o == NULL)
 		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	s = json_dumps(o, JSON_COMPACT | flags);
 	json_decref(o);
 	if (s == NULL)
 		return NULL;
@@ -93,7 +97,7 @@ proto_ok(json_t *result)
 	if (result == NULL)
 		result = json_object();
 	return proto_line(json_pack("{s:i, s:b, s:o}", "v", PROTO_VERSION,
-	    "ok", 1, "result", result));
+	    "ok", 1, "result", result), 0);
 }
 
 char *
@@ -120,7 +124,7 @@ proto_error(const char *code, const char *message)
 {
 	return proto_line(json_pack("{s:i, s:b, s:{s:s, s:s}}", "v",
 	    PROTO_VERSION, "ok", 0, "error", "code", code, "message",
-	    message));
+	    message), 0);
 }
 
 char *
@@ -129,5 +133,5 @@ proto_request(const char *cmd, json_t *args)
 	if (args == NULL)
 		args = json_object();
 	return proto_line(json_pack("{s:i, s:s, s:o}", "v", PROTO_VERSION,
-	    "cmd", cmd, "args", args));
+	    "cmd", cmd, "args", args), JSON_ENSURE_ASCII);
 }

@@ -20,6 +20,7 @@
 #include "store_int.h"
 
 #define STORE_CACHE_KIB	"32768"		/* the page cache, normally */
+#define SERVICES_BATCH	(1 << 20)	/* rows sorted at a time */
 #define STORE_WAL_LIMIT	"67108864"	/* bytes of WAL kept after a reset */
 
 /*
@@ -691,6 +692,28 @@ service_row_cmp(const void *a, const void *b)
 	return strcmp(x->c->ref, y->c->ref);
 }
 
+/* Sorts rows[0..k) and inserts them. */
+static int
+services_sorted(struct store *st, struct service_row *rows, size_t k)
+{
+	size_t	 i;
+	int	 rc = 0;
+
+	/* In key order the B-tree grows at a few places, not everywhere. */
+	qsort(rows, k, sizeof(*rows), service_row_cmp);
+	for (i = 0; i < k && rc == 0; i++) {
+		if (st->progress != NULL && (i & 4095) == 0)
+			st->progress();
+		rc = service_insert(st, rows[i].svc, rows[i].len, rows[i].c);
+	}
+	return rc;
+}
+
+/*
+ * The services of v[0..n), sorted and inserted a batch of at most about
+ * SERVICES_BATCH rows at a time, so that the memory stays bounded whatever
+ * the services lists hold.
+ */
 int
 store_services_bulk(struct store *st, const struct contract *const *v,
     size_t n)
@@ -700,7 +723,9 @@ store_services_bulk(struct store *st, const struct contract *const *v,
 	size_t			 i, k = 0, cap = 0;
 	int			 rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
+		if (st->progress != NULL && (i & 4095) == 0)
+			st->progress();
 		for (p = v[i]->services;; k++) {
 			if (k == cap) {
 				cap = cap ? cap * 2 : 1024;
@@ -715,14 +740,13 @@ store_services_bulk(struct store *st, const struct contract *const *v,
 				break;
 			rows[k].c = v[i];
 		}
+		if (k >= SERVICES_BATCH) {
+			rc = services_sorted(st, rows, k);
+			k = 0;
+		}
 	}
-	/* In key order the B-tree grows at a few places, not everywhere. */
-	qsort(rows, k, sizeof(*rows), service_row_cmp);
-	for (i = 0; i < k && rc == 0; i++) {
-		if (st->progress != NULL && (i & 4095) == 0)
-			st->progress();
-		rc = service_insert(st, rows[i].svc, rows[i].len, rows[i].c);
-	}
+	if (rc == 0)
+		rc = services_sorted(st, rows, k);
 	free(rows);
 	return rc;
 }
