@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -58,7 +59,11 @@ struct control {
 	struct timeval		 idle;
 	gid_t			 admin_gid;
 	int			 have_admin_gid;
+	int			 pauses;	/* since the last warning */
+	time_t			 warned;	/* of pausing, monotonic */
 };
+
+#define CONTROL_WARN_SECS	60	/* between warnings of pausing */
 
 static void	control_accept(evutil_socket_t, short, void *);
 static void	conn_read(struct bufferevent *, void *);
@@ -475,13 +480,25 @@ conn_new(struct control *c, int fd)
 	return 0;
 }
 
-/* On EMFILE/ENFILE: stop accepting for a second instead of spinning. */
+/*
+ * On EMFILE/ENFILE: stop accepting for a second instead of spinning.
+ * Warned of at most once a minute, with the pauses since.
+ */
 static void
 control_pause(struct control *c)
 {
-	struct timeval	tv = { 1, 0 };
+	struct timeval	 tv = { 1, 0 };
+	struct timespec	 now;
 
-	log_warn("%s: accept", __func__);
+	c->pauses++;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (c->warned == 0 || now.tv_sec - c->warned >= CONTROL_WARN_SECS) {
+		log_warn("%s: accept: pausing a second at a time while out "
+		    "of descriptors (%d pause%s in the last minute)", __func__,
+		    c->pauses, c->pauses == 1 ? "" : "s");
+		c->warned = now.tv_sec;
+		c->pauses = 0;
+	}
 	event_del(c->ev_accept);
 	evtimer_add(c->ev_pause, &tv);
 }

@@ -431,10 +431,14 @@ def test_emfile_pauses_accept_and_recovers(workdir):
         held = [d.connect() for _ in range(60)]
         assert d.wait_log("Too many open files")
         assert d.proc.poll() is None
+        time.sleep(2.5)     # pausing a second at a time meanwhile
         for s in held:
             s.close()
         assert wait_for(lambda: d.ctl("ping").returncode == 0, timeout=10)
         assert d.ctl_json("status")["pid"] == d.proc.pid
+        # Warned of once, not once a second.
+        log = d.logtext()
+        assert log.count("pausing a second at a time") == 1, log
     finally:
         assert d.stop() == 0
 
