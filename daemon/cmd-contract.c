@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "commands.h"
 #include "contract-json.h"
 #include "contractd.h"
@@ -438,8 +437,7 @@ store_new(struct contract *c, time_t now, int with_services, int *due_now)
 	struct contract_due	 due;
 
 	memset(&cs, 0, sizeof(cs));
-	scheduler_due(c, &due);
-	if ((*due_now = scheduler_plan(c, now, &cs)) < 0)
+	if ((*due_now = scheduler_plan(c, now, &cs, &due)) < 0)
 		return STORE_ERROR;
 	if (with_services)
 		return store_contract_insert(st, c, &due, &cs, now);
@@ -758,6 +756,9 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	/* Large beside what is stored: build the indexes afterwards. */
 	rebuild = n >= IMPORT_REBUILD_MIN &&
 	    (long)n >= store_contract_count(st);
+	if (rebuild)
+		log_debug("%s: %zu contracts: the indexes are built after "
+		    "the rows", __func__, n);
 	store_bulk(st, 1);
 	if (store_begin(st) == -1)
 		cmd_fail(r, "internal", "database error");

@@ -234,6 +234,26 @@ is_space(char ch)
 	return (ch == ' ' || ch == '\t');
 }
 
+int
+contract_list_next(const char **p, const char **item, size_t *len)
+{
+	const char	*s = *p, *next, *e;
+
+	if (s == NULL)
+		return (0);
+	if ((next = strchr(s, ';')) == NULL)
+		next = s + strlen(s);
+	e = next;
+	while (s < e && is_space(*s))
+		s++;
+	while (e > s && is_space(e[-1]))
+		e--;
+	*item = s;
+	*len = (size_t)(e - s);
+	*p = *next == '\0' ? NULL : next + 1;
+	return (1);
+}
+
 /*
  * Calls item() on each ';'-separated item of v, spaces around it trimmed;
  * stops at the first that fails.
@@ -242,24 +262,13 @@ static int
 each_item(const char *v, int (*item)(const char *, size_t, const char *,
     char *, size_t), char *err, size_t errlen)
 {
-	const char	*p = v, *next;
+	const char	*p = v, *it;
+	size_t		 n;
 
-	for (;;) {
-		const char	*e;
-
-		if ((next = strchr(p, ';')) == NULL)
-			next = p + strlen(p);
-		e = next;
-		while (p < e && is_space(*p))
-			p++;
-		while (e > p && is_space(e[-1]))
-			e--;
-		if (item(p, (size_t)(e - p), v, err, errlen) == -1)
+	while (contract_list_next(&p, &it, &n))
+		if (item(it, n, v, err, errlen) == -1)
 			return (-1);
-		if (*next == '\0')
-			return (0);
-		p = next + 1;
-	}
+	return (0);
 }
 
 static int

@@ -74,6 +74,13 @@ int	 contract_check(struct contract *c, const char **field, char *err,
 
 const char	*contract_kind_name(enum contract_kind k);
 int		 contract_kind_parse(const char *s, enum contract_kind *k);
+/*
+ * The next item of a ';'-separated list (services, notify) at *p, blanks
+ * around it trimmed: its start in *item, its length (0 for an empty item)
+ * in *len.  *p moves past it, to NULL after the last; 0 once *p is NULL.
+ */
+int		 contract_list_next(const char **p, const char **item,
+		    size_t *len);
 int		 contract_ref_valid(const char *s);
 
 #endif

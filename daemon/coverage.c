@@ -101,12 +101,7 @@ cover_grow(struct coverage *cov)
 static int
 cover_answer(const struct cover *c, const char *ref)
 {
-	int	 i;
-
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->refs[i], ref) != 0)
-			return 1;
-	return 0;
+	return store_other_covers(c->refs, c->n, ref);
 }
 
 int

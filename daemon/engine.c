@@ -95,20 +95,6 @@ buf_append(char *buf, size_t len, const char *s)
 	buf[used + n] = '\0';
 }
 
-/* Strips blanks from both ends of s in place. */
-static char *
-trim(char *s)
-{
-	char	*e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		*--e = '\0';
-	return (s);
-}
-
 /*
  * Counts the services not covered by a contract other than ref on the day
  * after end, naming them ';'-joined in buf (which may be NULL).  If
@@ -119,8 +105,9 @@ size_t
 engine_services_uncovered(const char *ref, const char *services,
     int32_t end, engine_covered_fn covered, void *arg, char *buf, size_t len)
 {
-	char	*copy, *p, *svc;
-	size_t	 n = 0;
+	const char	*p, *it;
+	char		*copy, *svc;
+	size_t		 n = 0, k;
 
 	if (buf != NULL && len > 0)
 		buf[0] = '\0';
@@ -130,9 +117,12 @@ engine_services_uncovered(const char *ref, const char *services,
 		buf_append(buf, len, services);
 		return (1);
 	}
-	for (p = copy; (svc = strsep(&p, ";")) != NULL;) {
-		svc = trim(svc);
-		if (*svc == '\0' || covered(arg, svc, end + 1, ref) != 0)
+	for (p = copy; contract_list_next(&p, &it, &k);) {
+		if (k == 0)
+			continue;
+		svc = copy + (it - copy);
+		svc[k] = '\0';	/* a blank, ';' or the end followed it */
+		if (covered(arg, svc, end + 1, ref) != 0)
 			continue;
 		if (n++ > 0)
 			buf_append(buf, len, ";");

@@ -42,12 +42,15 @@ sched_conf(void)
 	return &daemon_ctx->conf->alerts;
 }
 
-int
-scheduler_alerts(const struct contract *c, engine_covered_fn covered,
-    void *arg, struct alert *out, size_t max)
+/*
+ * The milestones alerts are computed from: with covered NULL, coverage_gap
+ * is included whenever there are services, to be checked when it fires.
+ */
+static size_t
+sched_milestones(const struct contract *c, engine_covered_fn covered,
+    void *arg, struct milestone ms[MS_NKINDS + 1])
 {
-	struct milestone	ms[MS_NKINDS + 1];
-	size_t			n, i;
+	size_t	 n, i;
 
 	n = engine_milestones(c, sched_conf(), covered, arg, ms);
 	if (covered == NULL && c->end_date != DATE_NONE &&
@@ -59,6 +62,32 @@ scheduler_alerts(const struct contract *c, engine_covered_fn covered,
 		ms[i].due = c->end_date;
 		n++;
 	}
+	return n;
+}
+
+/* The agenda's derived due dates out of milestones. */
+static void
+sched_due_of(const struct milestone *ms, size_t n, struct contract_due *due)
+{
+	size_t	 i;
+
+	due->ext_due = due->proc_due = DATE_NONE;
+	for (i = 0; i < n; i++) {
+		if (ms[i].kind == MS_EXTENSION_DEADLINE)
+			due->ext_due = ms[i].due;
+		else if (ms[i].kind == MS_PROCUREMENT_START)
+			due->proc_due = ms[i].due;
+	}
+}
+
+int
+scheduler_alerts(const struct contract *c, engine_covered_fn covered,
+    void *arg, struct alert *out, size_t max)
+{
+	struct milestone	ms[MS_NKINDS + 1];
+	size_t			n;
+
+	n = sched_milestones(c, covered, arg, ms);
 	return engine_alerts(ms, n, sched_conf(), out, max);
 }
 
@@ -66,16 +95,9 @@ void
 scheduler_due(const struct contract *c, struct contract_due *due)
 {
 	struct milestone	ms[MS_NKINDS];
-	size_t			n, i;
 
-	due->ext_due = due->proc_due = DATE_NONE;
-	n = engine_milestones(c, sched_conf(), NULL, NULL, ms);
-	for (i = 0; i < n; i++) {
-		if (ms[i].kind == MS_EXTENSION_DEADLINE)
-			due->ext_due = ms[i].due;
-		else if (ms[i].kind == MS_PROCUREMENT_START)
-			due->proc_due = ms[i].due;
-	}
+	sched_due_of(ms, engine_milestones(c, sched_conf(), NULL, NULL, ms),
+	    due);
 }
 
 /* Both alerts belong to one milestone. */
@@ -231,12 +253,17 @@ scheduler_evaluate(struct store *st, struct contract *c,
 
 int
 scheduler_plan(const struct contract *c, time_t now,
-    struct contract_state *cs)
+    struct contract_state *cs, struct contract_due *due)
 {
-	struct alert	v[ENGINE_MAX_ALERTS];
-	int		n, i;
+	struct milestone	ms[MS_NKINDS + 1];
+	struct alert		v[ENGINE_MAX_ALERTS];
+	size_t			nm;
+	int			n, i;
 
-	if ((n = scheduler_alerts(c, NULL, NULL, v, ENGINE_MAX_ALERTS)) < 0)
+	nm = sched_milestones(c, NULL, NULL, ms);
+	sched_due_of(ms, nm, due);
+	if ((n = engine_alerts(ms, nm, sched_conf(), v,
+	    ENGINE_MAX_ALERTS)) < 0)
 		return -1;
 	for (i = 0; i < n && v[i].fire <= now; i++)
 		;

@@ -40,12 +40,13 @@ int	 scheduler_evaluate(struct store *st, struct contract *c,
 	    struct contract_state *cs, time_t now, enum sched_mode mode);
 /*
  * The schedule of a new contract, c, stored as it is: horizon now and the
- * next fire instant after now, into cs.  Returns 1 if alerts are due by
- * now (scheduler_evaluate in SCHED_NEW mode then fires what the import
- * rule says, once c is stored), 0 if not, -1 on error.
+ * next fire instant after now, into cs, and its derived due dates (as
+ * scheduler_due) into due.  Returns 1 if alerts are due by now
+ * (scheduler_evaluate in SCHED_NEW mode then fires what the import rule
+ * says, once c is stored), 0 if not, -1 on error.
  */
 int	 scheduler_plan(const struct contract *c, time_t now,
-	    struct contract_state *cs);
+	    struct contract_state *cs, struct contract_due *due);
 /* Re-arms the timer after a change (and kicks the dispatcher). */
 void	 scheduler_poke(void);
 /* The configuration changed: re-evaluate every contract, in batches. */

@@ -611,31 +611,13 @@ bind_contract(sqlite3_stmt *s, const struct contract *c,
 	bind_date(s, 18, due->proc_due);
 }
 
-/*
- * The next service key of a contract's services list at *p, trimmed: its
- * start in *svc and length in *len; *p moves past it.  0 at the end of
- * the list.  Empty keys are passed over.
- */
+/* The next service key at *p (see contract_list_next); empty ones skipped. */
 static int
 service_next(const char **p, const char **svc, size_t *len)
 {
-	const char	*q, *s;
-	size_t		 n;
-
-	for (s = *p; s != NULL && *s != '\0'; s = *q ? q + 1 : q) {
-		q = s + strcspn(s, ";");
-		while (s < q && (*s == ' ' || *s == '\t'))
-			s++;
-		for (n = (size_t)(q - s); n > 0 && (s[n - 1] == ' ' ||
-		    s[n - 1] == '\t'); n--)
-			;
-		if (n == 0)
-			continue;
-		*svc = s;
-		*len = n;
-		*p = *q ? q + 1 : q;
-		return 1;
-	}
+	while (contract_list_next(p, svc, len))
+		if (*len > 0)
+			return 1;
 	return 0;
 }
 
@@ -1097,23 +1079,27 @@ store_next_fire(struct store *st)
 }
 
 int
+store_other_covers(const char refs[][CONTRACT_REF_MAX + 1], int n,
+    const char *ref)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(refs[i], ref) != 0)
+			return 1;
+	return 0;
+}
+
+int
 store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 {
-	struct store	*st = arg;
-	sqlite3_stmt	*s;
-	int		 rc;
+	char	 refs[2][CONTRACT_REF_MAX + 1];
+	int	 n;
 
-	s = store_stmt(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
-	    "service = ?1 AND end_date >= ?2 AND ref <> ?3 AND "
-	    "(start_date IS NULL OR start_date <= ?2) LIMIT 1");
-	if (s == NULL)
+	if ((n = store_covering(arg, svc, day, refs)) < 0)
 		return 0;
-	store_bind_text(s, 1, svc);
-	bind_date(s, 2, day);
-	store_bind_text(s, 3, ref);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW;
+	return store_other_covers((const char (*)[CONTRACT_REF_MAX + 1])refs,
+	    n, ref);
 }
 
 int

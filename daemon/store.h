@@ -67,6 +67,9 @@ int		 store_agenda(struct store *st, int32_t from, int32_t to,
  */
 int		 store_covering(struct store *st, const char *svc, int32_t day,
 		    char refs[2][CONTRACT_REF_MAX + 1]);
+/* Whether one of refs[0..n) found by store_covering is not ref. */
+int		 store_other_covers(const char refs[][CONTRACT_REF_MAX + 1],
+		    int n, const char *ref);
 
 /*
  * Drops (build 0) or builds (1) the secondary indexes of contracts, in

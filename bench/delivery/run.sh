@@ -444,13 +444,7 @@ run_import() {
 		wait "$prof_pid" 2>/dev/null || true
 		prof_pid=
 	fi
-	dmn_delivered "$d" "$n"
-	t_done=$(now_ns)
-	rss1=$(proc_kb "$dmn_pid" VmRSS)
-	hwm1=$(proc_kb "$dmn_pid" VmHWM)
-	first=$(rcv_stat first_ns)
-	last=$(rcv_stat last_ns)
-	conns=$(rcv_stat conns)
+	run_done "$d" "$n"
 	[ "$(rcv_stat count)" = "$n" ] ||
 		log "receiver got $(rcv_stat count) POSTs for $n deliveries"
 	dmn_stop
@@ -474,6 +468,18 @@ run_import() {
 		"$conns" "$(sched_delta "$sch0" "$sch1")" "- - - - -" - \
 		"$(echo "$busy0 $busy1" | awk '{ printf "%.2f", $2 - $1 }')" \
 		"$rss0" "$hwm0" "$rss1" "$hwm1"
+}
+
+# run_done DIR N: waits until the daemon has N delivered, then sets the
+# caller's t_done, rss1, hwm1 and the receiver's first, last and conns.
+run_done() {
+	dmn_delivered "$1" "$2"
+	t_done=$(now_ns)
+	rss1=$(proc_kb "$dmn_pid" VmRSS)
+	hwm1=$(proc_kb "$dmn_pid" VmHWM)
+	first=$(rcv_stat first_ns)
+	last=$(rcv_stat last_ns)
+	conns=$(rcv_stat conns)
 }
 
 # run_restart N CAP RUN
@@ -501,13 +507,7 @@ run_restart() {
 	rcv_wait "$n" "restart N=$n cap=$cap"
 	sch1=$(proc_sched "$dmn_pid")
 	busy1=$(sys_busy)
-	dmn_delivered "$d" "$n"
-	t_done=$(now_ns)
-	rss1=$(proc_kb "$dmn_pid" VmRSS)
-	hwm1=$(proc_kb "$dmn_pid" VmHWM)
-	first=$(rcv_stat first_ns)
-	last=$(rcv_stat last_ns)
-	conns=$(rcv_stat conns)
+	run_done "$d" "$n"
 	wbytes=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$dmn_pid/io")
 	dmn_stop
 	row restart "$n" "$cap" "$run" "$t0" "$last" "$first" "$last" "$t_done" \

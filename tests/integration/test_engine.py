@@ -629,6 +629,12 @@ def test_large_import_builds_indexes_after_rows(workdir):
         r = import_ok(d, "".join(rows[:-1]), name="ok.csv")
         assert r["imported"] == n
         assert contract_indexes(d) == want
+        # Both imports took the path that builds the indexes afterwards;
+        # the DPS alone (one row) did not.
+        assert d.logtext().count(
+            "contracts: the indexes are built after the rows") == 2
+        assert "%d contracts: the indexes are built" % (n + 1) in \
+            d.logtext()
         agenda = d.ctl("--json", "agenda", "--days", "20")
         due = [json.loads(line) for line in agenda.stdout.splitlines()]
         assert len([a for a in due if a["ref"].startswith("BULK-") and
