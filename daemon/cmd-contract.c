@@ -695,7 +695,7 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 	int	 rc, d;
 
 	for (i = 0; i < n; i++) {
-		if ((i & 4095) == 0)
+		if ((i & 1023) == 0)
 			sdnotify_alive();
 		if ((rc = store_new(order[i], now, 0, &d)) == STORE_CONFLICT)
 			return cmd_fail(r, "conflict", "row %zu, column ref, "
@@ -721,7 +721,7 @@ import_fire(struct contract **order, size_t n, time_t now,
 	int	 k;
 
 	for (i = 0; i < n; i++) {
-		if ((i & 4095) == 0)
+		if ((i & 1023) == 0)
 			sdnotify_alive();
 		if (!due_now[i])
 			continue;
@@ -769,8 +769,11 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		if (r->code == NULL)
 			cmd_fail(r, "internal", "database error");
 		store_rollback(st);
-	} else
+	} else {
+		sdnotify_alive();	/* the commit writes it all at once */
 		rc = cmd_commit(r);
+	}
+	sdnotify_alive();
 	store_bulk(st, 0);
 	free(order);
 	free(due_now);

@@ -12,7 +12,7 @@ void	sdnotify(const char *state);
 void	sdnotify_init(struct event_base *base);
 void	sdnotify_free(void);
 /*
- * Pings the watchdog if half its interval has passed: for work that keeps
+ * Pings the watchdog if a quarter of its interval has passed: for work that keeps
  * the loop busy for long (a large import), so that systemd does not take
  * a daemon making progress for a hung one.
  */

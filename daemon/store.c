@@ -261,8 +261,8 @@ void
 store_progress(struct store *st, void (*fn)(void))
 {
 	st->progress = fn;
-	/* Some tens of milliseconds of statements between calls. */
-	sqlite3_progress_handler(st->db, fn != NULL ? 1000000 : 0,
+	/* A few milliseconds of statements between calls. */
+	sqlite3_progress_handler(st->db, fn != NULL ? 200000 : 0,
 	    fn != NULL ? store_progress_cb : NULL, st);
 }
 
