@@ -1,6 +1,7 @@
 /*
  * Commands about milestones and alerts: agenda, simulate, ack, silence.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "contractd.h"
 #include "coverage.h"
 #include "plugin.h"
+#include "proto.h"
 #include "scheduler.h"
 #include "store.h"
 #include "text.h"
@@ -17,26 +19,36 @@
 #define SIMULATE_MAX_DAYS	3660
 #define SIMULATE_MAX_ALERTS	200000
 
-/* One row of agenda or simulate, sorted before it becomes JSON. */
+/*
+ * One row of agenda or simulate, sorted before it becomes JSON.  Small,
+ * and its strings in the rows' text: an agenda at a million contracts has
+ * tens of thousands of rows, and a simulation ten times as many.
+ */
 struct row {
-	time_t			 fire;
-	int32_t			 due;
-	int32_t			 date;
-	enum milestone_kind	 kind;
-	int			 offset;
-	int			 acked;
-	char			 ref[CONTRACT_REF_MAX + 1];
-	char			*title;
+	time_t		 fire;
+	uint64_t	 refkey[2];	/* the ref's first 16 bytes, in order */
+	int32_t		 due;
+	int32_t		 date;
+	int32_t		 offset;
+	uint32_t	 ref;		/* offsets into rows.text */
+	uint32_t	 title;
+	uint8_t		 kind;		/* enum milestone_kind */
+	uint8_t		 acked;
 };
 
 struct rows {
 	struct row	*v;
 	size_t		 n;
 	size_t		 cap;
+	struct strbuf	 text;		/* NUL-terminated strings, back to
+					   back; offset 0 is "" */
 	int32_t		 from;
 	int32_t		 to;
 	int		 truncated;
 };
+
+/* The text the rows being sorted point into: qsort and bsearch take none. */
+static const char	*rows_sorting;
 
 static struct row *
 rows_add(struct rows *rs)
@@ -49,24 +61,74 @@ rows_add(struct rows *rs)
 		return NULL;
 	}
 	if (rs->n == rs->cap) {
-		cap = rs->cap ? rs->cap * 2 : 256;
+		cap = rs->cap ? rs->cap * 2 : 1024;
 		if ((v = reallocarray(rs->v, cap, sizeof(*v))) == NULL)
 			return NULL;
 		rs->v = v;
 		rs->cap = cap;
 	}
-	memset(&rs->v[rs->n], 0, sizeof(rs->v[0]));
-	return &rs->v[rs->n++];
+	return memset(&rs->v[rs->n++], 0, sizeof(rs->v[0]));
+}
+
+/* Keeps s in the rows' text: its offset, or 0 once memory ran out. */
+static uint32_t
+rows_str(struct rows *rs, const char *s)
+{
+	size_t	at;
+
+	if (rs->text.len == 0)
+		strbuf_add(&rs->text, "", 1);
+	at = rs->text.len;
+	strbuf_add(&rs->text, s, strlen(s) + 1);
+	return rs->text.failed || at > UINT32_MAX ? 0 : (uint32_t)at;
+}
+
+static const char *
+row_str(const char *text, uint32_t at)
+{
+	return text + at;
+}
+
+/*
+ * The first 16 bytes of ref as two numbers that compare as the bytes do
+ * (zeros past its end): most comparisons of refs end there.
+ */
+static void
+ref_key(const char *ref, uint64_t k[2])
+{
+	size_t	i;
+
+	k[0] = k[1] = 0;
+	for (i = 0; i < 16 && ref[i] != '\0'; i++)
+		k[i / 8] |= (uint64_t)(unsigned char)ref[i] << (56 - 8 * (i % 8));
+}
+
+/* Orders rows by ref; rows_sorting is the rows' text. */
+static int
+row_ref_cmp(const struct row *x, const struct row *y)
+{
+	if (x->refkey[0] != y->refkey[0])
+		return x->refkey[0] < y->refkey[0] ? -1 : 1;
+	if (x->refkey[1] != y->refkey[1])
+		return x->refkey[1] < y->refkey[1] ? -1 : 1;
+	if (x->ref == y->ref)
+		return 0;
+	return strcmp(row_str(rows_sorting, x->ref),
+	    row_str(rows_sorting, y->ref));
+}
+
+static void
+rows_sort(struct rows *rs, int (*cmp)(const void *, const void *))
+{
+	rows_sorting = rs->text.s;
+	qsort(rs->v, rs->n, sizeof(rs->v[0]), cmp);
 }
 
 static void
 rows_free(struct rows *rs)
 {
-	size_t	i;
-
-	for (i = 0; i < rs->n; i++)
-		free(rs->v[i].title);
 	free(rs->v);
+	strbuf_free(&rs->text);
 }
 
 /* Coverage is asked only of contracts whose gap could fall in range. */
@@ -83,20 +145,35 @@ struct agenda {
 	struct coverage	*cov;
 };
 
+/* A row's ref and title, kept once for all the rows of an index row. */
+struct agenda_names {
+	uint32_t	ref;
+	uint32_t	title;
+	uint64_t	refkey[2];
+};
+
 static int
 agenda_add(struct rows *rs, const struct agenda_rec *a,
-    enum milestone_kind k, int32_t due)
+    struct agenda_names *nm, enum milestone_kind k, int32_t due)
 {
 	struct row	*w;
 
 	if (due < rs->from || due > rs->to)
 		return 0;
+	if (nm->ref == 0) {
+		if ((nm->ref = rows_str(rs, a->ref)) == 0 ||
+		    (nm->title = rows_str(rs, a->title)) == 0)
+			return -1;
+		ref_key(a->ref, nm->refkey);
+	}
 	if ((w = rows_add(rs)) == NULL)
 		return rs->truncated ? 0 : -1;
 	w->due = due;
 	w->kind = k;
-	snprintf(w->ref, sizeof(w->ref), "%s", a->ref);
-	return (w->title = strdup(a->title)) == NULL ? -1 : 0;
+	w->ref = nm->ref;
+	w->title = nm->title;
+	memcpy(w->refkey, nm->refkey, sizeof(w->refkey));
+	return 0;
 }
 
 /*
@@ -107,21 +184,22 @@ agenda_add(struct rows *rs, const struct agenda_rec *a,
 static int
 agenda_one(void *arg, const struct agenda_rec *a)
 {
-	struct agenda	*ag = arg;
-	struct rows	*rs = &ag->rs;
+	struct agenda		*ag = arg;
+	struct rows		*rs = &ag->rs;
+	struct agenda_names	 nm = { 0, 0, { 0, 0 } };
 
 	if (a->which == AGENDA_EXT)
-		return agenda_add(rs, a, MS_EXTENSION_DEADLINE, a->date);
+		return agenda_add(rs, a, &nm, MS_EXTENSION_DEADLINE, a->date);
 	if (a->which == AGENDA_PROC)
-		return agenda_add(rs, a, MS_PROCUREMENT_START, a->date);
-	if (agenda_add(rs, a, MS_TERM_END, a->date) == -1 ||
-	    agenda_add(rs, a, MS_EXPIRED, a->date + 1) == -1)
+		return agenda_add(rs, a, &nm, MS_PROCUREMENT_START, a->date);
+	if (agenda_add(rs, a, &nm, MS_TERM_END, a->date) == -1 ||
+	    agenda_add(rs, a, &nm, MS_EXPIRED, a->date + 1) == -1)
 		return -1;
 	if (a->date < rs->from || a->date > rs->to ||
 	    engine_services_uncovered(a->ref, a->services, a->date,
 	    coverage_covered, ag->cov, NULL, 0) == 0)
 		return 0;
-	return agenda_add(rs, a, MS_COVERAGE_GAP, a->date);
+	return agenda_add(rs, a, &nm, MS_COVERAGE_GAP, a->date);
 }
 
 static int
@@ -132,7 +210,7 @@ agenda_cmp(const void *a, const void *b)
 
 	if (x->due != y->due)
 		return x->due < y->due ? -1 : 1;
-	if ((rc = strcmp(x->ref, y->ref)) != 0)
+	if ((rc = row_ref_cmp(x, y)) != 0)
 		return rc;
 	return (int)x->kind - (int)y->kind;
 }
@@ -142,18 +220,29 @@ static int
 agenda_ack(void *arg, const char *ref, const struct ack_rec *a)
 {
 	struct rows	*rs = arg;
-	struct row	 key, *w;
-	int		 k;
+	struct row	*w;
+	size_t		 lo = 0, hi = rs->n, mid;
+	int		 k, rc;
 
 	if (ref == NULL || (k = milestone_parse(a->kind)) == -1)
 		return 0;
-	memset(&key, 0, sizeof(key));
-	key.due = a->due;
-	key.kind = k;
-	snprintf(key.ref, sizeof(key.ref), "%s", ref);
-	if ((w = bsearch(&key, rs->v, rs->n, sizeof(rs->v[0]),
-	    agenda_cmp)) != NULL)
-		w->acked = 1;
+	/* By hand: the key's ref is not in the rows' text. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		w = &rs->v[mid];
+		if (w->due != a->due)
+			rc = w->due < a->due ? -1 : 1;
+		else if ((rc = strcmp(row_str(rs->text.s, w->ref), ref)) == 0)
+			rc = (int)w->kind - k;
+		if (rc == 0) {
+			w->acked = 1;
+			break;
+		}
+		if (rc < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
@@ -169,63 +258,52 @@ json_date(struct strbuf *b, int32_t day)
 }
 
 /*
- * Starts the JSON text of an answer of rows (agenda, simulate): its
- * period, room for the rows.  Tens of thousands of rows would take longer
- * as jansson objects than everything else.
+ * Starts the answer line of rows (agenda, simulate) in b: its period, room
+ * for the rows.  Tens of thousands of rows would take longer as jansson
+ * objects than everything else.
  */
 static void
 rows_text_begin(struct strbuf *b, const struct rows *rs)
 {
-	memset(b, 0, sizeof(*b));
 	strbuf_reserve(b, 64 + rs->n * 160);
+	proto_ok_open(b);
 	strbuf_puts(b, "{\"from\":");
 	json_date(b, rs->from);
 	strbuf_puts(b, ",\"to\":");
 	json_date(b, rs->to);
 }
 
-/* The text, or NULL if memory ran out on the way. */
-static char *
-rows_text_end(struct strbuf *b)
+/* The agenda's answer, in b. */
+static void
+agenda_text(struct rows *rs, int days, struct strbuf *b)
 {
-	if (b->failed)
-		strbuf_free(b);
-	return b->s;
-}
-
-/* The agenda as JSON text. */
-static char *
-agenda_text(struct rows *rs, int days)
-{
-	struct strbuf	 b;
 	const struct row *w;
 	size_t		 i;
 
-	qsort(rs->v, rs->n, sizeof(rs->v[0]), agenda_cmp);
+	rows_sort(rs, agenda_cmp);
 	/* One query for the window's acknowledgements, not one per row. */
 	(void)store_ack_window(daemon_ctx->store, rs->from, rs->to,
 	    agenda_ack, rs);
-	rows_text_begin(&b, rs);
-	strbuf_puts(&b, ",\"days\":");
-	strbuf_int(&b, days);
-	strbuf_puts(&b, ",\"milestones\":[");
+	rows_text_begin(b, rs);
+	strbuf_puts(b, ",\"days\":");
+	strbuf_int(b, days);
+	strbuf_puts(b, ",\"milestones\":[");
 	for (i = 0; i < rs->n; i++) {
 		w = &rs->v[i];
-		strbuf_puts(&b, i ? ",{\"ref\":" : "{\"ref\":");
-		strbuf_json(&b, w->ref);
-		strbuf_puts(&b, ",\"title\":");
-		strbuf_json(&b, w->title);
-		strbuf_puts(&b, ",\"milestone\":\"");
-		strbuf_puts(&b, milestone_name(w->kind));
-		strbuf_puts(&b, "\",\"due\":");
-		json_date(&b, w->due);
-		strbuf_puts(&b, ",\"days_left\":");
-		strbuf_int(&b, (long)(w->due - rs->from));
-		strbuf_puts(&b, w->acked ? ",\"acked\":true}" :
+		strbuf_puts(b, i ? ",{\"ref\":" : "{\"ref\":");
+		strbuf_json(b, row_str(rs->text.s, w->ref));
+		strbuf_puts(b, ",\"title\":");
+		strbuf_json(b, row_str(rs->text.s, w->title));
+		strbuf_puts(b, ",\"milestone\":\"");
+		strbuf_puts(b, milestone_name(w->kind));
+		strbuf_puts(b, "\",\"due\":");
+		json_date(b, w->due);
+		strbuf_puts(b, ",\"days_left\":");
+		strbuf_int(b, (long)(w->due - rs->from));
+		strbuf_puts(b, w->acked ? ",\"acked\":true}" :
 		    ",\"acked\":false}");
 	}
-	strbuf_puts(&b, "]}");
-	return rows_text_end(&b);
+	strbuf_puts(b, "]}");
 }
 
 static int
@@ -250,8 +328,8 @@ cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	coverage_free(ag.cov);
 	if (rc < 0)
 		cmd_fail(r, "internal", "database error");
-	else if ((r->raw = agenda_text(&ag.rs, (int)days)) == NULL)
-		cmd_fail(r, "internal", "out of memory");
+	else
+		agenda_text(&ag.rs, (int)days, &r->raw);
 	rows_free(&ag.rs);
 	return r->code != NULL ? -1 : 0;
 }
@@ -267,6 +345,8 @@ simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 	struct alert		 v[ENGINE_MAX_ALERTS];
 	struct row		*w;
 	size_t			 n;
+	uint64_t		 refkey[2];
+	uint32_t		 ref = 0;
 	int			 na, i;
 
 	(void)cs;
@@ -278,6 +358,11 @@ simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 	for (i = 0; i < na; i++) {
 		if (v[i].date < rs->from || v[i].date > rs->to)
 			continue;
+		if (ref == 0) {
+			if ((ref = rows_str(rs, c->ref)) == 0)
+				return -1;
+			ref_key(c->ref, refkey);
+		}
 		if ((w = rows_add(rs)) == NULL)
 			return rs->truncated ? 0 : -1;
 		w->fire = v[i].fire;
@@ -285,7 +370,8 @@ simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 		w->date = v[i].date;
 		w->kind = v[i].kind;
 		w->offset = v[i].offset;
-		snprintf(w->ref, sizeof(w->ref), "%s", c->ref);
+		w->ref = ref;
+		memcpy(w->refkey, refkey, sizeof(w->refkey));
 	}
 	return 0;
 }
@@ -299,7 +385,7 @@ simulate_cmp(const void *a, const void *b)
 
 	if (x->fire != y->fire)
 		return x->fire < y->fire ? -1 : 1;
-	if ((rc = strcmp(x->ref, y->ref)) != 0)
+	if ((rc = row_ref_cmp(x, y)) != 0)
 		return rc;
 	if ((rc = strcmp(milestone_name(x->kind),
 	    milestone_name(y->kind))) != 0)
@@ -325,41 +411,39 @@ json_channels(struct strbuf *b, enum milestone_kind k)
 	strbuf_puts(b, "]");
 }
 
-/* The simulation as JSON text. */
-static char *
-simulate_text(struct rows *rs)
+/* The simulation's answer, in b. */
+static void
+simulate_text(struct rows *rs, struct strbuf *b)
 {
-	struct strbuf	 b;
 	const struct row *w;
 	char		 at[DATE_ISOLEN];
 	size_t		 i;
 
-	qsort(rs->v, rs->n, sizeof(rs->v[0]), simulate_cmp);
-	rows_text_begin(&b, rs);
-	strbuf_puts(&b, ",\"alerts\":[");
+	rows_sort(rs, simulate_cmp);
+	rows_text_begin(b, rs);
+	strbuf_puts(b, ",\"alerts\":[");
 	for (i = 0; i < rs->n; i++) {
 		w = &rs->v[i];
-		strbuf_puts(&b, i ? ",{\"fire_at\":" : "{\"fire_at\":");
+		strbuf_puts(b, i ? ",{\"fire_at\":" : "{\"fire_at\":");
 		if (date_format_local(w->fire, daemon_ctx->conf->timezone, at,
 		    sizeof(at)) == -1)
-			strbuf_puts(&b, "null");
+			strbuf_puts(b, "null");
 		else
-			strbuf_json(&b, at);
-		strbuf_puts(&b, ",\"contract\":");
-		strbuf_json(&b, w->ref);
-		strbuf_puts(&b, ",\"milestone\":\"");
-		strbuf_puts(&b, milestone_name(w->kind));
-		strbuf_puts(&b, "\",\"due\":");
-		json_date(&b, w->due);
-		strbuf_puts(&b, ",\"offset_days\":");
-		strbuf_int(&b, w->offset);
-		strbuf_puts(&b, ",\"channels\":");
-		json_channels(&b, w->kind);
-		strbuf_puts(&b, "}");
+			strbuf_json(b, at);
+		strbuf_puts(b, ",\"contract\":");
+		strbuf_json(b, row_str(rs->text.s, w->ref));
+		strbuf_puts(b, ",\"milestone\":\"");
+		strbuf_puts(b, milestone_name(w->kind));
+		strbuf_puts(b, "\",\"due\":");
+		json_date(b, w->due);
+		strbuf_puts(b, ",\"offset_days\":");
+		strbuf_int(b, w->offset);
+		strbuf_puts(b, ",\"channels\":");
+		json_channels(b, w->kind);
+		strbuf_puts(b, "}");
 	}
-	strbuf_puts(&b, rs->truncated ? "],\"truncated\":true}" :
+	strbuf_puts(b, rs->truncated ? "],\"truncated\":true}" :
 	    "],\"truncated\":false}");
-	return rows_text_end(&b);
 }
 
 /* The largest offset of any kind: how far before a due date to look. */
@@ -405,8 +489,7 @@ cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		rows_free(rs);
 		return cmd_fail(r, "internal", "database error");
 	}
-	if ((r->raw = simulate_text(rs)) == NULL)
-		cmd_fail(r, "internal", "out of memory");
+	simulate_text(rs, &r->raw);
 	rows_free(rs);
 	return r->code != NULL ? -1 : 0;
 }

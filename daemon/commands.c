@@ -15,7 +15,12 @@
 #include "store.h"
 #include "text.h"
 
-#define CMD_LARGE_ANSWER	(1024 * 1024)
+/*
+ * After an answer this large, what built it goes back to the system.  An
+ * agenda of a few megabytes is not: the next one would only take the
+ * memory again, page by page.
+ */
+#define CMD_LARGE_ANSWER	(32 * 1024 * 1024)
 
 static const struct cmd *const cmd_table[] = {
 	&cmd_ping,
@@ -117,17 +122,49 @@ cmd_audit(struct peer *peer, const char *name, json_t *args,
 	free(res);
 }
 
+/* The answer line of r, and its length. */
+static char *
+cmd_answer(struct cmd_reply *r, size_t *outlen)
+{
+	char	*line;
+
+	if (r->code == NULL && (r->raw.s != NULL || r->raw.failed)) {
+		json_decref(r->result);
+		r->result = NULL;
+		proto_ok_close(&r->raw);
+		if (!r->raw.failed) {
+			*outlen = r->raw.len;
+			/* What built a very large answer is free: give it back. */
+			if (r->raw.len > CMD_LARGE_ANSWER)
+				malloc_trim(0);
+			return r->raw.s;
+		}
+		cmd_fail(r, "internal", "out of memory");
+	}
+	strbuf_free(&r->raw);
+	if (r->code != NULL) {
+		json_decref(r->result);
+		line = proto_error(r->code, r->message);
+	} else
+		line = proto_ok(r->result);
+	*outlen = line != NULL ? strlen(line) : 0;
+	return line;
+}
+
 char *
-commands_dispatch(struct peer *peer, const char *line, size_t len)
+commands_dispatch(struct peer *peer, const char *line, size_t len,
+    size_t *outlen)
 {
 	struct proto_request	 req;
 	struct cmd_reply	 r;
 	const struct cmd	*cmd;
 	char			 err[256];
 
-	if (proto_parse(line, len, &req, err, sizeof(err)) == -1)
-		return proto_error("bad_request", err);
 	memset(&r, 0, sizeof(r));
+	if (proto_parse(line, len, &req, err, sizeof(err)) == -1) {
+		cmd_fail(&r, "bad_request", "%s", err);
+		return cmd_answer(&r, outlen);
+	}
 	if ((cmd = cmd_find(req.cmd)) == NULL)
 		cmd_fail(&r, "unknown_command", "unknown command: %s", req.cmd);
 	else if (cmd->admin && !peer->admin)
@@ -139,18 +176,7 @@ commands_dispatch(struct peer *peer, const char *line, size_t len)
 			cmd_audit(peer, cmd->name, req.args, &r);
 	}
 	proto_request_free(&req);
-	if (r.code != NULL || r.raw != NULL) {
-		json_decref(r.result);
-		if (r.code != NULL) {
-			free(r.raw);
-			return proto_error(r.code, r.message);
-		}
-		/* What built a large answer is free now: give it back. */
-		if (strlen(r.raw) > CMD_LARGE_ANSWER)
-			malloc_trim(0);
-		return proto_ok_raw(r.raw);
-	}
-	return proto_ok(r.result);
+	return cmd_answer(&r, outlen);
 }
 
 static json_t *

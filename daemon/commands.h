@@ -13,12 +13,14 @@
 
 #include "control.h"
 #include "store.h"
+#include "text.h"
 
 struct cmd_reply {
 	json_t		*result;	/* owned; NULL means {} */
-	char		*raw;		/* owned: the result as JSON text,
-					   for answers too large to build
-					   as json_t; wins over result */
+	struct strbuf	 raw;		/* the whole answer line, begun
+					   with proto_ok_open: for results
+					   too large to build as json_t;
+					   wins over result */
 	const char	*code;		/* error code, NULL on success */
 	char		 message[512];
 	int		 no_audit;	/* a partial step of a change */
@@ -30,8 +32,12 @@ struct cmd {
 	int		(*exec)(struct peer *, json_t *, struct cmd_reply *);
 };
 
-/* Handles one request line; returns the response line (caller frees). */
-char	*commands_dispatch(struct peer *peer, const char *line, size_t len);
+/*
+ * Handles one request line; returns the response line (caller frees) and
+ * its length.
+ */
+char	*commands_dispatch(struct peer *peer, const char *line, size_t len,
+	    size_t *outlen);
 
 /* Fails the reply with code and a formatted message; returns -1. */
 int	 cmd_fail(struct cmd_reply *r, const char *code, const char *fmt, ...)

@@ -322,18 +322,18 @@ line_free(const void *data, size_t len, void *arg)
 }
 
 static void
-conn_send(struct conn *conn, char *line)
+conn_send(struct conn *conn, char *line, size_t len)
 {
 	struct evbuffer	*out = bufferevent_get_output(conn->bev);
 
-	if (line == NULL)
-		line = proto_error("internal", "out of memory");
+	if (line == NULL && (line = proto_error("internal",
+	    "out of memory")) != NULL)
+		len = strlen(line);
 	if (line == NULL)
 		return;
 	/* Large answers (an agenda runs to megabytes) go without a copy. */
-	if (evbuffer_add_reference(out, line, strlen(line), line_free,
-	    NULL) == -1) {
-		bufferevent_write(conn->bev, line, strlen(line));
+	if (evbuffer_add_reference(out, line, len, line_free, NULL) == -1) {
+		bufferevent_write(conn->bev, line, len);
 		free(line);
 	}
 }
@@ -365,10 +365,13 @@ conn_rearm(struct conn *conn)
 static void
 conn_oversize(struct conn *conn)
 {
+	char	*line;
+
 	log_info("%s: uid %lu: request line over %d bytes, closing",
 	    __func__, (unsigned long)conn->peer.uid, PROTO_MAXLINE);
-	conn_send(conn, proto_error("too_large", "request line longer than "
-	    "65536 bytes"));
+	line = proto_error("too_large", "request line longer than 65536 "
+	    "bytes");
+	conn_send(conn, line, line != NULL ? strlen(line) : 0);
 	conn->closing = 1;
 	bufferevent_disable(conn->bev, EV_READ);
 }
@@ -392,8 +395,8 @@ conn_read(struct bufferevent *bev, void *arg)
 {
 	struct conn	*conn = arg;
 	struct evbuffer	*in = bufferevent_get_input(bev);
-	char		*line;
-	size_t		 n;
+	char		*line, *answer;
+	size_t		 n, alen;
 
 	conn_touch(conn);
 	while (!conn->closing &&
@@ -404,8 +407,9 @@ conn_read(struct bufferevent *bev, void *arg)
 			conn_oversize(conn);
 			break;
 		}
-		conn_send(conn, commands_dispatch(&conn->peer, line, n));
+		answer = commands_dispatch(&conn->peer, line, n, &alen);
 		free(line);
+		conn_send(conn, answer, alen);
 		conn_rearm(conn);
 	}
 	if (!conn->closing && evbuffer_get_length(in) > PROTO_MAXLINE)

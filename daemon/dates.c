@@ -159,7 +159,18 @@ date_format(int32_t day, char buf[DATE_STRLEN])
 	/* Out-of-range years would not fit "YYYY": show them as invalid. */
 	if (y < 0 || y > DATE_YEAR_MAX)
 		y = m = d = 0;
-	snprintf(buf, DATE_STRLEN, "%04d-%02d-%02d", y, m, d);
+	/* By hand: an agenda formats tens of thousands of dates. */
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
 	return (buf);
 }
 

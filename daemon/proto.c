@@ -100,23 +100,17 @@ proto_ok(json_t *result)
 	    "ok", 1, "result", result), 0);
 }
 
-char *
-proto_ok_raw(char *result)
+void
+proto_ok_open(struct strbuf *b)
 {
-	static const char	 head[] = "{\"v\":1,\"ok\":true,\"result\":";
-	size_t			 h = sizeof(head) - 1, n = strlen(result);
-	char			*line;
+	_Static_assert(PROTO_VERSION == 1, "the head names version 1");
+	strbuf_puts(b, "{\"v\":1,\"ok\":true,\"result\":");
+}
 
-	_Static_assert(PROTO_VERSION == 1, "head names version 1");
-	/* In place: a large block grows without a copy (mremap). */
-	if ((line = realloc(result, h + n + 3)) == NULL) {
-		free(result);
-		return NULL;
-	}
-	memmove(line + h, line, n);
-	memcpy(line, head, h);
-	memcpy(line + h + n, "}\n", 3);
-	return line;
+void
+proto_ok_close(struct strbuf *b)
+{
+	strbuf_puts(b, "}\n");
 }
 
 char *

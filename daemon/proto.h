@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "text.h"
+
 #define PROTO_VERSION	1
 #define PROTO_MAXLINE	(64 * 1024)
 
@@ -33,10 +35,12 @@ void	 proto_request_free(struct proto_request *req);
 char	*proto_ok(json_t *result);
 char	*proto_error(const char *code, const char *message);
 /*
- * proto_ok of a result given as JSON text (a valid value, one line),
- * which it takes: the line is made of it, in place.
+ * A success line written as JSON text, for results too large to build as
+ * json_t: proto_ok_open starts the line in b, the caller writes the result
+ * (one valid JSON value, on one line), proto_ok_close ends the line.
  */
-char	*proto_ok_raw(char *result);
+void	 proto_ok_open(struct strbuf *b);
+void	 proto_ok_close(struct strbuf *b);
 
 /* Builds a request line (newline included); takes the reference to args. */
 char	*proto_request(const char *cmd, json_t *args);

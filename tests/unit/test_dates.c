@@ -6,6 +6,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -200,6 +201,26 @@ test_format(void **state)
 	assert_string_equal(fmt(20208), "2025-04-30");
 	assert_string_equal(fmt(2932896), "9999-12-31");
 	assert_string_equal(fmt(D("2026-01-09")), "2026-01-09");
+	assert_string_equal(fmt(2932897), "0000-00-00");	/* 10000-01-01 */
+	assert_string_equal(fmt(-719529), "0000-00-00");	/* year -1 */
+}
+
+/* Every day of four centuries formats as snprintf would, and parses back. */
+static void
+test_format_every_day(void **state)
+{
+	char	 buf[DATE_STRLEN], want[32];
+	int32_t	 day, back;
+	int	 y, m, d;
+
+	(void)state;
+	for (day = D("1900-01-01"); day <= D("2299-12-31"); day++) {
+		date_to_ymd(day, &y, &m, &d);
+		snprintf(want, sizeof(want), "%04d-%02d-%02d", y, m, d);
+		assert_string_equal(date_format(day, buf), want);
+		assert_int_equal(date_parse(buf, &back), 0);
+		assert_int_equal(back, day);
+	}
 }
 
 static void
@@ -584,6 +605,7 @@ main(void)
 		cmocka_unit_test(test_parse_valid),
 		cmocka_unit_test(test_parse_invalid),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_every_day),
 		cmocka_unit_test(test_weekday),
 		cmocka_unit_test(test_add_months_design),
 		cmocka_unit_test(test_add_months_more),

@@ -170,11 +170,18 @@ test_strbuf_json(void **state)
 static void
 test_ok_raw(void **state)
 {
-	char	*line;
-	json_t	*v;
+	struct strbuf	 b;
+	char		*line;
+	json_t		*v;
 
 	(void)state;
-	line = proto_ok_raw(strdup("{\"a\":[1,2]}"));
+	memset(&b, 0, sizeof(b));
+	proto_ok_open(&b);
+	strbuf_puts(&b, "{\"a\":[1,2]}");
+	proto_ok_close(&b);
+	assert_false(b.failed);
+	assert_int_equal(b.len, strlen(b.s));
+	line = b.s;
 	assert_string_equal(line, "{\"v\":1,\"ok\":true,\"result\":"
 	    "{\"a\":[1,2]}}\n");
 	v = json_loads(line, 0, NULL);
