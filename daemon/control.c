@@ -51,6 +51,8 @@ struct control {
 	int			 fd;
 	int			 from_systemd;
 	char			*path;
+	dev_t			 sock_dev;	/* the socket file we made */
+	ino_t			 sock_ino;
 	struct event		*ev_accept;
 	struct event		*ev_pause;
 	TAILQ_HEAD(, conn)	 conns;		/* least recently active first */
@@ -129,10 +131,12 @@ control_bind(struct control *c, const char *path, mode_t mode, char *err,
 		return -1;
 	}
 	umask(old);
-	if (chmod(path, mode) == -1) {
+	if (chmod(path, mode) == -1 || lstat(path, &sb) == -1) {
 		snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
 		return -1;
 	}
+	c->sock_dev = sb.st_dev;
+	c->sock_ino = sb.st_ino;
 	/* The admin group may open it with a group-only mode. */
 	if (c->have_admin_gid && chown(path, (uid_t)-1, c->admin_gid) == -1)
 		log_warn("%s: chown %s to the admin group", __func__, path);
@@ -223,6 +227,7 @@ void
 control_close(struct control *c)
 {
 	struct conn	*conn;
+	struct stat	 sb;
 
 	if (c == NULL)
 		return;
@@ -234,7 +239,10 @@ control_close(struct control *c)
 		event_free(c->ev_pause);
 	if (c->fd != -1)
 		close(c->fd);
-	if (c->path != NULL && unlink(c->path) == -1 && errno != ENOENT)
+	/* Only the socket we made: another daemon may have put its own. */
+	if (c->path != NULL && lstat(c->path, &sb) == 0 &&
+	    sb.st_dev == c->sock_dev && sb.st_ino == c->sock_ino &&
+	    unlink(c->path) == -1)
 		log_warn("%s: unlink %s", __func__, c->path);
 	free(c->path);
 	free(c);

@@ -5,11 +5,16 @@
  * the dates it names and reads well in the sqlite3 shell; instants as Unix
  * seconds.
  */
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -321,6 +326,48 @@ store_migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * One daemon per database: two would fire every alert twice.  The lock is
+ * on a file of its own, PATH.lock, holding the owner's pid: SQLite's
+ * locks on the database go when any descriptor of it is closed.
+ */
+static int
+store_lock(const char *path, char *err, size_t errlen)
+{
+	char	 lock[PATH_MAX], pid[32];
+	ssize_t	 n;
+	int	 fd;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >=
+	    sizeof(lock)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1) {
+		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		else {
+			n = pread(fd, pid, sizeof(pid) - 1, 0);
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strspn(pid, "0123456789")] = '\0';
+			snprintf(err, errlen, "%s: in use by another contractd"
+			    "%s%s%s", path, *pid ? " (pid " : "", pid,
+			    *pid ? ")" : "");
+		}
+		close(fd);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("%s: %s", __func__, lock);
+	return fd;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -328,6 +375,10 @@ store_open(const char *path, char *err, size_t errlen)
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((st->lockfd = store_lock(path, err, errlen)) == -1) {
+		free(st);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
@@ -367,6 +418,8 @@ store_close(struct store *st)
 	for (i = 0; i < STORE_NSQL; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
+	if (st->lockfd != -1)
+		close(st->lockfd);
 	free(st);
 }
 

@@ -56,6 +56,7 @@ struct store {
 	sqlite3_stmt	*stmts[STORE_NSQL];
 	void		(*progress)(void);
 	struct checkpointer *ckpt;
+	int		 lockfd;	/* PATH.lock, held while open */
 };
 
 int		 store_exec(struct store *st, const char *sql);

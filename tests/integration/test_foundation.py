@@ -226,13 +226,73 @@ def test_stale_socket_replaced_live_one_kept(workdir):
     stale.close()          # a socket file nobody answers on
     d.start()
     try:
-        second = subprocess.run([CONTRACTD, "-f", "-c", d.conf],
+        # Another database, the same socket: the live daemon keeps it.
+        other = os.path.join(workdir, "other.conf")
+        with open(d.conf) as f:
+            text = f.read()
+        with open(other, "w") as f:
+            f.write(text.replace("contractd.db", "other.db"))
+        second = subprocess.run([CONTRACTD, "-f", "-c", other],
                                 capture_output=True, text=True, timeout=20)
         assert second.returncode == 1
         assert "already answering" in second.stderr
         assert d.ctl("ping").returncode == 0
     finally:
         assert d.stop() == 0
+
+
+def test_one_daemon_per_database(workdir):
+    """A second daemon on the same database, even on another socket,
+    refuses to start and names the first one's pid: two would fire
+    every alert twice."""
+    d = Daemon(workdir)
+    d.write_config()
+    d.start()
+    try:
+        other = os.path.join(workdir, "other.conf")
+        with open(d.conf) as f:
+            text = f.read()
+        with open(other, "w") as f:
+            f.write(text.replace("control.sock", "other.sock"))
+        second = subprocess.run([CONTRACTD, "-f", "-c", other],
+                                capture_output=True, text=True, timeout=20)
+        assert second.returncode == 1
+        assert ("%s: in use by another contractd (pid %d)"
+                % (d.db, d.proc.pid)) in second.stderr, second.stderr
+        assert not os.path.exists(os.path.join(workdir, "other.sock"))
+        assert d.ctl("ping").returncode == 0
+    finally:
+        assert d.stop() == 0
+    # Once it stopped, the database is free again.
+    d.start()
+    assert d.stop() == 0
+
+
+def test_stopping_leaves_a_newer_daemons_socket(workdir):
+    """A daemon stopping removes its socket file only if it is still
+    the one it made: another daemon may have put its own there."""
+    a = Daemon(workdir)
+    a.write_config()
+    a.start()
+    bdir = os.path.join(workdir, "b")
+    os.mkdir(bdir)
+    b = Daemon(bdir)
+    b.write_config()
+    with open(b.conf) as f:
+        text = f.read()
+    with open(b.conf, "w") as f:
+        f.write(text.replace(b.sock, a.sock))
+    b.sock = a.sock
+    try:
+        os.unlink(a.sock)   # as a careless admin might
+        b.start()
+        assert a.stop() == 0
+        assert os.path.exists(a.sock)
+        assert b.ctl("ping").returncode == 0
+    finally:
+        a.stop()
+        assert b.stop() == 0
+    assert not os.path.exists(a.sock)
 
 
 def test_socket_path_that_is_not_a_socket_is_left_alone(workdir):
