@@ -218,6 +218,16 @@ def test_sigint_exits_zero(daemon):
     assert not os.path.exists(daemon.sock)
 
 
+def config_variant(d, old, new):
+    """A copy of d's config, other.conf, with old replaced by new."""
+    other = os.path.join(d.dir, "other.conf")
+    with open(d.conf) as f:
+        text = f.read()
+    with open(other, "w") as f:
+        f.write(text.replace(old, new))
+    return other
+
+
 def test_stale_socket_replaced_live_one_kept(workdir):
     d = Daemon(workdir)
     d.write_config()
@@ -227,11 +237,7 @@ def test_stale_socket_replaced_live_one_kept(workdir):
     d.start()
     try:
         # Another database, the same socket: the live daemon keeps it.
-        other = os.path.join(workdir, "other.conf")
-        with open(d.conf) as f:
-            text = f.read()
-        with open(other, "w") as f:
-            f.write(text.replace("contractd.db", "other.db"))
+        other = config_variant(d, "contractd.db", "other.db")
         second = subprocess.run([CONTRACTD, "-f", "-c", other],
                                 capture_output=True, text=True, timeout=20)
         assert second.returncode == 1
@@ -249,11 +255,7 @@ def test_one_daemon_per_database(workdir):
     d.write_config()
     d.start()
     try:
-        other = os.path.join(workdir, "other.conf")
-        with open(d.conf) as f:
-            text = f.read()
-        with open(other, "w") as f:
-            f.write(text.replace("control.sock", "other.sock"))
+        other = config_variant(d, "control.sock", "other.sock")
         second = subprocess.run([CONTRACTD, "-f", "-c", other],
                                 capture_output=True, text=True, timeout=20)
         assert second.returncode == 1
