@@ -5,6 +5,7 @@
  * Exit: 0 success, 1 the daemon answered with an error, 2 usage error,
  * 3 the daemon could not be reached.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -23,6 +24,8 @@
 #endif
 #define CTL_TIMEOUT_MS		(600 * 1000)
 #define CTL_MAXRESP		(256 * 1024 * 1024)
+#define CTL_INBUF		(64 * 1024)
+#define CTL_HUGEPAGE		(2 * 1024 * 1024)
 
 static void	usage(void) __attribute__((__noreturn__));
 
@@ -91,9 +94,12 @@ static struct {
 	size_t	 scanned;	/* bytes known to hold no newline */
 } ctl_in;
 
-/* The first line in ctl_in, without its newline, taken out; or NULL. */
+/*
+ * The first line in ctl_in, without its newline, taken out, its length
+ * in *lenp; or NULL.
+ */
 static char *
-ctl_takeline(void)
+ctl_takeline(size_t *lenp)
 {
 	char	*nl, *line;
 	size_t	 n;
@@ -106,6 +112,7 @@ ctl_takeline(void)
 	}
 	ctl_in.scanned = 0;
 	n = (size_t)(nl - ctl_in.buf);
+	*lenp = n;
 	if (n + 1 == ctl_in.len) {
 		/* The whole of it (a large answer): no copy. */
 		line = ctl_in.buf;
@@ -122,24 +129,57 @@ ctl_takeline(void)
 	return line;
 }
 
-/* Reads one line (without its newline); caller frees.  NULL on failure. */
+/*
+ * Makes room in ctl_in for a read: 0, or -1 at CTL_MAXRESP or out of
+ * memory.  A line that outgrows the first buffer is a large answer (an
+ * agenda of megabytes): its buffer is aligned for huge pages and the
+ * kernel asked for them, as a fault for each fresh small page cost more
+ * than all the rest of printing it.  It grows fourfold, since each move
+ * copies the line into fresh pages.
+ */
+static int
+ctl_in_grow(void)
+{
+	void	*p;
+	size_t	 cap;
+
+	if (ctl_in.cap == 0) {
+		if ((ctl_in.buf = malloc(CTL_INBUF)) == NULL)
+			return -1;
+		ctl_in.cap = CTL_INBUF;
+		return 0;
+	}
+	if (ctl_in.cap == CTL_MAXRESP)
+		return -1;
+	cap = ctl_in.cap < CTL_HUGEPAGE ? CTL_HUGEPAGE : ctl_in.cap * 4;
+	if (cap > CTL_MAXRESP)
+		cap = CTL_MAXRESP;
+	if (posix_memalign(&p, CTL_HUGEPAGE, cap) != 0)
+		return -1;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, cap, MADV_HUGEPAGE);	/* only advice */
+#endif
+	memcpy(p, ctl_in.buf, ctl_in.len);
+	free(ctl_in.buf);
+	ctl_in.buf = p;
+	ctl_in.cap = cap;
+	return 0;
+}
+
+/*
+ * Reads one line (without its newline), its length in *lenp; caller
+ * frees.  NULL on failure.
+ */
 static char *
-ctl_readline(int fd)
+ctl_readline(int fd, size_t *lenp)
 {
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	char		*line, *p;
-	size_t		 cap;
+	char		*line;
 	ssize_t		 n;
 
-	while ((line = ctl_takeline()) == NULL) {
-		if (ctl_in.cap - ctl_in.len < 4096) {
-			cap = ctl_in.cap ? ctl_in.cap * 2 : 65536;
-			if (cap > CTL_MAXRESP ||
-			    (p = realloc(ctl_in.buf, cap)) == NULL)
-				return NULL;
-			ctl_in.buf = p;
-			ctl_in.cap = cap;
-		}
+	while ((line = ctl_takeline(lenp)) == NULL) {
+		if (ctl_in.cap - ctl_in.len < 4096 && ctl_in_grow() == -1)
+			return NULL;
 		if (poll(&pfd, 1, CTL_TIMEOUT_MS) <= 0)
 			return NULL;
 		n = read(fd, ctl_in.buf + ctl_in.len, ctl_in.cap - ctl_in.len);
@@ -187,11 +227,11 @@ ctl_parse(const char *line, json_t **resp)
 }
 
 static char *
-ctl_recv_line(int fd)
+ctl_recv_line(int fd, size_t *lenp)
 {
 	char	*line;
 
-	if ((line = ctl_readline(fd)) == NULL)
+	if ((line = ctl_readline(fd, lenp)) == NULL)
 		fprintf(stderr, "contractctl: the connection to contractd "
 		    "was lost\n");
 	return line;
@@ -201,9 +241,10 @@ int
 ctl_recv(int fd, json_t **resp)
 {
 	char	*line;
+	size_t	 len;
 	int	 rc;
 
-	if ((line = ctl_recv_line(fd)) == NULL)
+	if ((line = ctl_recv_line(fd, &len)) == NULL)
 		return -1;
 	rc = ctl_parse(line, resp);
 	free(line);
@@ -218,12 +259,13 @@ static int
 ctl_call_list(int fd, const struct ctl_cmd *c, json_t *args, json_t **resp)
 {
 	char	*line;
+	size_t	 len;
 	int	 rc;
 
 	if (ctl_send(fd, c->name, args) == -1 ||
-	    (line = ctl_recv_line(fd)) == NULL)
+	    (line = ctl_recv_line(fd, &len)) == NULL)
 		return -1;
-	if (ctl_print_raw_list(line, strlen(line), c->list_key) == 0)
+	if (ctl_print_raw_list(line, len, c->list_key) == 0)
 		rc = 1;
 	else
 		rc = ctl_parse(line, resp);

@@ -2,20 +2,44 @@
  * contractctl --json of a list: the elements of the result's list are
  * printed as the daemon wrote them, one a line, found by skipping over
  * the JSON text rather than building it into values (an agenda of tens
- * of thousands of rows would spend most of its time there).  Anything
- * unexpected leaves the answer to the full parse.
+ * of thousands of rows would spend most of its time there).  One walk
+ * checks the whole line, counts the members the answer needs and notes
+ * where each element of the list ends; only then is anything printed.
+ * Anything unexpected leaves the answer to the full parse.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
 
 #define RAW_DEPTH	32
+#define RAW_OUTBUF	65536
+
+/* Where a value stands: what the walk notes about it. */
+enum where {
+	IN_ANY,
+	IN_ANSWER,	/* the answer: its "ok" and "result" */
+	IN_RESULT,	/* the result: the list */
+	IN_LIST		/* the list: its elements */
+};
 
 struct scan {
 	const char	*p;
 	const char	*end;
+	const char	*key;		/* the list's name in the result */
+	size_t		 keylen;
+	int		 oks;		/* "ok" members of the answer */
+	int		 ok;		/* the last one was true */
+	int		 results;	/* "result" members of the answer */
+	int		 lists;		/* key members of the result */
+	const char	*list;		/* the last one's value */
+	const char	**ends;		/* where each element of it ends */
+	size_t		 nends;
+	size_t		 maxends;
 };
+
+static int	value(struct scan *, enum where, int);
 
 static void
 blanks(struct scan *s)
@@ -25,78 +49,46 @@ blanks(struct scan *s)
 		s->p++;
 }
 
-/* Skips a string; its text without quotes in *str, *len.  -1: not one. */
+/*
+ * Skips a string; its text without quotes in *str, *len.  -1: not one.
+ * Strings are most of an answer, so memchr finds each quote: it ends the
+ * string unless the run of backslashes just before it is odd.
+ */
 static int
 string(struct scan *s, const char **str, size_t *len)
 {
-	const char	*q;
+	const char	*q, *b;
 
 	if (s->p == s->end || *s->p != '"')
 		return -1;
-	for (q = s->p + 1; q < s->end && *q != '"'; q++)
-		if (*q == '\\' && ++q == s->end)
+	for (q = s->p + 1;; q++) {
+		if ((q = memchr(q, '"', (size_t)(s->end - q))) == NULL)
 			return -1;
-	if (q == s->end)
-		return -1;
+		for (b = q; b > s->p + 1 && b[-1] == '\\'; b--)
+			;
+		if ((q - b) % 2 == 0)
+			break;
+	}
 	*str = s->p + 1;
 	*len = (size_t)(q - s->p - 1);
 	s->p = q + 1;
 	return 0;
 }
 
-static int	value(struct scan *, int);
-
-/* Skips the members (or elements) of an object (or array) at s->p. */
-static int
-members(struct scan *s, int object, int depth)
-{
-	const char	*k;
-	size_t		 n;
-	char		 close = object ? '}' : ']';
-
-	s->p++;
-	blanks(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		return 0;
-	}
-	for (;;) {
-		if (object) {
-			blanks(s);
-			if (string(s, &k, &n) == -1)
-				return -1;
-			blanks(s);
-			if (s->p == s->end || *s->p++ != ':')
-				return -1;
-		}
-		if (value(s, depth + 1) == -1)
-			return -1;
-		blanks(s);
-		if (s->p == s->end)
-			return -1;
-		if (*s->p == close) {
-			s->p++;
-			return 0;
-		}
-		if (*s->p++ != ',')
-			return -1;
-	}
-}
-
 /* Skips a literal: true, false or null. */
 static int
 literal(struct scan *s)
 {
-	static const char *const words[] = { "true", "false", "null" };
-	size_t			 i, n;
+	size_t	left = (size_t)(s->end - s->p);
 
-	for (i = 0; i < 3; i++) {
-		n = strlen(words[i]);
-		if ((size_t)(s->end - s->p) >= n &&
-		    memcmp(s->p, words[i], n) == 0) {
-			s->p += n;
-			return 0;
-		}
+	if (left >= 4 && (memcmp(s->p, "true", 4) == 0 ||
+	    memcmp(s->p, "null", 4) == 0)) {
+		s->p += 4;
+		return 0;
+	}
+	if (left >= 5 && memcmp(s->p, "false", 5) == 0) {
+		s->p += 5;
+		return 0;
 	}
 	return -1;
 }
@@ -134,9 +126,138 @@ number(struct scan *s)
 	return 0;
 }
 
+/*
+ * After a member or element: 1 past the close of its object or array,
+ * 0 past the comma before the next one, -1 if neither follows.
+ */
+static int
+next(struct scan *s, char close)
+{
+	char	c;
+
+	blanks(s);
+	if (s->p == s->end)
+		return -1;
+	c = *s->p++;
+	if (c == close)
+		return 1;
+	return c == ',' ? 0 : -1;
+}
+
+/* Is the key of n bytes at k the n bytes of name? */
+static int
+iskey(const char *k, size_t n, const char *name, size_t len)
+{
+	return n == len && memcmp(k, name, n) == 0;
+}
+
+/*
+ * The value of member k (n bytes) of an object that stands in: counts
+ * the members the answer needs, so that any of them twice is seen
+ * (jansson would keep the last; better to let it decide).
+ */
+static int
+member(struct scan *s, enum where in, const char *k, size_t n, int depth)
+{
+	const char	*v;
+
+	if (in == IN_ANSWER && iskey(k, n, "ok", 2)) {
+		s->oks++;
+		blanks(s);
+		v = s->p;
+		if (value(s, IN_ANY, depth) == -1)
+			return -1;
+		s->ok = (s->p - v == 4 && memcmp(v, "true", 4) == 0);
+		return 0;
+	}
+	if (in == IN_ANSWER && iskey(k, n, "result", 6)) {
+		s->results++;
+		return value(s, IN_RESULT, depth);
+	}
+	if (in == IN_RESULT && iskey(k, n, s->key, s->keylen)) {
+		s->lists++;
+		blanks(s);
+		s->list = s->p;
+		return value(s, IN_LIST, depth);
+	}
+	return value(s, IN_ANY, depth);
+}
+
+/* Skips the members of an object at s->p. */
+static int
+object(struct scan *s, enum where in, int depth)
+{
+	const char	*k;
+	size_t		 n;
+	int		 rc;
+
+	s->p++;
+	blanks(s);
+	if (s->p < s->end && *s->p == '}') {
+		s->p++;
+		return 0;
+	}
+	do {
+		blanks(s);
+		if (string(s, &k, &n) == -1)
+			return -1;
+		/*
+		 * A key written with escapes might spell one the answer
+		 * needs, which only the full parse would see.
+		 */
+		if (in != IN_ANY && memchr(k, '\\', n) != NULL)
+			return -1;
+		blanks(s);
+		if (s->p == s->end || *s->p++ != ':')
+			return -1;
+		if (member(s, in, k, n, depth + 1) == -1)
+			return -1;
+	} while ((rc = next(s, '}')) == 0);
+	return rc == 1 ? 0 : -1;
+}
+
+/* Notes that an element of the list ends at s->p. */
+static int
+note(struct scan *s)
+{
+	const char	**e;
+	size_t		  max;
+
+	if (s->nends == s->maxends) {
+		max = s->maxends ? s->maxends * 2 : 1024;
+		if ((e = reallocarray(s->ends, max, sizeof(*e))) == NULL)
+			return -1;
+		s->ends = e;
+		s->maxends = max;
+	}
+	s->ends[s->nends++] = s->p;
+	return 0;
+}
+
+/* Skips the elements of an array at s->p; of the list, notes each. */
+static int
+array(struct scan *s, enum where in, int depth)
+{
+	int	rc;
+
+	s->p++;
+	blanks(s);
+	if (s->p < s->end && *s->p == ']') {
+		s->p++;
+		return 0;
+	}
+	do {
+		if (value(s, IN_ANY, depth + 1) == -1)
+			return -1;
+		if (in == IN_LIST && note(s) == -1)
+			return -1;
+	} while ((rc = next(s, ']')) == 0);
+	return rc == 1 ? 0 : -1;
+}
+
 /* Skips one value: a string, object, array, number or literal. */
 static int
-value(struct scan *s, int depth)
+value(struct scan *s, enum where in, int depth)
 {
 	const char	*str;
 	size_t		 n;
@@ -144,91 +265,87 @@ value(struct scan *s, int depth)
 	blanks(s);
 	if (s->p == s->end || depth > RAW_DEPTH)
 		return -1;
-	if (*s->p == '"')
+	switch (*s->p) {
+	case '"':
 		return string(s, &str, &n);
-	if (*s->p == '{' || *s->p == '[')
-		return members(s, *s->p == '{', depth);
-	if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
+	case '{':
+		return object(s, in == IN_LIST ? IN_ANY : in, depth);
+	case '[':
+		return array(s, in == IN_LIST ? in : IN_ANY, depth);
+	case '-':
 		return number(s);
-	return literal(s);
+	default:
+		if (*s->p >= '0' && *s->p <= '9')
+			return number(s);
+		return literal(s);
+	}
 }
 
 /*
- * Positions s at the value of key in the object at s->p, checking the
- * whole object: 0, or -1 if it is not well formed or has the key other
- * than once (jansson would keep the last; better to let it decide).
+ * Prints each element of the list and a newline, gathered into large
+ * writes (a stdio call for each element cost more than the copy).  Each
+ * element starts after the blanks past the list's bracket or the comma
+ * that ends the one before.
  */
-static int
-member(struct scan *s, const char *key)
+static void
+print(struct scan *s)
 {
-	struct scan	 t = *s;
-	const char	*k, *at = NULL;
-	size_t		 n;
+	static char	 buf[RAW_OUTBUF];
+	size_t		 used = 0, i, len;
+	const char	*v;
 
-	blanks(&t);
-	if (t.p == t.end || *t.p != '{')
-		return -1;
-	t.p++;
-	for (;;) {
-		blanks(&t);
-		if (string(&t, &k, &n) == -1)
-			return -1;
-		blanks(&t);
-		if (t.p == t.end || *t.p++ != ':')
-			return -1;
-		blanks(&t);
-		if (n == strlen(key) && memcmp(k, key, n) == 0) {
-			if (at != NULL)
-				return -1;
-			at = t.p;
+	s->p = s->list;
+	for (i = 0; i < s->nends; i++) {
+		s->p++;
+		blanks(s);
+		v = s->p;
+		len = (size_t)(s->ends[i] - v);
+		if (len >= sizeof(buf) - used) {
+			fwrite(buf, 1, used, stdout);
+			used = 0;
 		}
-		if (value(&t, 1) == -1)
-			return -1;
-		blanks(&t);
-		if (t.p == t.end)
-			return -1;
-		if (*t.p == '}')
-			break;
-		if (*t.p++ != ',')
-			return -1;
+		if (len >= sizeof(buf)) {
+			fwrite(v, 1, len, stdout);
+			putchar('\n');
+		} else {
+			memcpy(buf + used, v, len);
+			used += len;
+			buf[used++] = '\n';
+		}
+		s->p = s->ends[i];
+		blanks(s);
 	}
-	if (at == NULL)
-		return -1;
-	s->p = at;
-	return 0;
+	fwrite(buf, 1, used, stdout);
 }
 
 int
 ctl_print_raw_list(const char *line, size_t len, const char *key)
 {
-	struct scan	 s = { line, line + len }, t;
-	const char	*v;
+	struct scan	 s;
+	int		 rc = -1;
 
-	/* The whole line is one object, and nothing follows it. */
-	t = s;
-	if (value(&t, 0) == -1)
+	/* A NUL ends the line for strlen and jansson: theirs to judge. */
+	if (memchr(line, '\0', len) != NULL)
 		return -1;
-	blanks(&t);
-	if (t.p != t.end)
-		return -1;
-	/* {"ok": true, "result": {..., key: [...]}}, in any order. */
-	t = s;
-	if (member(&t, "ok") == -1 || literal(&t) == -1 ||
-	    memcmp(t.p - 4, "true", 4) != 0)
-		return -1;
-	if (member(&s, "result") == -1 || member(&s, key) == -1 ||
-	    *s.p != '[')
-		return -1;
-	s.p++;
-	for (blanks(&s); *s.p != ']';) {
-		v = s.p;
-		(void)value(&s, 1);
-		fwrite(v, 1, (size_t)(s.p - v), stdout);
-		putchar('\n');
-		blanks(&s);
-		if (*s.p == ',')
-			s.p++;
-		blanks(&s);
-	}
-	return 0;
+	memset(&s, 0, sizeof(s));
+	s.p = line;
+	s.end = line + len;
+	s.key = key;
+	s.keylen = strlen(key);
+	/*
+	 * The whole line is one object, nothing follows it, and it is
+	 * {"ok": true, "result": {..., key: [...]}}, in any order, with
+	 * each of those keys once.
+	 */
+	if (value(&s, IN_ANSWER, 0) == -1)
+		goto out;
+	blanks(&s);
+	if (s.p != s.end || s.oks != 1 || !s.ok || s.results != 1 ||
+	    s.lists != 1 || *s.list != '[')
+		goto out;
+	print(&s);
+	rc = 0;
+out:
+	free(s.ends);
+	return rc;
 }

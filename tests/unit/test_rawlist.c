@@ -16,9 +16,12 @@
 
 #include "ctl.h"
 
-/* What ctl_print_raw_list printed for line, or "-1" if it refused. */
+/*
+ * What ctl_print_raw_list printed for the n bytes of line (its length in
+ * *outlen), or "-1" if it refused.
+ */
 static char *
-printed(const char *line)
+printedn(const char *line, size_t n, size_t *outlen)
 {
 	FILE	*f, *saved = stdout;
 	char	*buf = NULL;
@@ -27,15 +30,24 @@ printed(const char *line)
 
 	assert_non_null(f = open_memstream(&buf, &len));
 	stdout = f;
-	rc = ctl_print_raw_list(line, strlen(line), "rows");
+	rc = ctl_print_raw_list(line, n, "rows");
 	stdout = saved;
 	fclose(f);
 	if (rc == -1) {
 		assert_int_equal(len, 0);
 		free(buf);
-		return strdup("-1");
+		len = 2;
+		buf = strdup("-1");
 	}
+	if (outlen != NULL)
+		*outlen = len;
 	return buf;
+}
+
+static char *
+printed(const char *line)
+{
+	return printedn(line, strlen(line), NULL);
 }
 
 static void
@@ -88,6 +100,121 @@ test_refuses(void **state)
 	is("[1]", "-1");
 }
 
+/* Escaped quotes and backslashes, in runs of any length, around quotes. */
+static void
+test_escapes(void **state)
+{
+	(void)state;
+	/* "a\\" ends at its quote; "\\\"" holds an escaped quote. */
+	is("{\"ok\":true,\"result\":{\"rows\":[\"a\\\\\",\"\\\\\\\"\","
+	    "\"\\\\\\\\\",\"\\\"\",\"x\\\"],\\\\\"]}}",
+	    "\"a\\\\\"\n\"\\\\\\\"\"\n\"\\\\\\\\\"\n\"\\\"\"\n"
+	    "\"x\\\"],\\\\\"\n");
+	/* Keys with escapes inside an element are the element's own. */
+	is("{\"ok\":true,\"result\":{\"rows\":[{\"\\\"k\\\\\":\"v\"}]}}",
+	    "{\"\\\"k\\\\\":\"v\"}\n");
+	/* An escaped quote does not end a string; an odd run leaves it open. */
+	is("{\"ok\":true,\"result\":{\"rows\":[\"a\\\"]}}", "-1");
+	is("{\"ok\":true,\"result\":{\"rows\":[\"a\\\\\\\"]}}", "-1");
+}
+
+/* What the full parse would read otherwise than the walk: left to it. */
+static void
+test_refuses_unclear(void **state)
+{
+	static const char	 nul[] = "{\"ok\":true,\"result\":{\"rows\":"
+	    "[\"a\0b\"]}}";
+	char			*out;
+
+	(void)state;
+	/* jansson reads "o\u006b" as ok: here ok would be false. */
+	is("{\"ok\":true,\"o\\u006b\":false,\"result\":{\"rows\":[1]}}",
+	    "-1");
+	is("{\"ok\":true,\"result\":{\"rows\":[1],\"r\\u006fws\":[2]}}",
+	    "-1");
+	/* strlen (and so jansson) would stop at a NUL. */
+	out = printedn(nul, sizeof(nul) - 1, NULL);
+	assert_string_equal(out, "-1");
+	free(out);
+}
+
+/*
+ * An element 29 arrays deep holds a value 32 levels (RAW_DEPTH) into the
+ * answer; one deeper leaves the answer to the full parse.
+ */
+static void
+test_depth(void **state)
+{
+	char	line[256], *out;
+	int	n, i, k;
+
+	(void)state;
+	for (k = 29; k <= 30; k++) {
+		n = snprintf(line, sizeof(line), "{\"ok\":true,\"result\":"
+		    "{\"rows\":[");
+		for (i = 0; i < k; i++)
+			line[n++] = '[';
+		line[n++] = '1';
+		for (i = 0; i < k; i++)
+			line[n++] = ']';
+		memcpy(line + n, "]}}", 4);
+		out = printed(line);
+		if (k == 29)
+			assert_int_equal(strlen(out), (size_t)(2 * k + 2));
+		else
+			assert_string_equal(out, "-1");
+		free(out);
+	}
+}
+
+/*
+ * Many elements of many sizes, with blanks around some: each is printed
+ * whole, in order, once.  The first fill the output batch (64 KiB) to
+ * its last byte, then to one byte short of an element and its newline,
+ * then come elements about as large as a batch or larger.
+ */
+static void
+test_large(void **state)
+{
+	static const size_t	 sizes[] = { 4, 65530, 4, 65531, 7, 150, 4095,
+	    65534, 65535, 65536, 65537, 100000, 5 };
+	char			*line, *want, *out, *p, *w;
+	size_t			 i, j, k, n, cap = 4 * 1024 * 1024, outlen;
+
+	(void)state;
+	assert_non_null(line = malloc(cap));
+	assert_non_null(want = malloc(cap));
+	p = line + sprintf(line, "{\"ok\":true,\"result\":{\"rows\":[");
+	w = want;
+	for (i = 0; i < 3000; i++) {
+		/* A string of n bytes in all, ending in an escaped quote. */
+		n = i < nitems(sizes) ? sizes[i] : 4 + i % 211;
+		if (i > 0)
+			*p++ = ',';
+		if (i % 7 == 0)
+			*p++ = ' ';
+		k = (size_t)(p - line);
+		*p++ = '"';
+		for (j = 0; j < n - 4; j++)
+			*p++ = (char)('a' + (i + j) % 26);
+		memcpy(p, "\\\"\"", 3);
+		p += 3;
+		memcpy(w, line + k, n);
+		w += n;
+		*w++ = '\n';
+		if (i % 5 == 0)
+			*p++ = '\t';
+	}
+	memcpy(p, "]}}", 3);
+	p += 3;
+	out = printedn(line, (size_t)(p - line), &outlen);
+	assert_int_equal(outlen, (size_t)(w - want));
+	assert_memory_equal(out, want, outlen);
+	free(out);
+	free(want);
+	free(line);
+}
+
 /* Cut short anywhere, a good answer is refused, never read past. */
 static void
 test_truncated(void **state)
@@ -126,6 +253,10 @@ main(void)
 		cmocka_unit_test(test_prints_elements),
 		cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_refuses_unclear),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
