@@ -1,23 +1,22 @@
 /*
- * import: sends a CSV file to the daemon.  A request line is limited to
- * PROTO_MAXLINE, so the text travels in chunks on one connection, each
- * up to IMPORT_WINDOW ahead of their answers: {"csv": CHUNK, "more": true,
- * "offset": 0}, ..., then {"csv": LAST, "more": false, "offset": N}, whose
- * answer is the import's result.
+ * import: sends a CSV file to the daemon as the data of one request,
+ * {"bytes": N} and then the N bytes of the file, as they are: no escaping,
+ * no chunks.  The answer is the import's result.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/proto.h"
 #include "ctl.h"
 
 #define IMPORT_MAXFILE	((size_t)512 * 1024 * 1024)
-#define IMPORT_CHUNK	((size_t)48 * 1024)		/* raw bytes per request */
-#define IMPORT_WINDOW	4		/* chunks sent ahead of their answers */
-/* Room for a chunk's escaped text, leaving the rest of the line spare. */
-#define IMPORT_MAXESC	((size_t)PROTO_MAXLINE - 1024)
+
+/* The file read by parse_import, for import_run. */
+static struct {
+	char	*buf;
+	size_t	 len;
+} import_file;
 
 /* The whole of f; NULL with *why set on a read error or an oversize file. */
 static char *
@@ -52,126 +51,44 @@ import_slurp(FILE *f, size_t *len, const char **why)
 	return NULL;
 }
 
-/* Reads the file (or standard input for "-") into args' "csv". */
+/* Reads the file (or standard input for "-"); args say how long it is. */
 static int
 parse_import(int argc, char **argv, json_t *args)
 {
 	const char	*path, *why = NULL;
 	FILE		*f = stdin;
-	char		*buf;
-	size_t		 len;
-	json_t		*csv;
 
 	if (argc != 2)
 		return -1;
 	path = argv[1];
 	if (strcmp(path, "-") != 0 && (f = fopen(path, "r")) == NULL)
 		return ctl_usage_error("%s: %s", path, strerror(errno));
-	buf = import_slurp(f, &len, &why);
+	import_file.buf = import_slurp(f, &import_file.len, &why);
 	if (f != stdin)
 		fclose(f);
-	if (buf == NULL)
+	if (import_file.buf == NULL)
 		return ctl_usage_error("%s: %s", path, why);
-	csv = json_stringn(buf, len);
-	free(buf);
-	if (csv == NULL)
-		return ctl_usage_error("%s: not UTF-8 text", path);
-	return json_object_set_new(args, "csv", csv);
+	return json_object_set_new(args, "bytes",
+	    json_integer((json_int_t)import_file.len));
 }
 
 /*
- * The size of byte ch of UTF-8 text escaped in a JSON string, as proto
- * sends it (JSON_ENSURE_ASCII): a character beyond ASCII becomes \uXXXX,
- * or a surrogate pair of two, counted at its lead byte.
- */
-static size_t
-escaped_size(unsigned char ch)
-{
-	if (ch == '"' || ch == '\\' || ch == '\n' || ch == '\r' ||
-	    ch == '\t' || ch == '\b' || ch == '\f')
-		return 2;
-	if (ch < 0x20)
-		return 6;
-	if (ch < 0x80 || (ch & 0xc0) == 0x80)
-		return ch < 0x80;
-	return ch >= 0xf0 ? 12 : 6;
-}
-
-/*
- * The length of the next chunk of s, len > 0 bytes of UTF-8: whole
- * characters, at most IMPORT_CHUNK bytes and IMPORT_MAXESC escaped.
- */
-static size_t
-import_chunk(const char *s, size_t len)
-{
-	size_t	n, esc = 0;
-
-	for (n = 0; n < len && n < IMPORT_CHUNK; n++) {
-		esc += escaped_size((unsigned char)s[n]);
-		if (esc > IMPORT_MAXESC)
-			break;
-	}
-	/* Back up to the start of a character. */
-	while (n > 0 && n < len && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
-
-/*
- * Sends the chunk at off.  Each chunk names its offset, so that the
- * daemon refuses the rest of an upload after refusing one chunk of it.
- */
-static int
-import_send(int fd, const char *s, size_t off, size_t n, int more)
-{
-	json_t	*req;
-	int	 rc;
-
-	if ((req = json_pack("{s:s%, s:b, s:I}", "csv", s + off, n, "more",
-	    more, "offset", (json_int_t)off)) == NULL) {
-		fprintf(stderr, "contractctl: cannot build the request\n");
-		return -1;
-	}
-	rc = ctl_send(fd, "import", req);
-	json_decref(req);
-	return rc;
-}
-
-/*
- * The chunks go out up to IMPORT_WINDOW ahead of their answers, so that
- * the daemon decodes one while the next is encoded.  Every chunk but the
- * last makes progress, so this ends; an error answer to any chunk, which
- * the daemon gives to all that follow it too, ends it at once.
+ * The request, then the file.  If the daemon refuses the request it says
+ * why and closes the connection, so that writing the file fails: the
+ * answer is read all the same.
  */
 static int
 import_run(int fd, json_t *args, json_t **resp)
 {
-	json_t		*csv = json_object_get(args, "csv");
-	const char	*s = json_string_value(csv);
-	size_t		 len = json_string_length(csv), off = 0, n;
-	int		 more = 1, lost = 0, ahead = 0;
+	int	rc = -1;
 
-	for (;;) {
-		while (more && !lost && ahead < IMPORT_WINDOW) {
-			n = off < len ? import_chunk(s + off, len - off) : 0;
-			more = off + n < len;
-			if (import_send(fd, s, off, n, more) == -1)
-				lost = 1;	/* an answer may say why */
-			else {
-				off += n;
-				ahead++;
-			}
-		}
-		if (ahead == 0 || ctl_recv(fd, resp) == -1)
-			return -1;
-		ahead--;
-		if (!json_is_true(json_object_get(*resp, "ok")))
-			return 0;
-		if (ahead == 0 && !more && !lost)
-			return 0;
-		json_decref(*resp);
-		*resp = NULL;
+	if (ctl_send(fd, "import", args) == 0) {
+		(void)ctl_write(fd, import_file.buf, import_file.len);
+		rc = ctl_recv(fd, resp);
 	}
+	free(import_file.buf);
+	import_file.buf = NULL;
+	return rc;
 }
 
 static void

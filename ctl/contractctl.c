@@ -66,7 +66,7 @@ ctl_connect(const char *path)
 	return fd;
 }
 
-static int
+int
 ctl_write(int fd, const char *buf, size_t len)
 {
 	ssize_t	n;

@@ -133,5 +133,7 @@ int		 ctl_call(int fd, const char *cmd, json_t *args,
 /* The two halves of ctl_call, for requests sent ahead of their answers. */
 int		 ctl_send(int fd, const char *cmd, json_t *args);
 int		 ctl_recv(int fd, json_t **resp);
+/* Writes all of buf; -1 if the connection was lost. */
+int		 ctl_write(int fd, const char *buf, size_t len);
 
 #endif

@@ -334,7 +334,7 @@ cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return r->code != NULL ? -1 : 0;
 }
 
-const struct cmd cmd_agenda = { "agenda", 0, cmd_agenda_exec };
+const struct cmd cmd_agenda = { "agenda", 0, cmd_agenda_exec, NULL };
 
 static int
 simulate_one(void *arg, struct contract *c, struct contract_state *cs)
@@ -494,7 +494,7 @@ cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return r->code != NULL ? -1 : 0;
 }
 
-const struct cmd cmd_simulate = { "simulate", 0, cmd_simulate_exec };
+const struct cmd cmd_simulate = { "simulate", 0, cmd_simulate_exec, NULL };
 
 /* The due date of c's milestone of kind k; -1 fails r (not_found). */
 static int
@@ -569,7 +569,7 @@ cmd_ack_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return rc;
 }
 
-const struct cmd cmd_ack = { "ack", 1, cmd_ack_exec };
+const struct cmd cmd_ack = { "ack", 1, cmd_ack_exec, NULL };
 
 static int
 cmd_silence_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
@@ -597,4 +597,4 @@ cmd_silence_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return rc;
 }
 
-const struct cmd cmd_silence = { "silence", 1, cmd_silence_exec };
+const struct cmd cmd_silence = { "silence", 1, cmd_silence_exec, NULL };

@@ -2,6 +2,7 @@
  * Commands about contracts: list, show, history, add, update, extend,
  * import.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,7 @@ cmd_list_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return 0;
 }
 
-const struct cmd cmd_list = { "list", 0, cmd_list_exec };
+const struct cmd cmd_list = { "list", 0, cmd_list_exec, NULL };
 
 static json_t *
 show_milestones(const struct contract *c, int32_t today)
@@ -216,7 +217,7 @@ cmd_show_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return 0;
 }
 
-const struct cmd cmd_show = { "show", 0, cmd_show_exec };
+const struct cmd cmd_show = { "show", 0, cmd_show_exec, NULL };
 
 static int
 history_ext(void *arg, const struct extension_rec *e)
@@ -351,7 +352,7 @@ fail:
 	return -1;
 }
 
-const struct cmd cmd_history = { "history", 0, cmd_history_exec };
+const struct cmd cmd_history = { "history", 0, cmd_history_exec, NULL };
 
 /* Sets the fields of args.fields on c; strings, or whole numbers. */
 static int
@@ -510,7 +511,7 @@ cmd_add_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return rc;
 }
 
-const struct cmd cmd_add = { "add", 1, cmd_add_exec };
+const struct cmd cmd_add = { "add", 1, cmd_add_exec, NULL };
 
 static int
 cmd_update_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
@@ -534,7 +535,7 @@ cmd_update_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return rc;
 }
 
-const struct cmd cmd_update = { "update", 1, cmd_update_exec };
+const struct cmd cmd_update = { "update", 1, cmd_update_exec, NULL };
 
 struct extend_args {
 	const char	*ref;
@@ -650,7 +651,7 @@ cmd_extend_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return rc;
 }
 
-const struct cmd cmd_extend = { "extend", 1, cmd_extend_exec };
+const struct cmd cmd_extend = { "extend", 1, cmd_extend_exec, NULL };
 
 static double
 now_ms(void)
@@ -829,33 +830,16 @@ import_chunk(struct csv_import **up, json_t *args, int more,
 	return 0;
 }
 
-/*
- * import: the CSV text comes in chunks ("more": true), since a request
- * line is at most 64 KiB; each is parsed as it comes, on the connection's
- * upload, and the last imports the whole file in one transaction.
- */
+/* Imports the connection's whole upload in one transaction. */
 static int
-cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+import_finish(struct peer *peer, struct csv_import **up,
+    struct cmd_reply *r)
 {
-	struct csv_import	**up = control_upload(peer->conn);
-	struct contract		 *v;
-	size_t			  n;
-	double			  t0;
-	int			  more, fired = 0, rc;
+	struct contract	*v;
+	size_t		 n;
+	double		 t0;
+	int		 fired = 0, rc;
 
-	more = json_is_true(json_object_get(args, "more"));
-	if (import_chunk(up, args, more, r) == -1) {
-		/* A refused chunk ends the upload: nothing of it stays. */
-		csv_import_free(*up);
-		*up = NULL;
-		return -1;
-	}
-	if (more) {
-		r->no_audit = 1;
-		r->result = json_pack("{s:I}", "received",
-		    (json_int_t)csv_import_fed(*up));
-		return 0;
-	}
 	v = csv_import_take(*up, &n);
 	csv_import_free(*up);
 	*up = NULL;
@@ -872,4 +856,84 @@ cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return 0;
 }
 
-const struct cmd cmd_import = { "import", 1, cmd_import_exec };
+/*
+ * The CSV text as the request's data ({"bytes": N}, then N bytes): parsed
+ * as it comes, imported after the last byte.  A refused row ends the
+ * parse; the rest of the data is dropped.
+ */
+static int
+import_body(struct peer *peer, const char *p, size_t n, int last,
+    struct cmd_reply *r)
+{
+	struct csv_import	**up = control_upload(peer->conn);
+	struct csv_error	  e;
+
+	if (csv_import_feed(*up, p, n, last, &e) == -1) {
+		import_error(&e, r);
+		csv_import_free(*up);
+		*up = NULL;
+		return 1;
+	}
+	if (!last)
+		return 0;
+	(void)import_finish(peer, up, r);
+	return 1;
+}
+
+/* {"bytes": N}: the file follows the request line. */
+static int
+import_bytes(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "bytes", NULL };
+	struct csv_import	**up = control_upload(peer->conn);
+	long			  n;
+
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_int(args, "bytes", 1, 0, LONG_MAX, &n, r) == -1)
+		return -1;
+	if (n > IMPORT_MAX)
+		return cmd_fail(r, "too_large", "an import is at most %ld "
+		    "bytes", IMPORT_MAX);
+	if (*up != NULL)
+		return cmd_fail(r, "conflict", "an upload in chunks is in "
+		    "progress on this connection");
+	if ((*up = csv_import_new()) == NULL)
+		return cmd_fail(r, "internal", "out of memory");
+	if (n == 0)
+		return import_body(peer, "", 0, 1, r) && r->code != NULL ?
+		    -1 : 0;
+	r->body = (size_t)n;
+	return 0;
+}
+
+/*
+ * import: the CSV text either follows the request line as its data
+ * ("bytes"), or comes in chunks ("csv", "more": true), since a request
+ * line is at most 64 KiB; either way it is parsed as it comes, and the
+ * whole file is imported in one transaction.
+ */
+static int
+cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	struct csv_import	**up = control_upload(peer->conn);
+	int			  more;
+
+	if (json_object_get(args, "bytes") != NULL)
+		return import_bytes(peer, args, r);
+	more = json_is_true(json_object_get(args, "more"));
+	if (import_chunk(up, args, more, r) == -1) {
+		/* A refused chunk ends the upload: nothing of it stays. */
+		csv_import_free(*up);
+		*up = NULL;
+		return -1;
+	}
+	if (more) {
+		r->no_audit = 1;
+		r->result = json_pack("{s:I}", "received",
+		    (json_int_t)csv_import_fed(*up));
+		return 0;
+	}
+	return import_finish(peer, up, r);
+}
+
+const struct cmd cmd_import = { "import", 1, cmd_import_exec, import_body };

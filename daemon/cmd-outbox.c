@@ -68,7 +68,7 @@ cmd_outbox_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return 0;
 }
 
-const struct cmd cmd_outbox = { "outbox", 0, cmd_outbox_exec };
+const struct cmd cmd_outbox = { "outbox", 0, cmd_outbox_exec, NULL };
 
 static int
 cmd_retry_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
@@ -92,7 +92,7 @@ cmd_retry_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return 0;
 }
 
-const struct cmd cmd_retry = { "retry", 1, cmd_retry_exec };
+const struct cmd cmd_retry = { "retry", 1, cmd_retry_exec, NULL };
 
 static int
 cmd_notify_test_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
@@ -125,4 +125,4 @@ cmd_notify_test_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	return 0;
 }
 
-const struct cmd cmd_notify_test = { "notify-test", 1, cmd_notify_test_exec };
+const struct cmd cmd_notify_test = { "notify-test", 1, cmd_notify_test_exec, NULL };

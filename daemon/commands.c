@@ -122,48 +122,86 @@ cmd_audit(struct peer *peer, const char *name, json_t *args,
 	free(res);
 }
 
-/* The answer line of r, and its length. */
+/* The answer line of r, and its length; r owns nothing afterwards. */
 static char *
 cmd_answer(struct cmd_reply *r, size_t *outlen)
 {
+	json_t	*result = r->result;
 	char	*line;
 
+	r->result = NULL;
 	if (r->code == NULL && (r->raw.s != NULL || r->raw.failed)) {
-		json_decref(r->result);
-		r->result = NULL;
+		json_decref(result);
+		result = NULL;
 		proto_ok_close(&r->raw);
 		if (!r->raw.failed) {
+			line = r->raw.s;
 			*outlen = r->raw.len;
+			memset(&r->raw, 0, sizeof(r->raw));
 			/* What built a very large answer is free: give it back. */
-			if (r->raw.len > CMD_LARGE_ANSWER)
+			if (*outlen > CMD_LARGE_ANSWER)
 				malloc_trim(0);
-			return r->raw.s;
+			return line;
 		}
 		cmd_fail(r, "internal", "out of memory");
 	}
 	strbuf_free(&r->raw);
 	if (r->code != NULL) {
-		json_decref(r->result);
+		json_decref(result);
 		line = proto_error(r->code, r->message);
 	} else
-		line = proto_ok(r->result);
+		line = proto_ok(result);
 	*outlen = line != NULL ? strlen(line) : 0;
 	return line;
 }
 
-char *
+struct cmd_body {
+	const struct cmd	*cmd;
+	json_t			*args;		/* for the audit */
+	size_t			 left;
+	int			 answered;
+	struct cmd_reply	 r;
+};
+
+/* Audits a change once it is done, and makes its answer line. */
+static void
+cmd_done(struct peer *peer, const struct cmd *cmd, json_t *args,
+    struct cmd_reply *r, struct cmd_answer *a)
+{
+	if (cmd->admin && !r->no_audit)
+		cmd_audit(peer, cmd->name, args, r);
+	a->line = cmd_answer(r, &a->len);
+}
+
+/*
+ * Data announced by a request ("bytes") that will not be read: it would
+ * be taken for requests, so the connection ends after the answer.
+ */
+static int
+cmd_announces_body(json_t *args)
+{
+	json_t	*v = json_object_get(args, "bytes");
+
+	return v != NULL && (!json_is_integer(v) || json_integer_value(v) != 0);
+}
+
+void
 commands_dispatch(struct peer *peer, const char *line, size_t len,
-    size_t *outlen)
+    struct cmd_answer *a)
 {
 	struct proto_request	 req;
 	struct cmd_reply	 r;
 	const struct cmd	*cmd;
+	struct cmd_body		*b;
 	char			 err[256];
+	int			 ran = 0;
 
+	memset(a, 0, sizeof(*a));
 	memset(&r, 0, sizeof(r));
 	if (proto_parse(line, len, &req, err, sizeof(err)) == -1) {
 		cmd_fail(&r, "bad_request", "%s", err);
-		return cmd_answer(&r, outlen);
+		a->line = cmd_answer(&r, &a->len);
+		return;
 	}
 	if ((cmd = cmd_find(req.cmd)) == NULL)
 		cmd_fail(&r, "unknown_command", "unknown command: %s", req.cmd);
@@ -172,11 +210,62 @@ commands_dispatch(struct peer *peer, const char *line, size_t len,
 		    cmd->name, (unsigned long)peer->uid, peer->user);
 	else {
 		cmd->exec(peer, req.args, &r);
-		if (cmd->admin && !r.no_audit)
-			cmd_audit(peer, cmd->name, req.args, &r);
+		ran = 1;
 	}
+	if (ran && r.code == NULL && r.body > 0 && cmd->body != NULL) {
+		if ((b = calloc(1, sizeof(*b))) != NULL) {
+			b->cmd = cmd;
+			b->args = json_incref(req.args);
+			b->left = r.body;
+			b->r = r;
+			a->body = b;
+			proto_request_free(&req);
+			return;
+		}
+		json_decref(r.result);
+		r.result = NULL;
+		cmd_fail(&r, "internal", "out of memory");
+	}
+	a->close = cmd_announces_body(req.args);
+	if (ran)
+		cmd_done(peer, cmd, req.args, &r, a);
+	else
+		a->line = cmd_answer(&r, &a->len);
 	proto_request_free(&req);
-	return cmd_answer(&r, outlen);
+}
+
+size_t
+commands_body_left(const struct cmd_body *b)
+{
+	return b->left;
+}
+
+void
+commands_body(struct peer *peer, struct cmd_body *b, const char *p,
+    size_t n, struct cmd_answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	b->left -= n;
+	if (!b->answered)
+		b->answered = b->cmd->body(peer, p, n, b->left == 0, &b->r);
+	if (b->left > 0)
+		return;
+	if (!b->answered)
+		cmd_fail(&b->r, "internal", "%s: the data ended unanswered",
+		    b->cmd->name);
+	cmd_done(peer, b->cmd, b->args, &b->r, a);
+	commands_body_free(b);
+}
+
+void
+commands_body_free(struct cmd_body *b)
+{
+	if (b == NULL)
+		return;
+	json_decref(b->args);
+	json_decref(b->r.result);
+	strbuf_free(&b->r.raw);
+	free(b);
 }
 
 static json_t *

@@ -24,20 +24,52 @@ struct cmd_reply {
 	const char	*code;		/* error code, NULL on success */
 	char		 message[512];
 	int		 no_audit;	/* a partial step of a change */
+	size_t		 body;		/* set by exec: the answer waits for
+					   this many bytes of data after the
+					   request line, which go to body */
 };
 
 struct cmd {
 	const char	*name;
 	int		 admin;		/* changes state: admin peers only */
 	int		(*exec)(struct peer *, json_t *, struct cmd_reply *);
+	/*
+	 * Takes the request's data as it comes (see body above), the last
+	 * piece marked: 1 once r holds the answer, 0 for more.  Data that
+	 * comes after it answered is dropped.
+	 */
+	int		(*body)(struct peer *, const char *, size_t, int,
+			    struct cmd_reply *);
 };
 
+/* A request's data being read: the command, and how much is to come. */
+struct cmd_body;
+
 /*
- * Handles one request line; returns the response line (caller frees) and
- * its length.
+ * What to do after a request line: send line (len bytes, caller frees),
+ * then close the connection if close is set; or, if body is set, read
+ * that request's data first (commands_body).
  */
-char	*commands_dispatch(struct peer *peer, const char *line, size_t len,
-	    size_t *outlen);
+struct cmd_answer {
+	char		*line;
+	size_t		 len;
+	int		 close;
+	struct cmd_body	*body;
+};
+
+/* Handles one request line. */
+void	 commands_dispatch(struct peer *peer, const char *line, size_t len,
+	    struct cmd_answer *a);
+/* Bytes of the request's data still to come. */
+size_t	 commands_body_left(const struct cmd_body *b);
+/*
+ * Hands the next n bytes of the request's data to its command (at most
+ * commands_body_left); after the last, a->line is the answer and b is
+ * freed.
+ */
+void	 commands_body(struct peer *peer, struct cmd_body *b, const char *p,
+	    size_t n, struct cmd_answer *a);
+void	 commands_body_free(struct cmd_body *b);
 
 /* Fails the reply with code and a formatted message; returns -1. */
 int	 cmd_fail(struct cmd_reply *r, const char *code, const char *fmt, ...)

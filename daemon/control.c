@@ -36,12 +36,14 @@
 
 #define CONTROL_MAXGROUPS	256
 #define CONTROL_OUTMAX		(16 * 1024 * 1024)
+#define CONTROL_BODY_READ	(1024 * 1024)	/* a read of request data */
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	struct control		*control;
 	struct bufferevent	*bev;
 	struct csv_import	*upload;
+	struct cmd_body		*body;		/* a request's data to read */
 	struct peer		 peer;
 	int			 closing;	/* flush, then close */
 };
@@ -270,6 +272,7 @@ conn_close(struct conn *conn)
 	TAILQ_REMOVE(&c->conns, conn, entry);
 	c->nconns--;
 	bufferevent_free(conn->bev);
+	commands_body_free(conn->body);
 	csv_import_free(conn->upload);
 	free(conn);
 }
@@ -370,6 +373,14 @@ conn_rearm(struct conn *conn)
 	bufferevent_set_timeouts(conn->bev, &c->idle, &c->idle);
 }
 
+/* Reads no more: the connection closes once its answers are out. */
+static void
+conn_finish(struct conn *conn)
+{
+	conn->closing = 1;
+	bufferevent_disable(conn->bev, EV_READ);
+}
+
 static void
 conn_oversize(struct conn *conn)
 {
@@ -380,8 +391,7 @@ conn_oversize(struct conn *conn)
 	line = proto_error("too_large", "request line longer than 65536 "
 	    "bytes");
 	conn_send(conn, line, line != NULL ? strlen(line) : 0);
-	conn->closing = 1;
-	bufferevent_disable(conn->bev, EV_READ);
+	conn_finish(conn);
 }
 
 /*
@@ -398,29 +408,79 @@ conn_backlogged(struct conn *conn)
 	return 1;
 }
 
+/* Sends what a request (or its data) came to; reads its data next. */
+static void
+conn_answer(struct conn *conn, struct cmd_answer *a)
+{
+	if ((conn->body = a->body) != NULL) {
+		/* Data by the megabyte: read it in large pieces. */
+		(void)bufferevent_set_max_single_read(conn->bev,
+		    CONTROL_BODY_READ);
+		return;
+	}
+	(void)bufferevent_set_max_single_read(conn->bev, 0);	/* default */
+	conn_send(conn, a->line, a->len);
+	if (a->close)
+		conn_finish(conn);
+	conn_rearm(conn);
+}
+
+/* Hands what has come of a request's data to its command. */
+static void
+conn_body(struct conn *conn, struct evbuffer *in)
+{
+	struct evbuffer_iovec	 v[16];
+	struct cmd_answer	 a;
+	size_t			 left, k, taken = 0;
+	int			 i, n;
+
+	left = commands_body_left(conn->body);
+	n = evbuffer_peek(in, (ev_ssize_t)left, NULL, v, 16);
+	if (n > 16)
+		n = 16;
+	for (i = 0; i < n && left > 0; i++) {
+		k = v[i].iov_len < left ? v[i].iov_len : left;
+		left -= k;
+		taken += k;
+		commands_body(&conn->peer, conn->body, v[i].iov_base, k, &a);
+		if (left == 0) {
+			conn->body = NULL;	/* freed: it answered */
+			conn_answer(conn, &a);
+		}
+	}
+	evbuffer_drain(in, taken);
+}
+
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
-	struct conn	*conn = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	char		*line, *answer;
-	size_t		 n, alen;
+	struct conn		*conn = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct cmd_answer	 a;
+	char			*line;
+	size_t			 n;
 
 	conn_touch(conn);
-	while (!conn->closing &&
-	    !conn_backlogged(conn) &&
-	    (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) != NULL) {
+	while (!conn->closing && !conn_backlogged(conn)) {
+		if (conn->body != NULL) {
+			if (evbuffer_get_length(in) == 0)
+				return;
+			conn_body(conn, in);
+			continue;
+		}
+		if ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF)) == NULL)
+			break;
 		if (n > PROTO_MAXLINE) {
 			free(line);
 			conn_oversize(conn);
 			break;
 		}
-		answer = commands_dispatch(&conn->peer, line, n, &alen);
+		commands_dispatch(&conn->peer, line, n, &a);
 		free(line);
-		conn_send(conn, answer, alen);
-		conn_rearm(conn);
+		conn_answer(conn, &a);
 	}
-	if (!conn->closing && evbuffer_get_length(in) > PROTO_MAXLINE)
+	if (!conn->closing && conn->body == NULL &&
+	    evbuffer_get_length(in) > PROTO_MAXLINE)
 		conn_oversize(conn);
 }
 

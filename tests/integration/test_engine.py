@@ -4,6 +4,7 @@ after downtime; CSV import refused whole on any bad row."""
 import datetime
 import json
 import os
+import socket
 import sqlite3
 import time
 
@@ -496,6 +497,123 @@ def test_import_chunks_sent_ahead(daemon):
     assert ans[1]["result"] == {"imported": 2, "fired": 0}
     ans = exchange(daemon, [{"csv": "x", "offset": -1}])
     assert ans[0]["error"]["code"] == "invalid_argument"
+
+
+def read_answers(s, n):
+    """n answer lines from s, then whether the daemon closed it."""
+    buf = b""
+    while buf.count(b"\n") < n:
+        chunk = s.recv(65536)
+        assert chunk, buf
+        buf += chunk
+    answers = [json.loads(line) for line in buf.splitlines()]
+    try:
+        s.settimeout(2)
+        closed = s.recv(1) == b""
+    except socket.timeout:
+        closed = False
+    return answers, closed
+
+
+def import_request(nbytes, **extra):
+    args = dict(extra, bytes=nbytes)
+    return json.dumps({"v": 1, "cmd": "import", "args": args}).encode() + \
+        b"\n"
+
+
+def test_import_as_request_data(daemon):
+    """{"bytes": N} and then the file as it is: the answer comes after
+    the last byte, and the next request is read after the data."""
+    daemon.start()
+    text = (HEADER + DPS_ROW + ASC_ROW).encode()
+    ping = b'{"v":1,"cmd":"ping"}\n'
+    # All in one write: request, data, another request.
+    s = daemon.connect()
+    s.sendall(import_request(len(text)) + text + ping)
+    (imp, pong), closed = read_answers(s, 2)
+    s.close()
+    assert imp == {"v": 1, "ok": True,
+                   "result": {"imported": 2, "fired": 0}}
+    assert pong["ok"] is True and not closed
+    assert daemon.ctl_json("show", "HAV-CPDPS")["end_date"] == "2025-04-30"
+    # A byte at a time, cutting rows, dates and the line breaks.
+    more = ("ref,title,end_date\nB-1,Beta,2031-01-31\r\n"
+            "B-2,\"Gamma, \"\"quoted\"\"\",2031-02-28\n").encode()
+    s = daemon.connect()
+    s.sendall(import_request(len(more)))
+    for i in range(len(more)):
+        s.sendall(more[i:i + 1])
+        if i % 10 == 0:
+            time.sleep(0.01)
+    (imp,), closed = read_answers(s, 1)
+    s.close()
+    assert imp["result"] == {"imported": 2, "fired": 0} and not closed
+    assert daemon.ctl_json("show", "B-2")["title"] == 'Gamma, "quoted"'
+
+
+def test_import_data_refused_whole(daemon):
+    daemon.start()
+    ping = b'{"v":1,"cmd":"ping"}\n'
+    # A bad row early: the rest of the data is read and dropped, the
+    # answer names the row, and the connection goes on.
+    bad = ("ref,title,end_date\nC-1,One,2031-02-30\n" +
+           "".join("C-%d,Row,2031-01-31\n" % i for i in range(2, 5000)))
+    s = daemon.connect()
+    s.sendall(import_request(len(bad)) + bad.encode() + ping)
+    (imp, pong), closed = read_answers(s, 2)
+    s.close()
+    assert imp["error"] == {
+        "code": "invalid_argument",
+        "message": "row 2, column end_date, value '2031-02-30': "
+                   "not a date (YYYY-MM-DD): 2031-02-30"}, imp
+    assert pong["ok"] is True and not closed
+    assert daemon.ctl_json("status")["contracts"] == 0
+    # No data at all: an empty file, refused for its missing header.
+    s = daemon.connect()
+    s.sendall(import_request(0) + ping)
+    (imp, pong), closed = read_answers(s, 2)
+    s.close()
+    assert imp["error"]["code"] == "invalid_argument", imp
+    assert pong["ok"] is True and not closed
+    # The client goes away half way: nothing is imported, nothing breaks.
+    s = daemon.connect()
+    s.sendall(import_request(1000) + b"ref,title,end_date\nD-1,Delta,")
+    s.close()
+    assert daemon.ctl_json("status")["contracts"] == 0
+
+
+@pytest.mark.parametrize("args, code", [
+    ({"bytes": 512 * 1024 * 1024 + 1}, "too_large"),
+    ({"bytes": -1}, "invalid_argument"),
+    ({"bytes": "ten"}, "invalid_argument"),
+    ({"bytes": 10, "csv": "x"}, "invalid_argument"),
+])
+def test_import_data_request_refused_closes(daemon, args, code):
+    """A refused request whose data will not be read: the answer, then
+    the connection ends, since the data would be taken for requests."""
+    daemon.start()
+    s = daemon.connect()
+    line = json.dumps({"v": 1, "cmd": "import", "args": args}).encode()
+    s.sendall(line + b"\n" + b'{"v":1,"cmd":"ping"}\n')
+    (ans,), closed = read_answers(s, 1)
+    s.close()
+    assert ans["error"]["code"] == code, ans
+    assert closed
+    assert daemon.ctl("ping").returncode == 0
+
+
+def test_import_data_of_a_reader_refused_closes(daemon):
+    """A peer that may only read announces data: forbidden, then closed,
+    and contractctl prints the daemon's answer."""
+    daemon.write_config(socket_mode="0666")
+    daemon.start()
+    path = write(daemon, "r.csv", HEADER + DPS_ROW * 1 +
+                 "".join("R-%d,Row,contract,,2031-01-31,,,,,\n" % i
+                         for i in range(200000)))
+    r = daemon.ctl("import", path, user=65534)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "forbidden" in r.stderr and "may only read" in r.stderr, r.stderr
+    assert daemon.ctl_json("status")["contracts"] == 0
 
 
 def test_large_import_with_wide_characters_arrives_whole(daemon):
