@@ -605,11 +605,18 @@ dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * Through the timers rather than at once: a plugin that delivers at once
+ * (log) kicks again from each result, and the loop must see its sockets
+ * between kicks.
+ */
 void
 dispatch_kick(void)
 {
-	if (disp.kick != NULL)
-		event_active(disp.kick, EV_TIMEOUT, 0);
+	static const struct timeval	now = { 0, 0 };
+
+	if (disp.kick != NULL && !evtimer_pending(disp.kick, NULL))
+		evtimer_add(disp.kick, &now);
 }
 
 static void

@@ -616,6 +616,28 @@ def test_import_data_of_a_reader_refused_closes(daemon):
     assert daemon.ctl_json("status")["contracts"] == 0
 
 
+def test_deliveries_at_once_leave_the_loop_to_clients(daemon):
+    """An import that fires ten thousand alerts to the log
+    channel, which delivers each at once: its answer does not wait for
+    the outbox to drain, and others are answered meanwhile."""
+    daemon.start()
+    today = datetime.date.today()
+    end = (today + datetime.timedelta(days=10)).isoformat()
+    rows = ["ref,title,end_date\n"]
+    rows += ["N-%05d,Now %d,%s\n" % (i, i, end) for i in range(10000)]
+    r = import_ok(daemon, "".join(rows))
+    assert r == {"imported": 10000, "fired": 10000}, r
+    out = daemon.ctl_json("status")["outbox"]
+    assert out["pending"] > 0, out      # answered before the drain
+    t0 = time.monotonic()
+    assert daemon.ctl("ping").returncode == 0
+    assert time.monotonic() - t0 < 2.0
+    assert wait_for(lambda: daemon.ctl_json("status")["outbox"]["pending"]
+                    == 0, timeout=120)
+    out = daemon.ctl_json("status")["outbox"]
+    assert out["delivered"] == r["fired"], out
+
+
 def test_large_import_with_wide_characters_arrives_whole(daemon):
     # Titles and notes of 2-, 3- and 4-byte characters, quotes and
     # backslashes, escaped up to twelve bytes a character: chunk boundaries
