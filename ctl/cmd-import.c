@@ -27,11 +27,14 @@ import_slurp(FILE *f, size_t *len, const char **why)
 
 	for (*len = 0;;) {
 		if (*len == cap) {
-			if (cap >= IMPORT_MAXFILE) {
+			/* Room for one byte more than the most, to see it. */
+			if (cap > IMPORT_MAXFILE) {
 				*why = "larger than 512 MiB";
 				break;
 			}
 			cap = cap ? cap * 2 : 65536;
+			if (cap > IMPORT_MAXFILE)
+				cap = IMPORT_MAXFILE + 1;
 			if ((p = realloc(buf, cap)) == NULL) {
 				*why = strerror(errno);
 				break;

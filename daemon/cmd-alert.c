@@ -50,6 +50,16 @@ struct rows {
 /* The text the rows being sorted point into: qsort and bsearch take none. */
 static const char	*rows_sorting;
 
+/* No more rows: the answer says it was cut short. */
+static int
+rows_full(struct rows *rs)
+{
+	if (rs->n < SIMULATE_MAX_ALERTS)
+		return 0;
+	rs->truncated = 1;
+	return 1;
+}
+
 static struct row *
 rows_add(struct rows *rs)
 {
@@ -121,7 +131,8 @@ static void
 rows_sort(struct rows *rs, int (*cmp)(const void *, const void *))
 {
 	rows_sorting = rs->text.s;
-	qsort(rs->v, rs->n, sizeof(rs->v[0]), cmp);
+	if (rs->n > 0)
+		qsort(rs->v, rs->n, sizeof(rs->v[0]), cmp);
 }
 
 static void
@@ -158,7 +169,7 @@ agenda_add(struct rows *rs, const struct agenda_rec *a,
 {
 	struct row	*w;
 
-	if (due < rs->from || due > rs->to)
+	if (due < rs->from || due > rs->to || rows_full(rs))
 		return 0;
 	if (nm->ref == 0) {
 		if ((nm->ref = rows_str(rs, a->ref)) == 0 ||
@@ -273,8 +284,8 @@ rows_text_begin(struct strbuf *b, const struct rows *rs)
 	json_date(b, rs->to);
 }
 
-/* The agenda's answer, in b. */
-static void
+/* The agenda's answer, in b; -1 if the acknowledgements cannot be read. */
+static int
 agenda_text(struct rows *rs, int days, struct strbuf *b)
 {
 	const struct row *w;
@@ -282,8 +293,9 @@ agenda_text(struct rows *rs, int days, struct strbuf *b)
 
 	rows_sort(rs, agenda_cmp);
 	/* One query for the window's acknowledgements, not one per row. */
-	(void)store_ack_window(daemon_ctx->store, rs->from, rs->to,
-	    agenda_ack, rs);
+	if (store_ack_window(daemon_ctx->store, rs->from, rs->to,
+	    agenda_ack, rs) < 0)
+		return -1;
 	rows_text_begin(b, rs);
 	strbuf_puts(b, ",\"days\":");
 	strbuf_int(b, days);
@@ -303,7 +315,9 @@ agenda_text(struct rows *rs, int days, struct strbuf *b)
 		strbuf_puts(b, w->acked ? ",\"acked\":true}" :
 		    ",\"acked\":false}");
 	}
-	strbuf_puts(b, "]}");
+	strbuf_puts(b, rs->truncated ? "],\"truncated\":true}" :
+	    "],\"truncated\":false}");
+	return 0;
 }
 
 static int
@@ -326,10 +340,10 @@ cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	rc = store_agenda(daemon_ctx->store, ag.rs.from, ag.rs.to, agenda_one,
 	    &ag);
 	coverage_free(ag.cov);
-	if (rc < 0)
+	if (rc < 0 || agenda_text(&ag.rs, (int)days, &r->raw) == -1) {
+		strbuf_free(&r->raw);
 		cmd_fail(r, "internal", "database error");
-	else
-		agenda_text(&ag.rs, (int)days, &r->raw);
+	}
 	rows_free(&ag.rs);
 	return r->code != NULL ? -1 : 0;
 }
@@ -358,6 +372,8 @@ simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 	for (i = 0; i < na; i++) {
 		if (v[i].date < rs->from || v[i].date > rs->to)
 			continue;
+		if (rows_full(rs))
+			return 0;
 		if (ref == 0) {
 			if ((ref = rows_str(rs, c->ref)) == 0)
 				return -1;

@@ -185,6 +185,21 @@ cmd_announces_body(json_t *args)
 	return v != NULL && (!json_is_integer(v) || json_integer_value(v) != 0);
 }
 
+/* The same, of a request line that is not a valid request. */
+static int
+cmd_bad_announces_body(const char *line, size_t len)
+{
+	json_t	*root;
+	int	 rc;
+
+	if ((root = json_loadb(line, len, 0, NULL)) == NULL)
+		return 0;
+	rc = json_is_object(root) &&
+	    cmd_announces_body(json_object_get(root, "args"));
+	json_decref(root);
+	return rc;
+}
+
 void
 commands_dispatch(struct peer *peer, const char *line, size_t len,
     struct cmd_answer *a)
@@ -201,6 +216,7 @@ commands_dispatch(struct peer *peer, const char *line, size_t len,
 	if (proto_parse(line, len, &req, err, sizeof(err)) == -1) {
 		cmd_fail(&r, "bad_request", "%s", err);
 		a->line = cmd_answer(&r, &a->len);
+		a->close = cmd_bad_announces_body(line, len);
 		return;
 	}
 	if ((cmd = cmd_find(req.cmd)) == NULL)

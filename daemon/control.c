@@ -37,6 +37,7 @@
 #define CONTROL_MAXGROUPS	256
 #define CONTROL_OUTMAX		(16 * 1024 * 1024)
 #define CONTROL_BODY_READ	(1024 * 1024)	/* a read of request data */
+#define CONTROL_READ_MAX	(PROTO_MAXLINE + 2)	/* buffered requests */
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
@@ -349,6 +350,21 @@ conn_send(struct conn *conn, char *line, size_t len)
 	}
 }
 
+/*
+ * The connection to close for a new one: the longest idle, unless it is
+ * in the middle of an import, which any peer could end that way.
+ */
+static struct conn *
+conn_victim(struct control *c)
+{
+	struct conn	*conn;
+
+	TAILQ_FOREACH(conn, &c->conns, entry)
+		if (conn->body == NULL && conn->upload == NULL)
+			return conn;
+	return TAILQ_FIRST(&c->conns);
+}
+
 /* Moves conn to the tail: the head is then the longest idle. */
 static void
 conn_touch(struct conn *conn)
@@ -414,10 +430,13 @@ conn_answer(struct conn *conn, struct cmd_answer *a)
 {
 	if ((conn->body = a->body) != NULL) {
 		/* Data by the megabyte: read it in large pieces. */
+		bufferevent_setwatermark(conn->bev, EV_READ, 0,
+		    CONTROL_BODY_READ);
 		(void)bufferevent_set_max_single_read(conn->bev,
 		    CONTROL_BODY_READ);
 		return;
 	}
+	bufferevent_setwatermark(conn->bev, EV_READ, 0, CONTROL_READ_MAX);
 	(void)bufferevent_set_max_single_read(conn->bev, 0);	/* default */
 	conn_send(conn, a->line, a->len);
 	if (a->close)
@@ -451,6 +470,21 @@ conn_body(struct conn *conn, struct evbuffer *in)
 	evbuffer_drain(in, taken);
 }
 
+/*
+ * Whether the first line waiting is longer than a request may be: many
+ * short ones, held while the client is not reading its answers, are not.
+ */
+static int
+conn_line_too_long(struct evbuffer *in)
+{
+	struct evbuffer_ptr	 eol;
+
+	if (evbuffer_get_length(in) <= PROTO_MAXLINE)
+		return 0;
+	eol = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+	return eol.pos == -1 || eol.pos > PROTO_MAXLINE;
+}
+
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
@@ -479,8 +513,7 @@ conn_read(struct bufferevent *bev, void *arg)
 		free(line);
 		conn_answer(conn, &a);
 	}
-	if (!conn->closing && conn->body == NULL &&
-	    evbuffer_get_length(in) > PROTO_MAXLINE)
+	if (!conn->closing && conn->body == NULL && conn_line_too_long(in))
 		conn_oversize(conn);
 }
 
@@ -540,7 +573,7 @@ conn_new(struct control *c, int fd)
 		return -1;
 	}
 	bufferevent_setcb(conn->bev, conn_read, conn_write, conn_event, conn);
-	bufferevent_setwatermark(conn->bev, EV_READ, 0, PROTO_MAXLINE + 2);
+	bufferevent_setwatermark(conn->bev, EV_READ, 0, CONTROL_READ_MAX);
 	/* A client that stops reading its answers times out too. */
 	bufferevent_set_timeouts(conn->bev, &c->idle, &c->idle);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
@@ -593,7 +626,7 @@ control_accept1(struct control *c)
 	if (c->nconns >= c->max_connections) {
 		log_debug("%s: %d connections: closing the longest idle",
 		    __func__, c->nconns);
-		conn_close(TAILQ_FIRST(&c->conns));
+		conn_close(conn_victim(c));
 	}
 	if (conn_new(c, fd) == -1) {
 		log_warnx("%s: cannot set up a connection", __func__);
