@@ -727,41 +727,6 @@ service_row_cmp(const void *a, const void *b)
 	return strcmp(x->c->ref, y->c->ref);
 }
 
-#define SERVICES_MANY	64	/* rows of one INSERT in a bulk insert */
-
-/*
- * Inserts rows[0..SERVICES_MANY) with one statement: a bulk insert spends
- * most of its time starting statements, not in the B-tree.
- */
-static int
-services_many(struct store *st, const struct service_row *rows)
-{
-	static char	 sql[64 + SERVICES_MANY * 16];
-	sqlite3_stmt	*s;
-	size_t		 i, len;
-	int		 b;
-
-	if (sql[0] == '\0') {
-		len = (size_t)snprintf(sql, sizeof(sql), "INSERT OR IGNORE "
-		    "INTO services (service, end_date, ref, start_date) "
-		    "VALUES ");
-		for (i = 0; i < SERVICES_MANY; i++)
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-			    "%s(?,?,?,?)", i ? "," : "");
-	}
-	if ((s = store_stmt(st, SQL_SERVICE_INSERT_MANY, sql)) == NULL)
-		return STORE_ERROR;
-	for (i = 0; i < SERVICES_MANY; i++) {
-		b = (int)i * 4;
-		sqlite3_bind_text(s, b + 1, rows[i].svc, (int)rows[i].len,
-		    SQLITE_STATIC);
-		bind_date(s, b + 2, rows[i].c->end_date);
-		sqlite3_bind_text(s, b + 3, rows[i].c->ref, -1, SQLITE_STATIC);
-		bind_date(s, b + 4, rows[i].c->start_date);
-	}
-	return store_done(st, s, __func__);
-}
-
 /* Sorts rows[0..k) and inserts them. */
 static int
 services_sorted(struct store *st, struct service_row *rows, size_t k)
@@ -771,13 +736,11 @@ services_sorted(struct store *st, struct service_row *rows, size_t k)
 
 	/* In key order the B-tree grows at a few places, not everywhere. */
 	qsort(rows, k, sizeof(*rows), service_row_cmp);
-	for (i = 0; i + SERVICES_MANY <= k && rc == 0; i += SERVICES_MANY) {
+	for (i = 0; i < k && rc == 0; i++) {
 		if (st->progress != NULL && (i & 4095) == 0)
 			st->progress();
-		rc = services_many(st, rows + i);
-	}
-	for (; i < k && rc == 0; i++)
 		rc = service_insert(st, rows[i].svc, rows[i].len, rows[i].c);
+	}
 	return rc;
 }
 
