@@ -218,14 +218,16 @@ def test_sigint_exits_zero(daemon):
     assert not os.path.exists(daemon.sock)
 
 
-def config_variant(d, old, new):
-    """A copy of d's config, other.conf, with old replaced by new."""
+def second_daemon(d, old, new):
+    """Starts a daemon on a copy of d's config with old replaced by new;
+    it is expected to refuse: its exit and output."""
     other = os.path.join(d.dir, "other.conf")
     with open(d.conf) as f:
         text = f.read()
     with open(other, "w") as f:
         f.write(text.replace(old, new))
-    return other
+    return subprocess.run([CONTRACTD, "-f", "-c", other],
+                          capture_output=True, text=True, timeout=20)
 
 
 def test_stale_socket_replaced_live_one_kept(workdir):
@@ -237,9 +239,7 @@ def test_stale_socket_replaced_live_one_kept(workdir):
     d.start()
     try:
         # Another database, the same socket: the live daemon keeps it.
-        other = config_variant(d, "contractd.db", "other.db")
-        second = subprocess.run([CONTRACTD, "-f", "-c", other],
-                                capture_output=True, text=True, timeout=20)
+        second = second_daemon(d, "contractd.db", "other.db")
         assert second.returncode == 1
         assert "already answering" in second.stderr
         assert d.ctl("ping").returncode == 0
@@ -255,9 +255,7 @@ def test_one_daemon_per_database(workdir):
     d.write_config()
     d.start()
     try:
-        other = config_variant(d, "control.sock", "other.sock")
-        second = subprocess.run([CONTRACTD, "-f", "-c", other],
-                                capture_output=True, text=True, timeout=20)
+        second = second_daemon(d, "control.sock", "other.sock")
         assert second.returncode == 1
         assert ("%s: in use by another contractd (pid %d)"
                 % (d.db, d.proc.pid)) in second.stderr, second.stderr
