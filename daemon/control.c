@@ -324,7 +324,7 @@ peer_identify(struct control *c, int fd, struct peer *p)
 	return 0;
 }
 
-/* Queues a response line; on closing, the connection ends once sent. */
+/* Frees an answer line once libevent has sent it. */
 static void
 line_free(const void *data, size_t len, void *arg)
 {
@@ -333,6 +333,10 @@ line_free(const void *data, size_t len, void *arg)
 	free((void *)data);
 }
 
+/*
+ * Queues an answer line of len bytes, which it takes; on closing, the
+ * connection ends once sent.
+ */
 static void
 conn_send(struct conn *conn, char *line, size_t len)
 {

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import sqlite3
+import subprocess
 import time
 
 import pytest
@@ -614,6 +615,28 @@ def test_import_data_of_a_reader_refused_closes(daemon):
     assert r.returncode == 1, (r.stdout, r.stderr)
     assert "forbidden" in r.stderr and "may only read" in r.stderr, r.stderr
     assert daemon.ctl_json("status")["contracts"] == 0
+    # On the socket: the answer, then the end of the connection, not a
+    # bad_request for each line of the data.
+    script = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        "s.connect(sys.argv[1]); s.settimeout(10)\n"
+        "data = b'ref,title,end_date\\nX-1,One,2031-01-31\\n'\n"
+        "s.sendall(b'{\"v\":1,\"cmd\":\"import\",\"args\":"
+        "{\"bytes\":%d}}\\n' % len(data) + data)\n"
+        "buf = b''\n"
+        "while True:\n"
+        "    c = s.recv(65536)\n"
+        "    if not c: break\n"
+        "    buf += c\n"
+        "sys.stdout.write(buf.decode())\n")
+    raw = subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534",
+                          "--clear-groups", "/usr/bin/python3", "-c", script,
+                          daemon.sock], capture_output=True, text=True,
+                         timeout=30)
+    assert raw.returncode == 0, raw.stderr
+    answers = [json.loads(line) for line in raw.stdout.splitlines()]
+    assert [a["error"]["code"] for a in answers] == ["forbidden"], answers
 
 
 def test_agenda_and_simulate_with_no_contracts(daemon):
