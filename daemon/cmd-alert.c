@@ -9,7 +9,6 @@
 
 #include "commands.h"
 #include "contractd.h"
-#include "coverage.h"
 #include "plugin.h"
 #include "proto.h"
 #include "scheduler.h"
@@ -146,15 +145,9 @@ rows_free(struct rows *rs)
 static engine_covered_fn
 covered_if(const struct contract *c, int32_t from, int32_t to)
 {
-	return c->end_date >= from && c->end_date <= to ? coverage_covered :
+	return c->end_date >= from && c->end_date <= to ? store_covered :
 	    NULL;
 }
-
-/* An agenda being gathered: its rows, and coverage answers so far. */
-struct agenda {
-	struct rows	 rs;
-	struct coverage	*cov;
-};
 
 /* A row's ref and title, kept once for all the rows of an index row. */
 struct agenda_names {
@@ -195,8 +188,7 @@ agenda_add(struct rows *rs, const struct agenda_rec *a,
 static int
 agenda_one(void *arg, const struct agenda_rec *a)
 {
-	struct agenda		*ag = arg;
-	struct rows		*rs = &ag->rs;
+	struct rows		*rs = arg;
 	struct agenda_names	 nm = { 0, 0, { 0, 0 } };
 
 	if (a->which == AGENDA_EXT)
@@ -208,7 +200,7 @@ agenda_one(void *arg, const struct agenda_rec *a)
 		return -1;
 	if (a->date < rs->from || a->date > rs->to ||
 	    engine_services_uncovered(a->ref, a->services, a->date,
-	    coverage_covered, ag->cov, NULL, 0) == 0)
+	    store_covered, daemon_ctx->store, NULL, 0) == 0)
 		return 0;
 	return agenda_add(rs, a, &nm, MS_COVERAGE_GAP, a->date);
 }
@@ -324,7 +316,7 @@ static int
 cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
 	static const char *const names[] = { "days", NULL };
-	struct agenda	ag;
+	struct rows	rs;
 	long		days = 90;
 	int		rc;
 
@@ -332,19 +324,15 @@ cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	if (cmd_arg_only(args, names, r) == -1 ||
 	    cmd_arg_int(args, "days", 0, 1, 3650, &days, r) == -1)
 		return -1;
-	memset(&ag, 0, sizeof(ag));
-	ag.rs.from = cmd_today();
-	ag.rs.to = ag.rs.from + (int32_t)days;
-	if ((ag.cov = coverage_new(daemon_ctx->store)) == NULL)
-		return cmd_fail(r, "internal", "out of memory");
-	rc = store_agenda(daemon_ctx->store, ag.rs.from, ag.rs.to, agenda_one,
-	    &ag);
-	coverage_free(ag.cov);
-	if (rc < 0 || agenda_text(&ag.rs, (int)days, &r->raw) == -1) {
+	memset(&rs, 0, sizeof(rs));
+	rs.from = cmd_today();
+	rs.to = rs.from + (int32_t)days;
+	rc = store_agenda(daemon_ctx->store, rs.from, rs.to, agenda_one, &rs);
+	if (rc < 0 || agenda_text(&rs, (int)days, &r->raw) == -1) {
 		strbuf_free(&r->raw);
 		cmd_fail(r, "internal", "database error");
 	}
-	rows_free(&ag.rs);
+	rows_free(&rs);
 	return r->code != NULL ? -1 : 0;
 }
 
@@ -353,8 +341,7 @@ const struct cmd cmd_agenda = { "agenda", 0, cmd_agenda_exec, NULL };
 static int
 simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 {
-	struct agenda		*ag = arg;
-	struct rows		*rs = &ag->rs;
+	struct rows		*rs = arg;
 	struct milestone	 ms[MS_NKINDS];
 	struct alert		 v[ENGINE_MAX_ALERTS];
 	struct row		*w;
@@ -365,7 +352,7 @@ simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 
 	(void)cs;
 	n = engine_milestones(c, &daemon_ctx->conf->alerts,
-	    covered_if(c, rs->from, rs->to + 3660), ag->cov, ms);
+	    covered_if(c, rs->from, rs->to + 3660), daemon_ctx->store, ms);
 	if ((na = engine_alerts(ms, n, &daemon_ctx->conf->alerts, v,
 	    ENGINE_MAX_ALERTS)) < 0)
 		return -1;
@@ -481,12 +468,12 @@ static int
 cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
 	static const char *const names[] = { "from", "to", NULL };
-	struct agenda	ag;
-	struct rows	*rs = &ag.rs;
-	int		rc;
+	struct rows	 rows;
+	struct rows	*rs = &rows;
+	int		 rc;
 
 	(void)peer;
-	memset(&ag, 0, sizeof(ag));
+	memset(&rows, 0, sizeof(rows));
 	if (cmd_arg_only(args, names, r) == -1 ||
 	    cmd_arg_date(args, "from", 1, &rs->from, r) == -1 ||
 	    cmd_arg_date(args, "to", 1, &rs->to, r) == -1)
@@ -495,12 +482,9 @@ cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		return cmd_fail(r, "invalid_argument", "the period must end "
 		    "on or after its first day and span at most %d days",
 		    SIMULATE_MAX_DAYS);
-	if ((ag.cov = coverage_new(daemon_ctx->store)) == NULL)
-		return cmd_fail(r, "internal", "out of memory");
 	/* Working-day shifts move an alert a few days: look a week wider. */
 	rc = store_contract_window(daemon_ctx->store, rs->from - 7,
-	    rs->to + max_offset() + 7, simulate_one, &ag);
-	coverage_free(ag.cov);
+	    rs->to + max_offset() + 7, simulate_one, rs);
 	if (rc < 0) {
 		rows_free(rs);
 		return cmd_fail(r, "internal", "database error");

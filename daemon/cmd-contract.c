@@ -431,18 +431,15 @@ fire_new(struct contract *c, time_t now)
  * its alerts are due already, for fire_new once all are stored.
  */
 static int
-store_new(struct contract *c, time_t now, int with_services, int *due_now)
+store_new(struct contract *c, time_t now, int *due_now)
 {
-	struct store		*st = daemon_ctx->store;
 	struct contract_state	 cs;
 	struct contract_due	 due;
 
 	memset(&cs, 0, sizeof(cs));
 	if ((*due_now = scheduler_plan(c, now, &cs, &due)) < 0)
 		return STORE_ERROR;
-	if (with_services)
-		return store_contract_insert(st, c, &due, &cs, now);
-	return store_contract_row(st, c, &due, &cs, now);
+	return store_contract_insert(daemon_ctx->store, c, &due, &cs, now);
 }
 
 /*
@@ -456,7 +453,7 @@ insert_contract(struct contract *c, time_t now)
 {
 	int	 due_now, rc;
 
-	if ((rc = store_new(c, now, 1, &due_now)) < 0)
+	if ((rc = store_new(c, now, &due_now)) < 0)
 		return rc;
 	return due_now ? fire_new(c, now) : 0;
 }
@@ -685,8 +682,7 @@ ref_order(const void *a, const void *b)
 
 /*
  * Stores every contract in ref order, which keeps the table's B-tree
- * inserts local, then all their services in key order; due_now[] marks
- * those with alerts due already.
+ * inserts local; due_now[] marks those with alerts due already.
  */
 static int
 import_store(const struct contract *v, struct contract **order, size_t n,
@@ -698,7 +694,7 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 	for (i = 0; i < n; i++) {
 		if ((i & 1023) == 0)
 			sdnotify_alive();
-		if ((rc = store_new(order[i], now, 0, &d)) == STORE_CONFLICT)
+		if ((rc = store_new(order[i], now, &d)) == STORE_CONFLICT)
 			return cmd_fail(r, "conflict", "row %zu, column ref, "
 			    "value '%s': a contract with this ref exists "
 			    "already", (size_t)(order[i] - v) + 2,
@@ -707,9 +703,6 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 			return cmd_fail(r, "internal", "database error");
 		due_now[i] = (char)d;
 	}
-	if (store_services_bulk(daemon_ctx->store,
-	    (const struct contract *const *)order, n) < 0)
-		return cmd_fail(r, "internal", "database error");
 	return 0;
 }
 
@@ -741,6 +734,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	struct contract	**order;
 	char		 *due_now;
 	time_t		  now = time(NULL);
+	double		  t[5];
 	size_t		  i;
 	int		  rc = -1, rebuild;
 
@@ -751,6 +745,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		free(due_now);
 		return cmd_fail(r, "internal", "out of memory");
 	}
+	t[0] = now_ms();
 	for (i = 0; i < n; i++)
 		order[i] = &v[i];
 	qsort(order, n, sizeof(*order), ref_order);
@@ -761,18 +756,26 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		log_debug("%s: %zu contracts: the indexes are built after "
 		    "the rows", __func__, n);
 	store_bulk(st, 1);
+	t[1] = now_ms();
 	if (store_begin(st) == -1)
 		cmd_fail(r, "internal", "database error");
 	else if ((rebuild && store_contract_indexes(st, 0) == -1) ||
 	    import_store(v, order, n, now, due_now, r) == -1 ||
+	    (t[2] = now_ms(), 0) ||
 	    (rebuild && store_contract_indexes(st, 1) == -1) ||
+	    (t[3] = now_ms(), 0) ||
 	    import_fire(order, n, now, due_now, fired, r) == -1) {
 		if (r->code == NULL)
 			cmd_fail(r, "internal", "database error");
 		store_rollback(st);
 	} else {
+		t[4] = now_ms();
 		sdnotify_alive();	/* the commit writes it all at once */
-		rc = cmd_commit(r);
+		if ((rc = cmd_commit(r)) == 0)
+			log_debug("%s: sorted in %.0f ms, rows %.0f, indexes "
+			    "%.0f, alerts %.0f, commit %.0f", __func__,
+			    t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3],
+			    now_ms() - t[4]);
 	}
 	sdnotify_alive();
 	store_bulk(st, 0);

@@ -254,6 +254,27 @@ contract_list_next(const char **p, const char **item, size_t *len)
 	return (1);
 }
 
+int
+contract_service_next(const char **p, const char **svc, size_t *len)
+{
+	while (contract_list_next(p, svc, len))
+		if (*len > 0)
+			return (1);
+	return (0);
+}
+
+int
+contract_service_first(const char *all, const char *svc, size_t len)
+{
+	const char	*it;
+	size_t		 n;
+
+	while (contract_service_next(&all, &it, &n) && it < svc)
+		if (n == len && memcmp(it, svc, len) == 0)
+			return (0);
+	return (1);
+}
+
 /*
  * Calls item() on each ';'-separated item of v, spaces around it trimmed;
  * stops at the first that fails.

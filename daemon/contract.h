@@ -81,6 +81,12 @@ int		 contract_kind_parse(const char *s, enum contract_kind *k);
  */
 int		 contract_list_next(const char **p, const char **item,
 		    size_t *len);
+/* The same, empty items skipped: the service keys of a services list. */
+int		 contract_service_next(const char **p, const char **svc,
+		    size_t *len);
+/* Whether svc, an item of list all, is the first item of its key in all. */
+int		 contract_service_first(const char *all, const char *svc,
+		    size_t len);
 int		 contract_ref_valid(const char *s);
 
 #endif

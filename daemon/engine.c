@@ -97,7 +97,7 @@ buf_append(char *buf, size_t len, const char *s)
 
 /*
  * Counts the services not covered by a contract other than ref on the day
- * after end, naming them ';'-joined in buf (which may be NULL).  If
+ * after end, each key once, naming them ';'-joined in buf (which may be NULL).  If
  * memory runs out the whole list is reported uncovered: a false warning
  * is better than a missed gap.
  */
@@ -118,7 +118,8 @@ engine_services_uncovered(const char *ref, const char *services,
 		return (1);
 	}
 	for (p = copy; contract_list_next(&p, &it, &k);) {
-		if (k == 0)
+		if (k == 0 || !contract_service_first(services,
+		    services + (it - copy), k))
 			continue;
 		svc = copy + (it - copy);
 		svc[k] = '\0';	/* a blank, ';' or the end followed it */

@@ -1,5 +1,6 @@
 /*
- * The SQLite store.  Every SQL statement of the daemon lives in this file.
+ * The SQLite store.  Every SQL statement of the daemon lives in this file
+ * or, for coverage, in store-cover.c.
  *
  * Dates are stored as ISO text (YYYY-MM-DD), which sorts and compares like
  * the dates it names and reads well in the sqlite3 shell; instants as Unix
@@ -25,7 +26,6 @@
 #include "store_int.h"
 
 #define STORE_CACHE_KIB	"32768"		/* the page cache, normally */
-#define SERVICES_BATCH	(1 << 20)	/* rows sorted at a time */
 #define STORE_WAL_LIMIT	"67108864"	/* bytes of WAL kept after a reset */
 
 /*
@@ -142,9 +142,21 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX deliveries_next ON deliveries(state, next_attempt);"
 	"CREATE INDEX deliveries_inflight ON deliveries(inflight)"
 	" WHERE inflight <> 0;",
+	/*
+	 * 3: coverage as dates a service (store-cover.c): the services table
+	 * made an import write a row for each service of each contract.
+	 * cover_migrate() fills it from the services table, and drops that.
+	 */
+	"CREATE TABLE coverage ("
+	" service TEXT PRIMARY KEY, pairs BLOB NOT NULL) WITHOUT ROWID;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+/* What a migration does after its SQL, if anything. */
+static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
+	NULL, NULL, cover_migrate
+};
 
 static int64_t	store_int(struct store *, enum store_sql, const char *);
 
@@ -167,9 +179,12 @@ store_begin(struct store *st)
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
+/* The coverage changed in memory is written first, in the transaction. */
 int
 store_commit(struct store *st)
 {
+	if (cover_flush(st) != 0)
+		return -1;
 	return store_exec(st, "COMMIT");
 }
 
@@ -208,9 +223,11 @@ store_rollback_nosync(struct store *st)
 	(void)store_exec(st, "PRAGMA synchronous = FULL");
 }
 
+/* What the coverage had in memory is read again when next asked. */
 void
 store_rollback(struct store *st)
 {
+	cover_forget(st);
 	if (!sqlite3_get_autocommit(st->db))
 		(void)store_exec(st, "ROLLBACK");
 }
@@ -315,6 +332,8 @@ store_migrate(struct store *st, char *err, size_t errlen)
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (store_begin(st) == -1 ||
 		    store_exec(st, store_migrations[v]) == -1 ||
+		    (store_migration_fns[v] != NULL &&
+		    store_migration_fns[v](st) == -1) ||
 		    store_exec(st, sql) == -1 || store_commit(st) == -1) {
 			store_rollback(st);
 			snprintf(err, errlen, "schema migration %d failed",
@@ -415,6 +434,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	checkpointer_stop(st->ckpt, st->db);
+	cover_forget(st);
 	for (i = 0; i < STORE_NSQL; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
@@ -503,7 +523,7 @@ col_strdup(sqlite3_stmt *s, int i)
 }
 
 /* Steps a statement expected to finish without rows. */
-static int
+int
 store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 {
 	int	rc = sqlite3_step(s);
@@ -522,7 +542,7 @@ store_done(struct store *st, sqlite3_stmt *s, const char *fn)
  * Steps s to its end, calling row for each row (-1 from row stops); the
  * number of rows, or STORE_ERROR.  Leaves s reset.
  */
-static int
+int
 store_rows(struct store *st, sqlite3_stmt *s,
     int (*row)(sqlite3_stmt *, void *), void *arg, const char *fn)
 {
@@ -664,129 +684,7 @@ bind_contract(sqlite3_stmt *s, const struct contract *c,
 	bind_date(s, 18, due->proc_due);
 }
 
-/* The next service key at *p (see contract_list_next); empty ones skipped. */
 static int
-service_next(const char **p, const char **svc, size_t *len)
-{
-	while (contract_list_next(p, svc, len))
-		if (*len > 0)
-			return 1;
-	return 0;
-}
-
-static int
-service_insert(struct store *st, const char *svc, size_t len,
-    const struct contract *c)
-{
-	sqlite3_stmt	*s;
-
-	if ((s = store_stmt(st, SQL_SERVICE_INSERT, "INSERT OR IGNORE "
-	    "INTO services (service, end_date, ref, start_date) "
-	    "VALUES (?, ?, ?, ?)")) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(s, 1, svc, (int)len, SQLITE_STATIC);
-	bind_date(s, 2, c->end_date);
-	store_bind_text(s, 3, c->ref);
-	bind_date(s, 4, c->start_date);
-	return store_done(st, s, __func__);
-}
-
-/* The services table mirrors each contract's services and dates. */
-static int
-store_services_add(struct store *st, const struct contract *c)
-{
-	const char	*p = c->services, *svc;
-	size_t		 len;
-	int		 rc;
-
-	while (service_next(&p, &svc, &len)) {
-		if ((rc = service_insert(st, svc, len, c)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* A row of the services table, for sorting a bulk insert. */
-struct service_row {
-	const char		*svc;
-	size_t			 len;
-	const struct contract	*c;
-};
-
-static int
-service_row_cmp(const void *a, const void *b)
-{
-	const struct service_row	*x = a, *y = b;
-	int				 rc;
-
-	rc = memcmp(x->svc, y->svc, x->len < y->len ? x->len : y->len);
-	if (rc != 0 || x->len != y->len)
-		return rc != 0 ? rc : (x->len < y->len ? -1 : 1);
-	if (x->c->end_date != y->c->end_date)
-		return x->c->end_date < y->c->end_date ? -1 : 1;
-	return strcmp(x->c->ref, y->c->ref);
-}
-
-/* Sorts rows[0..k) and inserts them. */
-static int
-services_sorted(struct store *st, struct service_row *rows, size_t k)
-{
-	size_t	 i;
-	int	 rc = 0;
-
-	/* In key order the B-tree grows at a few places, not everywhere. */
-	qsort(rows, k, sizeof(*rows), service_row_cmp);
-	for (i = 0; i < k && rc == 0; i++) {
-		if (st->progress != NULL && (i & 4095) == 0)
-			st->progress();
-		rc = service_insert(st, rows[i].svc, rows[i].len, rows[i].c);
-	}
-	return rc;
-}
-
-/*
- * The services of v[0..n), sorted and inserted a batch of at most about
- * SERVICES_BATCH rows at a time, so that the memory stays bounded whatever
- * the services lists hold.
- */
-int
-store_services_bulk(struct store *st, const struct contract *const *v,
-    size_t n)
-{
-	struct service_row	*rows = NULL, *w;
-	const char		*p;
-	size_t			 i, k = 0, cap = 0;
-	int			 rc = 0;
-
-	for (i = 0; i < n && rc == 0; i++) {
-		if (st->progress != NULL && (i & 4095) == 0)
-			st->progress();
-		for (p = v[i]->services;; k++) {
-			if (k == cap) {
-				cap = cap ? cap * 2 : 1024;
-				if ((w = reallocarray(rows, cap,
-				    sizeof(*rows))) == NULL) {
-					free(rows);
-					return STORE_ERROR;
-				}
-				rows = w;
-			}
-			if (!service_next(&p, &rows[k].svc, &rows[k].len))
-				break;
-			rows[k].c = v[i];
-		}
-		if (k >= SERVICES_BATCH) {
-			rc = services_sorted(st, rows, k);
-			k = 0;
-		}
-	}
-	if (rc == 0)
-		rc = services_sorted(st, rows, k);
-	free(rows);
-	return rc;
-}
-
-int
 store_contract_row(struct store *st, const struct contract *c,
     const struct contract_due *due, const struct contract_state *cs,
     time_t now)
@@ -821,43 +719,40 @@ store_contract_insert(struct store *st, const struct contract *c,
 
 	if ((rc = store_contract_row(st, c, due, cs, now)) != 0)
 		return rc;
-	return store_services_add(st, c);
+	return cover_add(st, c->services, c->start_date, c->end_date);
 }
 
 /*
- * Removes the services rows of contract ref, found by their keys from its
- * row (the table has no index by ref: an import adds millions of rows).
+ * Takes contract c's old services and dates out of the coverage, unless
+ * they stay the same: *same says which.
  */
 static int
-services_remove(struct store *st, const char *ref)
+cover_old(struct store *st, const struct contract *c, int *same)
 {
-	sqlite3_stmt	*s, *del;
-	const char	*p, *end, *svc;
-	size_t		 len;
+	sqlite3_stmt	*s;
+	const char	*svc;
+	int32_t		 start, end;
 	int		 rc;
 
-	if ((s = store_stmt(st, SQL_SERVICE_OLD, "SELECT services, end_date "
-	    "FROM contracts WHERE ref = ?")) == NULL ||
-	    (del = store_stmt(st, SQL_SERVICE_DELETE, "DELETE FROM services "
-	    "WHERE service = ? AND end_date = ? AND ref = ?")) == NULL)
+	if ((s = store_stmt(st, SQL_CONTRACT_OLD, "SELECT services, "
+	    "start_date, end_date FROM contracts WHERE ref = ?")) == NULL)
 		return STORE_ERROR;
-	store_bind_text(s, 1, ref);
+	store_bind_text(s, 1, c->ref);
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
 		sqlite3_reset(s);
+		*same = 1;
 		if (rc == SQLITE_DONE)
 			return 0;
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
 		return STORE_ERROR;
 	}
 	/* The row's text stays valid until s is reset. */
-	p = (const char *)sqlite3_column_text(s, 0);
-	end = (const char *)sqlite3_column_text(s, 1);
-	for (rc = 0; rc == 0 && service_next(&p, &svc, &len);) {
-		sqlite3_bind_text(del, 1, svc, (int)len, SQLITE_STATIC);
-		sqlite3_bind_text(del, 2, end, -1, SQLITE_STATIC);
-		store_bind_text(del, 3, ref);
-		rc = store_done(st, del, __func__);
-	}
+	svc = (const char *)sqlite3_column_text(s, 0);
+	start = col_date(s, 1);
+	end = col_date(s, 2);
+	*same = start == c->start_date && end == c->end_date &&
+	    strcmp(svc ? svc : "", c->services ? c->services : "") == 0;
+	rc = *same ? 0 : cover_remove(st, svc, start, end);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -867,7 +762,7 @@ store_contract_update(struct store *st, const struct contract *c,
     const struct contract_due *due, time_t now)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 rc, same;
 
 	s = store_stmt(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
 	    "title = ?2, kind = ?3, supplier = ?4, owner_name = ?5, "
@@ -878,13 +773,13 @@ store_contract_update(struct store *st, const struct contract *c,
 	    "proc_due = ?18, updated = ?19 WHERE ref = ?1");
 	if (s == NULL)
 		return STORE_ERROR;
-	if ((rc = services_remove(st, c->ref)) != 0)
+	if ((rc = cover_old(st, c, &same)) != 0)
 		return rc;
 	bind_contract(s, c, due);
 	sqlite3_bind_int64(s, 19, now);
-	if ((rc = store_done(st, s, __func__)) != 0)
+	if ((rc = store_done(st, s, __func__)) != 0 || same)
 		return rc;
-	return store_services_add(st, c);
+	return cover_add(st, c->services, c->start_date, c->end_date);
 }
 
 int
@@ -1017,33 +912,6 @@ store_agenda(struct store *st, int32_t from, int32_t to, store_agenda_fn fn,
 	return 0;
 }
 
-int
-store_covering(struct store *st, const char *svc, int32_t day,
-    char refs[2][CONTRACT_REF_MAX + 1])
-{
-	sqlite3_stmt	*s;
-	const char	*ref;
-	int		 rc, n = 0;
-
-	s = store_stmt(st, SQL_COVERING, "SELECT ref FROM services WHERE "
-	    "service = ?1 AND end_date >= ?2 AND "
-	    "(start_date IS NULL OR start_date <= ?2) LIMIT 2");
-	if (s == NULL)
-		return STORE_ERROR;
-	store_bind_text(s, 1, svc);
-	bind_date(s, 2, day);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 2) {
-		if ((ref = (const char *)sqlite3_column_text(s, 0)) != NULL)
-			snprintf(refs[n++], CONTRACT_REF_MAX + 1, "%s", ref);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		return STORE_ERROR;
-	}
-	return n;
-}
-
 /* Runs a bound SELECT of CONTRACT_COLS, calling fn per row. */
 static int
 contract_rows(struct store *st, sqlite3_stmt *s, store_contract_fn fn,
@@ -1129,30 +997,6 @@ store_next_fire(struct store *st)
 {
 	return (time_t)store_int(st, SQL_NEXT_FIRE, "SELECT min(next_fire) "
 	    "FROM contracts WHERE next_fire IS NOT NULL");
-}
-
-int
-store_other_covers(const char refs[][CONTRACT_REF_MAX + 1], int n,
-    const char *ref)
-{
-	int	 i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(refs[i], ref) != 0)
-			return 1;
-	return 0;
-}
-
-int
-store_covered(void *arg, const char *svc, int32_t day, const char *ref)
-{
-	char	 refs[2][CONTRACT_REF_MAX + 1];
-	int	 n;
-
-	if ((n = store_covering(arg, svc, day, refs)) < 0)
-		return 0;
-	return store_other_covers((const char (*)[CONTRACT_REF_MAX + 1])refs,
-	    n, ref);
 }
 
 int

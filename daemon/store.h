@@ -61,15 +61,10 @@ typedef int (*store_agenda_fn)(void *arg, const struct agenda_rec *a);
 int		 store_agenda(struct store *st, int32_t from, int32_t to,
 		    store_agenda_fn fn, void *arg);
 /*
- * Up to two contracts whose services cover svc on day, into refs: the
- * number found, or STORE_ERROR.  (Two tell whether one other than a
- * given contract covers it.)
+ * Whether some contract's services cover svc on day: 1 or 0, or
+ * STORE_ERROR.  Answered from memory (store-cover.c).
  */
-int		 store_covering(struct store *st, const char *svc, int32_t day,
-		    char refs[2][CONTRACT_REF_MAX + 1]);
-/* Whether one of refs[0..n) found by store_covering is not ref. */
-int		 store_other_covers(const char refs[][CONTRACT_REF_MAX + 1],
-		    int n, const char *ref);
+int		 store_covering(struct store *st, const char *svc, int32_t day);
 
 /*
  * Drops (build 0) or builds (1) the secondary indexes of contracts, in
@@ -94,12 +89,6 @@ int		 store_contract_get(struct store *st, const char *ref,
 int		 store_contract_insert(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
 		    const struct contract_state *cs, time_t now);
-/* The same in two steps, for many: the row, then services of them all. */
-int		 store_contract_row(struct store *st,
-		    const struct contract *c, const struct contract_due *due,
-		    const struct contract_state *cs, time_t now);
-int		 store_services_bulk(struct store *st,
-		    const struct contract *const *v, size_t n);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
 		    time_t now);
@@ -128,7 +117,10 @@ int		 store_contract_window(struct store *st, int32_t from,
 /* The earliest next_fire of all contracts; 0 when none. */
 time_t		 store_next_fire(struct store *st);
 
-/* engine_covered_fn over the services table. */
+/*
+ * engine_covered_fn over the coverage: a database error answers "not
+ * covered", which warns rather than hides a gap.
+ */
 int		 store_covered(void *st, const char *svc, int32_t day,
 		    const char *ref);
 

@@ -5,6 +5,8 @@
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 enum store_sql {
@@ -23,13 +25,13 @@ enum store_sql {
 	SQL_CONTRACT_WINDOW_EXT,
 	SQL_CONTRACT_WINDOW_PROC,
 	SQL_NEXT_FIRE,
-	SQL_SERVICE_DELETE,
-	SQL_SERVICE_OLD,
-	SQL_COVERING,
+	SQL_CONTRACT_OLD,
+	SQL_COVER_LOAD,
+	SQL_COVER_WRITE,
+	SQL_COVER_DELETE,
 	SQL_AGENDA,
 	SQL_AGENDA_EXT,
 	SQL_AGENDA_PROC,
-	SQL_SERVICE_INSERT,
 	SQL_EXTENSION_ADD,
 	SQL_EXTENSION_EACH,
 	SQL_ALERT_RECORD,
@@ -57,11 +59,25 @@ struct store {
 	void		(*progress)(void);
 	struct checkpointer *ckpt;
 	int		 lockfd;	/* PATH.lock, held while open */
+	struct cover_set *cover;	/* NULL until first needed */
 };
 
 int		 store_exec(struct store *st, const char *sql);
 sqlite3_stmt	*store_stmt(struct store *st, enum store_sql id,
 		    const char *sql);
 int		 store_bind_text(sqlite3_stmt *s, int i, const char *v);
+int		 store_done(struct store *st, sqlite3_stmt *s, const char *fn);
+int		 store_rows(struct store *st, sqlite3_stmt *s,
+		    int (*row)(sqlite3_stmt *, void *), void *arg,
+		    const char *fn);
+
+/* Coverage (store-cover.c): pairs of dates a service, in memory. */
+int		 cover_add(struct store *st, const char *services,
+		    int32_t start, int32_t end);
+int		 cover_remove(struct store *st, const char *services,
+		    int32_t start, int32_t end);
+int		 cover_flush(struct store *st);
+void		 cover_forget(struct store *st);
+int		 cover_migrate(struct store *st);
 
 #endif

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import sqlite3
+import struct
 import subprocess
 import time
 
@@ -739,52 +740,87 @@ def test_large_import_with_wide_characters_arrives_whole(daemon):
         assert c["notes"] == 'line one, "two" ' + "😀" * (i % 7)
 
 
-def services_rows(d, ref):
+def coverage_pairs(d):
+    """The coverage table: service -> [(start, end)], ISO dates, sorted."""
     db = sqlite3.connect(d.db)
     try:
-        return sorted(db.execute("SELECT service, end_date FROM services "
-                                 "WHERE ref = ?", (ref,)))
+        rows = db.execute("SELECT service, pairs FROM coverage").fetchall()
     finally:
         db.close()
+    out = {}
+    for svc, blob in rows:
+        assert len(blob) % 8 == 0
+        pairs = []
+        for i in range(0, len(blob), 8):
+            end, start = struct.unpack("<ii", blob[i:i + 8])
+            pairs.append((None if start == -2 ** 31 else day_iso(start),
+                          day_iso(end)))
+        assert pairs == sorted(pairs, key=lambda p: (p[1], p[0] or ""))
+        out[svc] = pairs
+    return out
 
 
-def test_services_follow_updates_and_extensions(workdir):
+def day_iso(n):
+    return (datetime.date(1970, 1, 1) + datetime.timedelta(days=n)).isoformat()
+
+
+def test_coverage_follows_updates_and_extensions(workdir):
+    # The coverage keeps each service's (start, end) pairs: an update
+    # of a contract's services or dates moves its pairs, a refused
+    # import leaves them, and they outlive a restart.
+    dps = ("2020-06-01", "2025-04-30")
+    asc = ("2026-01-01", "2029-12-31")
     d = Daemon(workdir)
     d.write_config()
     d.start(faketime="@2025-03-20 12:00:00")
     try:
         import_ok(d, HEADER + DPS_ROW + ASC_ROW)
-        assert services_rows(d, "HAV-CPDPS") == sorted(
-            (s, "2025-04-30") for s in DPS_SERVICES.split(";"))
+        assert coverage_pairs(d) == {
+            "supported-living:LD": [dps, asc],
+            "supported-living:MH": [dps, asc],
+            "supported-living:children": [dps],
+            "residential:LD": [dps, asc],
+            "nursing:LD": [dps, asc]}
         r = d.ctl("update", "HAV-CPDPS",
                   "services= nursing:LD ;residential:LD;;nursing:LD")
         assert r.returncode == 0, r.stderr
-        assert services_rows(d, "HAV-CPDPS") == [
-            ("nursing:LD", "2025-04-30"), ("residential:LD", "2025-04-30")]
+        want = {"supported-living:LD": [asc], "supported-living:MH": [asc],
+                "residential:LD": [dps, asc], "nursing:LD": [dps, asc]}
+        assert coverage_pairs(d) == want
         r = d.ctl("extend", "HAV-CPDPS", "--months", "8")
         assert r.returncode == 0, r.stderr
-        assert services_rows(d, "HAV-CPDPS") == [
-            ("nursing:LD", "2025-12-31"), ("residential:LD", "2025-12-31")]
-        # The successor's rows are untouched.
-        assert len(services_rows(d, "HAV-ASCPF")) == 4
+        ext = ("2020-06-01", "2025-12-31")
+        want = {"supported-living:LD": [asc], "supported-living:MH": [asc],
+                "residential:LD": [ext, asc], "nursing:LD": [ext, asc]}
+        assert coverage_pairs(d) == want
+        # A refused import (its last row repeats a ref) changes nothing,
+        # in the table or in what the daemon answers from memory.
+        r = d.ctl("import", write(d, "bad.csv", HEADER +
+                  "NEW-1,New,contract,2025-01-01,2025-06-30,,"
+                  "\"home-care:LD;nursing:LD\",,\n" + ASC_ROW))
+        assert r.returncode == 1
+        assert coverage_pairs(d) == want
+        # The successor starts the day after the extended end: no gap.
+        show = d.ctl_json("show", "HAV-CPDPS")
+        assert show["end_date"] == "2025-12-31"
+        assert [m for m in show["milestones"]
+                if m["milestone"] == "coverage_gap"] == []
     finally:
         assert d.stop() == 0
-    # A database of schema 1 (with an index of services by ref) is
-    # migrated: the index goes, the rows stay.
-    db = sqlite3.connect(d.db)
-    db.execute("CREATE INDEX services_ref ON services(ref)")
-    db.execute("PRAGMA user_version = 1")
-    db.commit()
-    db.close()
     d.start(faketime="@2025-03-20 12:00:00")
     try:
-        assert "schema migrated to version 2" in d.logtext()
-        db = sqlite3.connect(d.db)
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
-        assert db.execute("SELECT count(*) FROM sqlite_schema WHERE "
-                          "name = 'services_ref'").fetchone() == (0,)
-        db.close()
-        assert len(services_rows(d, "HAV-CPDPS")) == 2
+        assert coverage_pairs(d) == want
+        # A day later, it leaves 2026-01-01 uncovered.
+        r = d.ctl("update", "HAV-ASCPF", "start_date=2026-01-02")
+        assert r.returncode == 0, r.stderr
+        later = ("2026-01-02", "2029-12-31")
+        assert coverage_pairs(d) == {
+            "supported-living:LD": [later], "supported-living:MH": [later],
+            "residential:LD": [ext, later], "nursing:LD": [ext, later]}
+        show = d.ctl_json("show", "HAV-CPDPS")
+        assert [m["uncovered"] for m in show["milestones"]
+                if m["milestone"] == "coverage_gap"] == [
+                    "nursing:LD;residential:LD"]
     finally:
         assert d.stop() == 0
 
@@ -884,8 +920,8 @@ def schema_1():
 
 
 def test_database_of_schema_1_is_migrated(workdir):
-    # A database made by the first schema, with a contract, its services
-    # and a pending delivery, comes through migration 2 whole.
+    # A database made by the first schema, with contracts, their services
+    # and a dead delivery, comes through migrations 2 and 3 whole.
     d = Daemon(workdir)
     d.write_config()
     db = sqlite3.connect(d.db)
@@ -898,6 +934,13 @@ def test_database_of_schema_1_is_migrated(workdir):
     db.execute("INSERT INTO services VALUES "
                "('residential:LD', '2030-06-30', 'OLD-1', NULL)")
     db.execute(
+        "INSERT INTO contracts (ref, title, start_date, end_date, "
+        "max_end_date, services, created, updated, horizon, next_fire) "
+        "VALUES ('OLD-2', 'Old two', '2020-01-01', '2030-01-31', "
+        "'2030-01-31', 'home-care:LD', 0, 0, 0, NULL)")
+    db.execute("INSERT INTO services VALUES "
+               "('home-care:LD', '2030-01-31', 'OLD-2', '2020-01-01')")
+    db.execute(
         "INSERT INTO deliveries (key, alert_key, channel, state, "
         "next_attempt, created, payload) VALUES ('k/log', 'k', 'log', "
         "'dead', 0, 1, '{\"x\":1}')")
@@ -907,18 +950,29 @@ def test_database_of_schema_1_is_migrated(workdir):
     d.start()
     try:
         assert "schema migrated to version 2" in d.logtext()
+        assert "schema migrated to version 3" in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
                 out.stdout.splitlines()] == ["k/log"]
-        assert services_rows(d, "OLD-1") == [("residential:LD",
-                                              "2030-06-30")]
+        assert coverage_pairs(d) == {
+            "residential:LD": [(None, "2030-06-30")],
+            "home-care:LD": [("2020-01-01", "2030-01-31")]}
         db = sqlite3.connect(d.db)
         idx = {r[0]: r[1] for r in db.execute(
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'")}
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table'")]
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         db.close()
+        assert "services" not in tables
         assert "services_ref" not in idx
         assert "title" in idx["contracts_end"]
+        # OLD-2 ends 2030-01-31 and nothing else has home-care:LD from
+        # 2030-02-01: a gap; OLD-1's residential:LD has no start.
+        show = d.ctl_json("show", "OLD-2")
+        assert [m["uncovered"] for m in show["milestones"]
+                if m["milestone"] == "coverage_gap"] == ["home-care:LD"]
     finally:
         assert d.stop() == 0
 

@@ -335,6 +335,7 @@ static void
 test_uncovered(void **state)
 {
 	static char	 spaced[] = "  a ; b;;c  ;\tresidential:LD\t";
+	static char	 twice[] = "a; b ;a;residential:LD; a";
 	struct contract	 c;
 	struct cover	 cv = { .svcs = cover_residential };
 	char		 buf[64];
@@ -369,6 +370,14 @@ test_uncovered(void **state)
 	assert_int_equal(engine_uncovered(&c, NULL, NULL, buf, sizeof(buf)),
 	    0);
 	assert_string_equal(buf, "");
+
+	/* A key given twice is asked and named once. */
+	cv.calls = 0;
+	c.services = twice;
+	assert_int_equal(engine_uncovered(&c, covered, &cv, buf,
+	    sizeof(buf)), 2);
+	assert_string_equal(buf, "a;b");
+	assert_int_equal(cv.calls, 3);
 }
 
 struct want {
