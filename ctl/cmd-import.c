@@ -3,20 +3,34 @@
  * {"bytes": N} and then the N bytes of the file, as they are: no escaping,
  * no chunks.  The answer is the import's result.
  */
+#include <sys/stat.h>
+
+#include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 
 #define IMPORT_MAXFILE	((size_t)512 * 1024 * 1024)
 
-/* The file read by parse_import, for import_run. */
+/*
+ * The file parse_import opened, for import_run: a regular file is sent as
+ * it is read, in pieces; standard input or a pipe is read whole first,
+ * since the request must say how long it is.
+ */
 static struct {
-	char	*buf;
-	size_t	 len;
-} import_file;
+	const char	*path;
+	int		 fd;		/* a regular file, or -1 */
+	char		*buf;		/* else what was read */
+	size_t		 len;
+} import_file = { NULL, -1, NULL, 0 };
+
+#define IMPORT_PIECE	((size_t)1024 * 1024)
 
 /* The whole of f; NULL with *why set on a read error or an oversize file. */
 static char *
@@ -54,31 +68,101 @@ import_slurp(FILE *f, size_t *len, const char **why)
 	return NULL;
 }
 
-/* Reads the file (or standard input for "-"); args say how long it is. */
+/* A regular file: its size now; anything else is read whole. */
+static int
+import_open(const char *path)
+{
+	struct stat	 sb;
+	const char	*why = NULL;
+	FILE		*f;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) == -1) {
+		why = strerror(errno);
+		if (fd != -1)
+			close(fd);
+		return ctl_usage_error("%s: %s", path, why);
+	}
+	if (S_ISREG(sb.st_mode)) {
+		if ((uintmax_t)sb.st_size > IMPORT_MAXFILE) {
+			close(fd);
+			return ctl_usage_error("%s: larger than 512 MiB", path);
+		}
+		import_file.fd = fd;
+		import_file.len = (size_t)sb.st_size;
+		return 0;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return ctl_usage_error("%s: %s", path, strerror(errno));
+	}
+	import_file.buf = import_slurp(f, &import_file.len, &why);
+	fclose(f);
+	return import_file.buf == NULL ?
+	    ctl_usage_error("%s: %s", path, why) : 0;
+}
+
+/* Opens the file (or reads standard input for "-"); args say its size. */
 static int
 parse_import(int argc, char **argv, json_t *args)
 {
-	const char	*path, *why = NULL;
-	FILE		*f = stdin;
+	const char	*why = NULL;
 
 	if (argc != 2)
 		return -1;
-	path = argv[1];
-	if (strcmp(path, "-") != 0 && (f = fopen(path, "r")) == NULL)
-		return ctl_usage_error("%s: %s", path, strerror(errno));
-	import_file.buf = import_slurp(f, &import_file.len, &why);
-	if (f != stdin)
-		fclose(f);
-	if (import_file.buf == NULL)
-		return ctl_usage_error("%s: %s", path, why);
+	import_file.path = argv[1];
+	if (strcmp(argv[1], "-") != 0) {
+		if (import_open(argv[1]) == -1)
+			return -1;
+	} else if ((import_file.buf = import_slurp(stdin, &import_file.len,
+	    &why)) == NULL)
+		return ctl_usage_error("-: %s", why);
 	return json_object_set_new(args, "bytes",
 	    json_integer((json_int_t)import_file.len));
 }
 
 /*
+ * Sends the regular file's len bytes as they are read.  1: the daemon
+ * stopped reading (it refused the request, and says why); -1: the file
+ * could not be read to its size, said here.
+ */
+static int
+import_stream(int fd)
+{
+	char	*buf;
+	size_t	 left = import_file.len;
+	ssize_t	 n;
+
+	if ((buf = malloc(IMPORT_PIECE)) == NULL) {
+		warnx("%s", strerror(errno));
+		return -1;
+	}
+	while (left > 0) {
+		n = read(import_file.fd, buf, left < IMPORT_PIECE ? left :
+		    IMPORT_PIECE);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			warnx("%s: %s", import_file.path, n == 0 ? "shorter "
+			    "than when it was opened" : strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (ctl_write(fd, buf, (size_t)n) == -1)
+			break;
+		left -= (size_t)n;
+	}
+	free(buf);
+	return left > 0;
+}
+
+/*
  * The request, then the file.  If the daemon refuses the request it says
  * why and closes the connection, so that writing the file fails: the
- * answer is read all the same.
+ * answer is read all the same.  A file that cannot be read to the end
+ * leaves the data short: the connection is closed, and the daemon drops
+ * what it had.
  */
 static int
 import_run(int fd, json_t *args, json_t **resp)
@@ -86,10 +170,16 @@ import_run(int fd, json_t *args, json_t **resp)
 	int	rc = -1;
 
 	if (ctl_send(fd, "import", args) == 0) {
-		(void)ctl_write(fd, import_file.buf, import_file.len);
-		rc = ctl_recv(fd, resp);
+		if (import_file.fd == -1) {
+			(void)ctl_write(fd, import_file.buf, import_file.len);
+			rc = ctl_recv(fd, resp);
+		} else if (import_stream(fd) != -1)
+			rc = ctl_recv(fd, resp);
 	}
+	if (import_file.fd != -1)
+		close(import_file.fd);
 	free(import_file.buf);
+	import_file.fd = -1;
 	import_file.buf = NULL;
 	return rc;
 }

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import SLOW, Daemon, SRCDIR, readline, wait_for
+from conftest import CONTRACTCTL, SLOW, Daemon, SRCDIR, readline, wait_for
 
 DPS_SERVICES = ("supported-living:LD;supported-living:MH;"
                 "supported-living:children;residential:LD;nursing:LD")
@@ -602,6 +602,41 @@ def test_import_data_request_refused_closes(daemon, args, code):
     assert ans["error"]["code"] == code, ans
     assert closed
     assert daemon.ctl("ping").returncode == 0
+
+
+def test_contractctl_import_reads_files_pipes_and_stdin(daemon):
+    """A regular file is sent as it is read; standard input and a pipe
+    are read whole first.  A file too large or missing is a usage error,
+    before the daemon is asked anything."""
+    daemon.start()
+    text = HEADER + "".join("P-%d,Row %d,contract,,2031-01-31,,,,\n" % (i, i)
+                            for i in range(3000))
+    path = write(daemon, "p.csv", text)
+    r = daemon.ctl("--json", "import", path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"imported": 3000, "fired": 0}
+    r = daemon.ctl("--json", "import", "-",
+                   input=text.replace("P-", "S-"))
+    assert json.loads(r.stdout) == {"imported": 3000, "fired": 0}, r.stderr
+    # /dev/stdin on a pipe is no regular file: its size is not known.
+    r = subprocess.run(
+        "cat %s | sed s/P-/Q-/ | %s -s %s --json import /dev/stdin"
+        % (path, CONTRACTCTL, daemon.sock), shell=True,
+        capture_output=True, text=True, timeout=60)
+    assert json.loads(r.stdout) == {"imported": 3000, "fired": 0}, r.stderr
+    assert daemon.ctl_json("status")["contracts"] == 9000
+    assert daemon.ctl_json("show", "Q-2999")["title"] == "Row 2999"
+    big = os.path.join(daemon.dir, "big.csv")
+    with open(big, "wb") as f:
+        f.truncate(512 * 1024 * 1024 + 1)
+    r = daemon.ctl("import", big)
+    assert r.returncode == 2
+    assert r.stderr.startswith(
+        "contractctl: %s: larger than 512 MiB" % big), r.stderr
+    r = daemon.ctl("import", big + ".missing")
+    assert r.returncode == 2
+    assert "No such file or directory" in r.stderr, r.stderr
+    assert daemon.ctl_json("status")["contracts"] == 9000
 
 
 def test_import_data_of_a_reader_refused_closes(daemon):
