@@ -265,10 +265,16 @@ ctl_call_list(int fd, const struct ctl_cmd *c, json_t *args, json_t **resp)
 	if (ctl_send(fd, c->name, args) == -1 ||
 	    (line = ctl_recv_line(fd, &len)) == NULL)
 		return -1;
-	if (ctl_print_raw_list(line, len, c->list_key) == 0)
+	switch (ctl_print_raw_list(line, len, c->list_key)) {
+	case 1:
+		ctl_note_truncated(c);
+		/* FALLTHROUGH */
+	case 0:
 		rc = 1;
-	else
+		break;
+	default:
 		rc = ctl_parse(line, resp);
+	}
 	free(line);
 	return rc;
 }
@@ -291,12 +297,22 @@ print_json(json_t *o)
 	free(s);
 }
 
+void
+ctl_note_truncated(const struct ctl_cmd *c)
+{
+	fprintf(stderr, "contractctl: %s: the answer was cut short at the "
+	    "daemon's limit of rows: ask for a shorter period\n", c->name);
+}
+
 static void
 print_result(const struct ctl_cmd *c, json_t *result, int json)
 {
 	json_t	*list, *v;
 	size_t	 i;
 
+	if (c->list_key != NULL &&
+	    json_is_true(json_object_get(result, "truncated")))
+		ctl_note_truncated(c);
 	if (!json) {
 		if (c->show != NULL)
 			c->show(result);
@@ -330,6 +346,21 @@ ctl_answer(const struct ctl_cmd *c, json_t *resp, int json)
 	    json_str(err, "code") ? json_str(err, "code") : "error",
 	    json_str(err, "message") ? json_str(err, "message") : "");
 	return CTL_EXIT_DAEMON;
+}
+
+/*
+ * Standard output written out: a full disk or a closed file is an error
+ * (exit 1), not a silent loss of the answer.
+ */
+static int
+ctl_flush(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "contractctl: standard output: %s\n",
+	    errno != 0 ? strerror(errno) : "write error");
+	return rc == CTL_EXIT_OK ? CTL_EXIT_DAEMON : rc;
 }
 
 static const struct ctl_cmd *
@@ -405,8 +436,8 @@ main(int argc, char *argv[])
 	if (rc == -1)
 		return CTL_EXIT_REACH;
 	if (rc == 1)
-		return CTL_EXIT_OK;
+		return ctl_flush(CTL_EXIT_OK);
 	rc = ctl_answer(c, resp, json);
 	json_decref(resp);
-	return rc;
+	return ctl_flush(rc);
 }

@@ -33,6 +33,8 @@ struct scan {
 	int		 ok;		/* the last one was true */
 	int		 results;	/* "result" members of the answer */
 	int		 lists;		/* key members of the result */
+	int		 truncateds;	/* "truncated" members of it */
+	int		 truncated;	/* the last one was true */
 	const char	*list;		/* the last one's value */
 	const char	**ends;		/* where each element of it ends */
 	size_t		 nends;
@@ -173,6 +175,15 @@ member(struct scan *s, enum where in, const char *k, size_t n, int depth)
 	if (in == IN_ANSWER && iskey(k, n, "result", 6)) {
 		s->results++;
 		return value(s, IN_RESULT, depth);
+	}
+	if (in == IN_RESULT && iskey(k, n, "truncated", 9)) {
+		s->truncateds++;
+		blanks(s);
+		v = s->p;
+		if (value(s, IN_ANY, depth) == -1)
+			return -1;
+		s->truncated = (s->p - v == 4 && memcmp(v, "true", 4) == 0);
+		return 0;
 	}
 	if (in == IN_RESULT && iskey(k, n, s->key, s->keylen)) {
 		s->lists++;
@@ -341,10 +352,10 @@ ctl_print_raw_list(const char *line, size_t len, const char *key)
 		goto out;
 	blanks(&s);
 	if (s.p != s.end || s.oks != 1 || !s.ok || s.results != 1 ||
-	    s.lists != 1 || *s.list != '[')
+	    s.lists != 1 || *s.list != '[' || s.truncateds > 1)
 		goto out;
 	print(&s);
-	rc = 0;
+	rc = s.truncated;
 out:
 	free(s.ends);
 	return rc;

@@ -374,6 +374,21 @@ import_header(struct csv_import *im, struct csv_error *e)
 	return (header_required(im, e));
 }
 
+/*
+ * A field's reason ends with the value it refuses ("not a date: 1/5/21");
+ * the error names the value already, so that ending goes.  An excerpt
+ * of a long value, or one item of a list, stays.
+ */
+static void
+reason_trim(char *err, const char *v)
+{
+	size_t	 n = strlen(err), k = strlen(v);
+
+	if (n >= k + 2 && strcmp(err + n - k, v) == 0 &&
+	    memcmp(err + n - k - 2, ": ", 2) == 0)
+		err[n - k - 2] = '\0';
+}
+
 static int
 row_fields(struct csv_import *im, struct contract *c, struct csv_error *e)
 {
@@ -386,9 +401,11 @@ row_fields(struct csv_import *im, struct contract *c, struct csv_error *e)
 		if (*v == '\0')
 			continue;
 		if (contract_set_field(c, im->cols[i], v, err,
-		    sizeof(err)) == -1)
+		    sizeof(err)) == -1) {
+			reason_trim(err, v);
 			return (csv_fail(e, im->rd.row, im->cols[i], v, "%s",
 			    err));
+		}
 	}
 	return (0);
 }
@@ -404,6 +421,7 @@ row_check(struct csv_import *im, struct contract *c, struct csv_error *e)
 	if (field == NULL)
 		field = "";
 	contract_get_field(c, field, val, sizeof(val));
+	reason_trim(err, val);
 	return (csv_fail(e, im->rd.row, field, val, "%s", err));
 }
 
@@ -471,8 +489,8 @@ ref_add(struct csv_import *im, struct csv_error *e)
 	i = set_slot(im->set, im->setsize, im->v, ref, hash);
 	/* Data rows follow the header without gaps: v[k] is row k + 2. */
 	if (im->set[i].idx != 0)
-		return (csv_fail(e, im->rd.row, "ref", ref, "duplicate ref: %s "
-		    "(first on row %zu)", ref, (size_t)im->set[i].idx + 1));
+		return (csv_fail(e, im->rd.row, "ref", ref, "duplicate ref "
+		    "(first on row %zu)", (size_t)im->set[i].idx + 1));
 	im->set[i].idx = (uint32_t)im->n + 1;
 	im->set[i].hash = hash;
 	return (0);

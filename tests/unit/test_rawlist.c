@@ -215,6 +215,60 @@ test_large(void **state)
 	free(line);
 }
 
+/* ctl_print_raw_list's answer for line, what it printed into *out. */
+static int
+rc_of(const char *line, char **out)
+{
+	FILE	*f, *saved = stdout;
+	size_t	 len = 0;
+	int	 rc;
+
+	*out = NULL;
+	assert_non_null(f = open_memstream(out, &len));
+	stdout = f;
+	rc = ctl_print_raw_list(line, strlen(line), "rows");
+	stdout = saved;
+	fclose(f);
+	return rc;
+}
+
+/* The result's "truncated": true makes 1, printed all the same. */
+static void
+test_cut_short(void **state)
+{
+	static const struct {
+		const char	*line;
+		int		 rc;
+	} t[] = {
+		{ "{\"ok\":true,\"result\":{\"rows\":[1,2],\"truncated\":true}}",
+		    1 },
+		{ "{\"ok\":true,\"result\":{\"truncated\" : true ,\"rows\":[1,2]"
+		    "}}", 1 },
+		{ "{\"ok\":true,\"result\":{\"rows\":[1,2],\"truncated\":false}}",
+		    0 },
+		{ "{\"ok\":true,\"result\":{\"rows\":[1,2]}}", 0 },
+		{ "{\"ok\":true,\"result\":{\"rows\":[1,2],\"truncated\":"
+		    "\"true\"}}", 0 },
+		/* Elsewhere than in the result, it is not the result's. */
+		{ "{\"ok\":true,\"truncated\":true,\"result\":{\"rows\":[1,2]}}",
+		    0 },
+		{ "{\"ok\":true,\"result\":{\"rows\":[1,2],\"x\":{\"truncated\":"
+		    "true}}}", 0 },
+		/* Twice: jansson decides. */
+		{ "{\"ok\":true,\"result\":{\"rows\":[1,2],\"truncated\":false,"
+		    "\"truncated\":true}}", -1 },
+	};
+	size_t	 i;
+	char	*out;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(rc_of(t[i].line, &out), t[i].rc);
+		assert_string_equal(out, t[i].rc == -1 ? "" : "1\n2\n");
+		free(out);
+	}
+}
+
 /* Cut short anywhere, a good answer is refused, never read past. */
 static void
 test_truncated(void **state)
@@ -253,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_prints_elements),
 		cmocka_unit_test(test_refuses),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_refuses_unclear),
 		cmocka_unit_test(test_depth),
