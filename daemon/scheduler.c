@@ -33,6 +33,7 @@ static struct {
 	struct event		*clock;		/* timerfd: wall clock set */
 	int			 tfd;
 	int			 rearming;	/* re-evaluating every contract */
+	int			 moved;		/* derived due dates moved */
 	char			 rearm_after[CONTRACT_REF_MAX + 1];
 } sched = { .tfd = -1 };
 
@@ -313,22 +314,24 @@ sched_batch_free(struct sched_batch *b)
 }
 
 /*
- * Evaluates every contract of b; the number fired, or -1.  rederive: the
- * configuration changed, so the derived due dates are computed anew.
+ * Evaluates every contract of b; the number fired, or -1.  moved non-NULL:
+ * the configuration changed, so the derived due dates are computed anew,
+ * and *moved set if some moved (the agenda's days are then made again).
  */
 static int
-sched_batch_eval(struct sched_batch *b, time_t now, int rederive)
+sched_batch_eval(struct sched_batch *b, time_t now, int *moved)
 {
 	struct contract_due	 due;
 	size_t			 i;
 	int			 n, fired = 0;
 
 	for (i = 0; i < b->n; i++) {
-		if (rederive) {
+		if (moved != NULL) {
 			scheduler_due(&b->c[i], &due);
-			if (store_contract_update(daemon_ctx->store, &b->c[i],
-			    &due, now) < 0)
+			if ((n = store_contract_rederive(daemon_ctx->store,
+			    b->c[i].ref, &due)) < 0)
 				return -1;
+			*moved |= n;
 		}
 		n = scheduler_evaluate(daemon_ctx->store, &b->c[i], &b->cs[i],
 		    now, SCHED_CATCHUP);
@@ -386,7 +389,7 @@ sched_run_due(void)
 	if (store_begin(st) == -1)
 		goto fail;
 	if (store_contract_due(st, now, SCHED_BATCH, sched_collect, &b) < 0 ||
-	    (fired = sched_batch_eval(&b, now, 0)) < 0 ||
+	    (fired = sched_batch_eval(&b, now, NULL)) < 0 ||
 	    store_commit(st) == -1) {
 		store_rollback(st);
 		goto fail;
@@ -422,6 +425,29 @@ scheduler_poke(void)
 	sched_arm();
 }
 
+/*
+ * After the last batch: if due dates moved, the agenda's days are made
+ * again, in one transaction.  -1 if that failed (tried again later).
+ */
+static int
+sched_rearm_done(void)
+{
+	struct store	*st = daemon_ctx->store;
+
+	if (sched.moved) {
+		if (store_begin(st) == -1 || store_agenda_rebuild(st) != 0 ||
+		    store_commit(st) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+		sched.moved = 0;
+		log_info("%s: the agenda's days were made again", __func__);
+	}
+	sched.rearming = 0;
+	log_info("%s: schedule re-evaluated", __func__);
+	return 0;
+}
+
 /* One batch of the re-evaluation of every contract after a reload. */
 static void
 sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
@@ -430,14 +456,14 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 	struct sched_batch	 b = { NULL, NULL, 0 };
 	struct timeval		 later = { 60, 0 };
 	time_t			 now = time(NULL);
-	int			 n = 0;
+	int			 n = 0, moved = 0;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	if (store_begin(st) == -1 || store_contract_each(st,
 	    sched.rearm_after, SCHED_BATCH, sched_collect, &b) < 0 ||
-	    sched_batch_eval(&b, now, 1) < 0 || store_commit(st) == -1) {
+	    sched_batch_eval(&b, now, &moved) < 0 || store_commit(st) == -1) {
 		/* The same batch again in a minute: nothing is left stale. */
 		log_warnx("%s: re-evaluation failed after '%s': trying again "
 		    "in a minute", __func__, sched.rearm_after);
@@ -446,15 +472,17 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(sched.batch, &later);
 		return;
 	}
+	sched.moved |= moved;
 	if ((n = (int)b.n) > 0)
 		snprintf(sched.rearm_after, sizeof(sched.rearm_after), "%s",
 		    b.c[b.n - 1].ref);
 	sched_batch_free(&b);
 	if (n == SCHED_BATCH)
 		event_active(sched.batch, EV_TIMEOUT, 0);
-	else {
-		sched.rearming = 0;
-		log_info("%s: schedule re-evaluated", __func__);
+	else if (sched_rearm_done() == -1) {
+		log_warnx("%s: the agenda's days could not be made again: "
+		    "trying again in a minute", __func__);
+		event_add(sched.batch, &later);
 	}
 	scheduler_poke();
 }

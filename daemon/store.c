@@ -1,6 +1,7 @@
 /*
  * The SQLite store.  Every SQL statement of the daemon lives in this file
- * or, for coverage, in store-cover.c.
+ * or, for coverage and the agenda's days, in store-cover.c and
+ * store-agenda.c.
  *
  * Dates are stored as ISO text (YYYY-MM-DD), which sorts and compares like
  * the dates it names and reads well in the sqlite3 shell; instants as Unix
@@ -149,13 +150,19 @@ static const char *const store_migrations[] = {
 	 */
 	"CREATE TABLE coverage ("
 	" service TEXT PRIMARY KEY, pairs BLOB NOT NULL) WITHOUT ROWID;",
+	/*
+	 * 4: the agenda's days (store-agenda.c) in place of three date
+	 * indexes carrying titles, a B-tree entry each for each contract.
+	 * agenda_migrate() fills it and drops the indexes.
+	 */
+	"CREATE TABLE agenda (day INTEGER PRIMARY KEY, rows BLOB NOT NULL);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
 /* What a migration does after its SQL, if anything. */
 static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
-	NULL, NULL, cover_migrate
+	NULL, NULL, cover_migrate, agenda_migrate
 };
 
 static int64_t	store_int(struct store *, enum store_sql, const char *);
@@ -179,11 +186,11 @@ store_begin(struct store *st)
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
-/* The coverage changed in memory is written first, in the transaction. */
+/* What coverage and agenda changed in memory is written first. */
 int
 store_commit(struct store *st)
 {
-	if (cover_flush(st) != 0)
+	if (cover_flush(st) != 0 || agenda_flush(st) != 0)
 		return -1;
 	return store_exec(st, "COMMIT");
 }
@@ -223,11 +230,12 @@ store_rollback_nosync(struct store *st)
 	(void)store_exec(st, "PRAGMA synchronous = FULL");
 }
 
-/* What the coverage had in memory is read again when next asked. */
+/* What coverage and agenda had in memory is read again when asked. */
 void
 store_rollback(struct store *st)
 {
 	cover_forget(st);
+	agenda_forget(st);
 	if (!sqlite3_get_autocommit(st->db))
 		(void)store_exec(st, "ROLLBACK");
 }
@@ -263,11 +271,8 @@ int
 store_contract_indexes(struct store *st, int build)
 {
 	if (!build)
-		return store_exec(st, "DROP INDEX contracts_next_fire;"
-		    "DROP INDEX contracts_end; DROP INDEX contracts_ext_due;"
-		    "DROP INDEX contracts_proc_due;");
-	return store_exec(st, INDEX_NEXT_FIRE INDEX_END INDEX_EXT_DUE
-	    INDEX_PROC_DUE);
+		return store_exec(st, "DROP INDEX contracts_next_fire;");
+	return store_exec(st, INDEX_NEXT_FIRE);
 }
 
 static int
@@ -435,6 +440,7 @@ store_close(struct store *st)
 		return;
 	checkpointer_stop(st->ckpt, st->db);
 	cover_forget(st);
+	agenda_forget(st);
 	for (i = 0; i < STORE_NSQL; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
@@ -717,30 +723,45 @@ store_contract_insert(struct store *st, const struct contract *c,
 {
 	int	 rc;
 
-	if ((rc = store_contract_row(st, c, due, cs, now)) != 0)
+	if ((rc = store_contract_row(st, c, due, cs, now)) != 0 ||
+	    (rc = cover_add(st, c->services, c->start_date, c->end_date)) != 0)
 		return rc;
-	return cover_add(st, c->services, c->start_date, c->end_date);
+	return agenda_add(st, c, due);
+}
+
+/* What an update changes of the coverage and the agenda, each or not. */
+struct changes {
+	int	 cover;
+	int	 agenda;
+};
+
+static int
+same_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
 /*
- * Takes contract c's old services and dates out of the coverage, unless
- * they stay the same: *same says which.
+ * Takes contract c's old coverage and agenda entries out, those that its
+ * new fields and due dates change: ch says which.
  */
 static int
-cover_old(struct store *st, const struct contract *c, int *same)
+contract_old(struct store *st, const struct contract *c,
+    const struct contract_due *due, struct changes *ch)
 {
 	sqlite3_stmt	*s;
-	const char	*svc;
-	int32_t		 start, end;
+	const char	*svc, *title;
+	int32_t		 start, end, ext, proc;
 	int		 rc;
 
 	if ((s = store_stmt(st, SQL_CONTRACT_OLD, "SELECT services, "
-	    "start_date, end_date FROM contracts WHERE ref = ?")) == NULL)
+	    "start_date, end_date, title, ext_due, proc_due FROM contracts "
+	    "WHERE ref = ?")) == NULL)
 		return STORE_ERROR;
 	store_bind_text(s, 1, c->ref);
+	ch->cover = ch->agenda = 0;
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		*same = 1;
 		if (rc == SQLITE_DONE)
 			return 0;
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
@@ -750,9 +771,19 @@ cover_old(struct store *st, const struct contract *c, int *same)
 	svc = (const char *)sqlite3_column_text(s, 0);
 	start = col_date(s, 1);
 	end = col_date(s, 2);
-	*same = start == c->start_date && end == c->end_date &&
-	    strcmp(svc ? svc : "", c->services ? c->services : "") == 0;
-	rc = *same ? 0 : cover_remove(st, svc, start, end);
+	title = (const char *)sqlite3_column_text(s, 3);
+	ext = col_date(s, 4);
+	proc = col_date(s, 5);
+	ch->cover = start != c->start_date || end != c->end_date ||
+	    !same_str(svc, c->services);
+	ch->agenda = end != c->end_date || ext != due->ext_due ||
+	    proc != due->proc_due || !same_str(svc, c->services) ||
+	    !same_str(title, c->title);
+	rc = 0;
+	if (ch->cover)
+		rc = cover_remove(st, svc, start, end);
+	if (rc == 0 && ch->agenda)
+		rc = agenda_remove(st, c->ref, end, ext, proc);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -762,7 +793,8 @@ store_contract_update(struct store *st, const struct contract *c,
     const struct contract_due *due, time_t now)
 {
 	sqlite3_stmt	*s;
-	int		 rc, same;
+	struct changes	 ch;
+	int		 rc;
 
 	s = store_stmt(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
 	    "title = ?2, kind = ?3, supplier = ?4, owner_name = ?5, "
@@ -773,13 +805,36 @@ store_contract_update(struct store *st, const struct contract *c,
 	    "proc_due = ?18, updated = ?19 WHERE ref = ?1");
 	if (s == NULL)
 		return STORE_ERROR;
-	if ((rc = cover_old(st, c, &same)) != 0)
+	if ((rc = contract_old(st, c, due, &ch)) != 0)
 		return rc;
 	bind_contract(s, c, due);
 	sqlite3_bind_int64(s, 19, now);
-	if ((rc = store_done(st, s, __func__)) != 0 || same)
+	if ((rc = store_done(st, s, __func__)) != 0)
 		return rc;
-	return cover_add(st, c->services, c->start_date, c->end_date);
+	if (ch.cover && (rc = cover_add(st, c->services, c->start_date,
+	    c->end_date)) != 0)
+		return rc;
+	return ch.agenda ? agenda_add(st, c, due) : 0;
+}
+
+int
+store_contract_rederive(struct store *st, const char *ref,
+    const struct contract_due *due)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	s = store_stmt(st, SQL_CONTRACT_REDERIVE, "UPDATE contracts SET "
+	    "ext_due = ?2, proc_due = ?3 WHERE ref = ?1 AND "
+	    "(ext_due IS NOT ?2 OR proc_due IS NOT ?3)");
+	if (s == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, ref);
+	bind_date(s, 2, due->ext_due);
+	bind_date(s, 3, due->proc_due);
+	if ((rc = store_done(st, s, __func__)) != 0)
+		return rc;
+	return sqlite3_changes(st->db) > 0;
 }
 
 int
@@ -859,58 +914,6 @@ contract_cb_row(sqlite3_stmt *s, void *arg)
 	return cb->fn(cb->arg, &cb->c, &cb->cs);
 }
 
-struct agenda_cb {
-	store_agenda_fn	 fn;
-	void		*arg;
-	int		 which;
-};
-
-static int
-agenda_row(sqlite3_stmt *s, void *arg)
-{
-	struct agenda_cb	*cb = arg;
-	struct agenda_rec	 a;
-
-	a.which = cb->which;
-	a.ref = (const char *)sqlite3_column_text(s, 0);
-	a.date = col_date(s, 1);
-	a.title = (const char *)sqlite3_column_text(s, 2);
-	a.services = cb->which == AGENDA_END ?
-	    (const char *)sqlite3_column_text(s, 3) : NULL;
-	if (a.ref == NULL || a.title == NULL || a.date == DATE_NONE)
-		return 0;
-	return cb->fn(cb->arg, &a);
-}
-
-int
-store_agenda(struct store *st, int32_t from, int32_t to, store_agenda_fn fn,
-    void *arg)
-{
-	/* Each is answered from its index alone (see migration 2). */
-	static const char *const sql[3] = {
-		"SELECT ref, end_date, title, services FROM contracts"
-		" WHERE end_date BETWEEN ?1 AND ?2",
-		"SELECT ref, ext_due, title FROM contracts"
-		" WHERE ext_due BETWEEN ?1 AND ?2",
-		"SELECT ref, proc_due, title FROM contracts"
-		" WHERE proc_due BETWEEN ?1 AND ?2",
-	};
-	struct agenda_cb	 cb = { fn, arg, 0 };
-	sqlite3_stmt		*s;
-	int			 n;
-
-	for (cb.which = 0; cb.which < 3; cb.which++) {
-		if ((s = store_stmt(st, SQL_AGENDA + cb.which,
-		    sql[cb.which])) == NULL)
-			return STORE_ERROR;
-		/* A term ending the day before from expires on from. */
-		bind_date(s, 1, cb.which == AGENDA_END ? from - 1 : from);
-		bind_date(s, 2, to);
-		if ((n = store_rows(st, s, agenda_row, &cb, __func__)) < 0)
-			return n;
-	}
-	return 0;
-}
 
 /* Runs a bound SELECT of CONTRACT_COLS, calling fn per row. */
 static int
@@ -959,38 +962,6 @@ store_contract_due(struct store *st, time_t now, long limit,
 	return contract_rows(st, s, fn, arg, __func__);
 }
 
-int
-store_contract_window(struct store *st, int32_t from, int32_t to,
-    store_contract_fn fn, void *arg)
-{
-	static const char *const sql[3] = {
-		"SELECT " CONTRACT_COLS " FROM contracts"
-		" WHERE end_date BETWEEN ?1 AND ?3",
-		/* Each later query leaves out what an earlier one found. */
-		"SELECT " CONTRACT_COLS " FROM contracts"
-		" WHERE ext_due BETWEEN ?2 AND ?3"
-		" AND end_date NOT BETWEEN ?1 AND ?3",
-		"SELECT " CONTRACT_COLS " FROM contracts"
-		" WHERE proc_due BETWEEN ?2 AND ?3"
-		" AND end_date NOT BETWEEN ?1 AND ?3"
-		" AND (ext_due IS NULL OR ext_due NOT BETWEEN ?2 AND ?3)",
-	};
-	sqlite3_stmt	*s;
-	int		 i, n, total = 0;
-
-	for (i = 0; i < 3; i++) {
-		if ((s = store_stmt(st, SQL_CONTRACT_WINDOW + i, sql[i])) ==
-		    NULL)
-			return STORE_ERROR;
-		bind_date(s, 1, from - 1);
-		bind_date(s, 2, from);
-		bind_date(s, 3, to);
-		if ((n = contract_rows(st, s, fn, arg, __func__)) < 0)
-			return n;
-		total += n;
-	}
-	return total;
-}
 
 time_t
 store_next_fire(struct store *st)

@@ -28,7 +28,7 @@ struct contract_state {
 	time_t	 next_fire;		/* 0 when none is pending */
 };
 
-/* Derived due dates kept as indexed columns for the agenda. */
+/* Derived due dates, kept in the row and in the agenda's days. */
 struct contract_due {
 	int32_t	 ext_due;		/* DATE_NONE when none */
 	int32_t	 proc_due;
@@ -46,8 +46,8 @@ void		 store_rollback(struct store *st);
  * The agenda's window: contracts whose end date (AGENDA_END, with their
  * services; from the day before from, for the expiry), extension due
  * date (AGENDA_EXT) or procurement due date (AGENDA_PROC) fall in
- * [from, to], read from the date indexes alone.
- * The strings are valid during the call.
+ * [from, to], read from the agenda's days (store-agenda.c).  The strings
+ * are valid during the call.
  */
 enum { AGENDA_END, AGENDA_EXT, AGENDA_PROC };
 struct agenda_rec {
@@ -67,10 +67,15 @@ int		 store_agenda(struct store *st, int32_t from, int32_t to,
 int		 store_covering(struct store *st, const char *svc, int32_t day);
 
 /*
- * Drops (build 0) or builds (1) the secondary indexes of contracts, in
+ * Drops (build 0) or builds (1) the index of contracts by next fire, in
  * the caller's transaction: for an import large beside the table.
  */
 int		 store_contract_indexes(struct store *st, int build);
+/*
+ * The agenda's days made anew from the contracts' rows, in the caller's
+ * transaction: after their derived due dates moved (a reload).
+ */
+int		 store_agenda_rebuild(struct store *st);
 
 /* Calls fn now and then while a long statement runs (NULL: never). */
 void		 store_progress(struct store *st, void (*fn)(void));
@@ -92,6 +97,12 @@ int		 store_contract_insert(struct store *st,
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
 		    time_t now);
+/*
+ * Only the derived due dates of ref, leaving the agenda's days as they
+ * are (store_agenda_rebuild follows): 1 if they changed, 0, or an error.
+ */
+int		 store_contract_rederive(struct store *st, const char *ref,
+		    const struct contract_due *due);
 int		 store_contract_exists(struct store *st, const char *ref);
 int		 store_contract_schedule(struct store *st, const char *ref,
 		    time_t horizon, time_t next_fire);

@@ -21,17 +21,16 @@ enum store_sql {
 	SQL_CONTRACT_LAPSED,
 	SQL_CONTRACT_EACH,
 	SQL_CONTRACT_DUE,
-	SQL_CONTRACT_WINDOW,
-	SQL_CONTRACT_WINDOW_EXT,
-	SQL_CONTRACT_WINDOW_PROC,
 	SQL_NEXT_FIRE,
 	SQL_CONTRACT_OLD,
+	SQL_CONTRACT_REDERIVE,
 	SQL_COVER_LOAD,
 	SQL_COVER_WRITE,
 	SQL_COVER_DELETE,
 	SQL_AGENDA,
-	SQL_AGENDA_EXT,
-	SQL_AGENDA_PROC,
+	SQL_AGENDA_DAY,
+	SQL_AGENDA_WRITE,
+	SQL_AGENDA_DELETE,
 	SQL_EXTENSION_ADD,
 	SQL_EXTENSION_EACH,
 	SQL_ALERT_RECORD,
@@ -60,6 +59,7 @@ struct store {
 	struct checkpointer *ckpt;
 	int		 lockfd;	/* PATH.lock, held while open */
 	struct cover_set *cover;	/* NULL until first needed */
+	struct agenda_days *agenda;	/* days changed, NULL if none */
 };
 
 int		 store_exec(struct store *st, const char *sql);
@@ -79,5 +79,16 @@ int		 cover_remove(struct store *st, const char *services,
 int		 cover_flush(struct store *st);
 void		 cover_forget(struct store *st);
 int		 cover_migrate(struct store *st);
+
+/* The agenda's days (store-agenda.c): changes kept until commit. */
+struct contract;
+struct contract_due;
+int		 agenda_add(struct store *st, const struct contract *c,
+		    const struct contract_due *due);
+int		 agenda_remove(struct store *st, const char *ref, int32_t end,
+		    int32_t ext_due, int32_t proc_due);
+int		 agenda_flush(struct store *st);
+void		 agenda_forget(struct store *st);
+int		 agenda_migrate(struct store *st);
 
 #endif

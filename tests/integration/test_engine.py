@@ -408,6 +408,50 @@ def test_sighup_rearms_with_new_alert_time(workdir):
         assert d.stop() == 0
 
 
+def test_sighup_with_new_notice_days_makes_the_agenda_again(workdir):
+    # The default notice moves the extension due date of every contract
+    # that gives none: after the re-evaluation the agenda's days are made
+    # again, once, and show the new dates; a contract with its own notice
+    # stays where it was.  A reload that moves nothing rebuilds nothing.
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@2025-03-01 12:00:00")
+    try:
+        import_ok(d, "ref,title,end_date,max_end_date,extension_notice_days"
+                  "\nDEF-1,Default,2025-04-30,2025-10-31,\n"
+                  "OWN-1,Own,2025-04-30,2025-10-31,60\n")
+        assert [(k, e[:2]) for k, v in agenda_days(d).items() for e in v
+                if e[0] == "ext"] == [("2025-03-01", ("ext", "OWN-1")),
+                                      ("2025-03-31", ("ext", "DEF-1"))]
+        d.write_config(alerts_extra="extension_notice_days = 45")
+        d.proc.send_signal(__import__("signal").SIGHUP)
+        assert d.wait_log("schedule re-evaluated")
+        assert d.logtext().count("the agenda's days were made again") == 1
+        days = agenda_days(d)
+        assert [(k, e[:2]) for k, v in days.items() for e in v
+                if e[0] == "ext"] == [("2025-03-01", ("ext", "OWN-1")),
+                                      ("2025-03-16", ("ext", "DEF-1"))]
+        assert sum(len(v) for v in days.values()) == 6
+        due = [json.loads(line) for line in d.ctl(
+            "--json", "agenda", "--days", "30").stdout.splitlines()]
+        assert [(m["ref"], m["due"]) for m in due if m["milestone"] ==
+                "extension_deadline"] == [("OWN-1", "2025-03-01"),
+                                          ("DEF-1", "2025-03-16")]
+        # Changes after it start from the days as they are now.
+        r = d.ctl("update", "DEF-1", "title=Renamed")
+        assert r.returncode == 0, r.stderr
+        assert sorted(e for v in agenda_days(d).values() for e in v
+                      if e[1] == "DEF-1") == [
+                          ("end", "DEF-1", "Renamed", ""),
+                          ("ext", "DEF-1", "Renamed", None),
+                          ("proc", "DEF-1", "Renamed", None)]
+        d.proc.send_signal(__import__("signal").SIGHUP)
+        assert d.wait_log("schedule re-evaluated", count=2)
+        assert d.logtext().count("the agenda's days were made again") == 1
+    finally:
+        assert d.stop() == 0
+
+
 def poke_wall_clock():
     """Sets the system clock to what it reads (a step of well under a
     millisecond): the kernel tells every TFD_TIMER_CANCEL_ON_SET timerfd,
@@ -949,17 +993,49 @@ def contract_indexes(d):
         db.close()
 
 
-def test_large_import_builds_indexes_after_rows(workdir):
-    # An import of 20000 or more into a table no larger drops the
-    # contracts' indexes and builds them after the rows; a refused one
-    # leaves the indexes as they were.
-    want = ["contracts_end", "contracts_ext_due", "contracts_next_fire",
-            "contracts_proc_due"]
+def agenda_days(d):
+    """The agenda table: ISO day -> [(which, ref, title, services)]."""
+    db = sqlite3.connect(d.db)
+    try:
+        rows = db.execute("SELECT day, rows FROM agenda ORDER BY day")
+        out = {}
+        for day, blob in rows:
+            entries, off = [], 0
+            while off < len(blob):
+                which, rl, tl, sl = struct.unpack_from("<BBHH", blob, off)
+                off += 6
+                ref, title, svc = (blob[off:off + rl], blob[off + rl:
+                                   off + rl + tl], blob[off + rl + tl:
+                                   off + rl + tl + sl])
+                off += rl + tl + sl
+                assert ref.endswith(b"\0") and title.endswith(b"\0")
+                entries.append((("end", "ext", "proc")[which],
+                                ref[:-1].decode(), title[:-1].decode(),
+                                svc[:-1].decode() if sl else None))
+            out[day_iso(day)] = entries
+        return out
+    finally:
+        db.close()
+
+
+def test_large_import_builds_next_fire_index_after_rows(workdir):
+    # An import of 20000 or more into a table no larger drops the index
+    # by next fire and builds it after the rows; a refused one leaves it,
+    # and the agenda's days, as they were.
+    want = ["contracts_next_fire"]
     d = Daemon(workdir)
     d.write_config()
     d.start(faketime="@2025-03-20 12:00:00")
     try:
         import_ok(d, HEADER + DPS_ROW)
+        days = agenda_days(d)
+        assert days == {
+            "2025-03-31": [("ext", "HAV-CPDPS", "Complex Placements DPS",
+                            None)],
+            "2025-04-30": [("end", "HAV-CPDPS", "Complex Placements DPS",
+                            DPS_SERVICES)],
+            "2025-08-03": [("proc", "HAV-CPDPS", "Complex Placements DPS",
+                            None)]}, days
         n = 25000
         rows = ["ref,title,end_date,max_end_date,services\n"]
         rows += ["BULK-%05d,Bulk %d,2025-04-%02d,2025-10-31,residential:LD\n"
@@ -969,11 +1045,12 @@ def test_large_import_builds_indexes_after_rows(workdir):
         assert r.returncode == 1
         assert "row %d, column ref, value 'HAV-CPDPS'" % (n + 2) in r.stderr
         assert contract_indexes(d) == want
+        assert agenda_days(d) == days
         assert d.ctl_json("status")["contracts"] == 1
         r = import_ok(d, "".join(rows[:-1]), name="ok.csv")
         assert r["imported"] == n
         assert contract_indexes(d) == want
-        # Both imports took the path that builds the indexes afterwards;
+        # Both imports took the path that builds the index afterwards;
         # the DPS alone (one row) did not.
         assert d.logtext().count(
             "contracts: the indexes are built after the rows") == 2
@@ -984,13 +1061,10 @@ def test_large_import_builds_indexes_after_rows(workdir):
         assert len([a for a in due if a["ref"].startswith("BULK-") and
                     a["milestone"] == "term_end"]) == sum(
                         1 for i in range(n) if 1 + i % 30 <= 9)
-        db = sqlite3.connect(d.db)
-        plan = " ".join(r[3] for r in db.execute(
-            "EXPLAIN QUERY PLAN SELECT ref, end_date, title, services "
-            "FROM contracts WHERE end_date BETWEEN '2025-04-01' AND "
-            "'2025-04-10'"))
-        db.close()
-        assert "COVERING INDEX contracts_end" in plan
+        days = agenda_days(d)
+        assert sum(len(v) for v in days.values()) == 3 + 3 * n
+        assert days["2025-04-09"][-1] == ("end", "BULK-24998", "Bulk 24998",
+                                          "residential:LD")
     finally:
         assert d.stop() == 0
 
@@ -1006,7 +1080,7 @@ def schema_1():
 
 def test_database_of_schema_1_is_migrated(workdir):
     # A database made by the first schema, with contracts, their services
-    # and a dead delivery, comes through migrations 2 and 3 whole.
+    # and a dead delivery, comes through migrations 2 to 4 whole.
     d = Daemon(workdir)
     d.write_config()
     db = sqlite3.connect(d.db)
@@ -1036,6 +1110,7 @@ def test_database_of_schema_1_is_migrated(workdir):
     try:
         assert "schema migrated to version 2" in d.logtext()
         assert "schema migrated to version 3" in d.logtext()
+        assert "schema migrated to version 4" in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1048,11 +1123,24 @@ def test_database_of_schema_1_is_migrated(workdir):
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'")}
         tables = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'")]
-        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("PRAGMA user_version").fetchone() == (4,)
         db.close()
         assert "services" not in tables
-        assert "services_ref" not in idx
-        assert "title" in idx["contracts_end"]
+        for gone in ("services_ref", "contracts_end", "contracts_ext_due",
+                     "contracts_proc_due"):
+            assert gone not in idx
+        assert "contracts_next_fire" in idx
+        # Migration 4 made the agenda's days from the rows.
+        assert agenda_days(d) == {
+            "2030-01-31": [("end", "OLD-2", "Old two", "home-care:LD")],
+            "2030-06-30": [("end", "OLD-1", "Old contract",
+                            "residential:LD")]}
+        due = [json.loads(line) for line in d.ctl(
+            "--json", "agenda", "--days", "3650").stdout.splitlines()]
+        assert [(m["ref"], m["milestone"], m["due"]) for m in due
+                if m["milestone"] == "term_end"] == [
+                    ("OLD-2", "term_end", "2030-01-31"),
+                    ("OLD-1", "term_end", "2030-06-30")]
         # OLD-2 ends 2030-01-31 and nothing else has home-care:LD from
         # 2030-02-01: a gap; OLD-1's residential:LD has no start.
         show = d.ctl_json("show", "OLD-2")

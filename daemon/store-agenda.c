@@ -1,0 +1,499 @@
+/*
+ * The agenda's days: for each day, the milestones of contracts that fall
+ * on it (a term's end, an extension's or a procurement's due date), with
+ * what the agenda shows of each, as one blob a day in the agenda table.
+ *
+ * An agenda of a month reads about thirty rows; an import writes one row
+ * a day its contracts' dates fall on, where three date indexes cost a
+ * B-tree entry a contract each.  Changes are gathered in memory, a day at
+ * a time, and written at commit; a rollback forgets them.
+ *
+ * A blob is a run of entries: a byte for which date (AGENDA_END, _EXT,
+ * _PROC), a byte for the length of the ref, two for the title and two for
+ * the services (0 for none), little-endian, then those strings, each with
+ * its NUL.  The entries of a contract are found by the dates its row
+ * holds (end_date, ext_due, proc_due), which change with them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "contract.h"
+#include "dates.h"
+#include "log.h"
+#include "store.h"
+#include "store_int.h"
+#include "text.h"
+
+#define ENTRY_HEAD	6
+
+/* A day changed in this transaction: all of its entries, encoded. */
+struct agenda_day {
+	int32_t		 day;
+	struct strbuf	 rows;
+};
+
+struct agenda_days {
+	struct agenda_day	*v;	/* in day order */
+	size_t			 n, cap;
+};
+
+struct agenda_entry {
+	int		 which;
+	const char	*ref;
+	const char	*title;
+	const char	*services;	/* NULL unless AGENDA_END */
+};
+
+static void
+put16(unsigned char *p, size_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
+
+static size_t
+get16(const unsigned char *p)
+{
+	return (size_t)p[0] | (size_t)p[1] << 8;
+}
+
+/* Appends an entry to b; -1 if a string is too long for its field. */
+static int
+entry_put(struct strbuf *b, const struct agenda_entry *e)
+{
+	unsigned char	 h[ENTRY_HEAD];
+	size_t		 rl = strlen(e->ref) + 1, tl = strlen(e->title) + 1;
+	size_t		 sl = e->services ? strlen(e->services) + 1 : 0;
+
+	if (rl > 0xff || tl > 0xffff || sl > 0xffff)
+		return -1;
+	h[0] = (unsigned char)e->which;
+	h[1] = (unsigned char)rl;
+	put16(h + 2, tl);
+	put16(h + 4, sl);
+	strbuf_add(b, (const char *)h, sizeof(h));
+	strbuf_add(b, e->ref, rl);
+	strbuf_add(b, e->title, tl);
+	if (sl > 0)
+		strbuf_add(b, e->services, sl);
+	return b->failed ? -1 : 0;
+}
+
+/* The string of len bytes (its NUL the last) at p, or NULL. */
+static const char *
+entry_str(const unsigned char *p, size_t len)
+{
+	return len > 0 && p[len - 1] == '\0' ? (const char *)p : NULL;
+}
+
+/*
+ * The entry at *off of the n bytes at p, into e, and *off past it: 1, or
+ * 0 at the end, or -1 if the bytes are not entries.
+ */
+static int
+entry_next(const unsigned char *p, size_t n, size_t *off,
+    struct agenda_entry *e)
+{
+	size_t	 o = *off, rl, tl, sl;
+
+	if (o == n)
+		return 0;
+	if (n - o < ENTRY_HEAD)
+		return -1;
+	e->which = p[o];
+	rl = p[o + 1];
+	tl = get16(p + o + 2);
+	sl = get16(p + o + 4);
+	o += ENTRY_HEAD;
+	if (n - o < rl + tl + sl || e->which > AGENDA_PROC)
+		return -1;
+	e->ref = entry_str(p + o, rl);
+	e->title = entry_str(p + o + rl, tl);
+	e->services = sl > 0 ? entry_str(p + o + rl + tl, sl) : NULL;
+	if (e->ref == NULL || e->title == NULL ||
+	    (sl > 0 && e->services == NULL))
+		return -1;
+	*off = o + rl + tl + sl;
+	return 1;
+}
+
+static void
+days_free(struct agenda_days *d)
+{
+	size_t	i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++)
+		strbuf_free(&d->v[i].rows);
+	free(d->v);
+	free(d);
+}
+
+void
+agenda_forget(struct store *st)
+{
+	days_free(st->agenda);
+	st->agenda = NULL;
+}
+
+/* The stored entries of day into b; -1 on a database error. */
+static int
+day_read(struct store *st, int32_t day, struct strbuf *b)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, SQL_AGENDA_DAY,
+	    "SELECT rows FROM agenda WHERE day = ?")) == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, day);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		strbuf_add(b, sqlite3_column_blob(s, 0),
+		    (size_t)sqlite3_column_bytes(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return b->failed ? -1 : 0;
+}
+
+/* Day's entries as this transaction has them, read when first needed. */
+static struct strbuf *
+day_get(struct store *st, int32_t day)
+{
+	struct agenda_days	*d;
+	struct agenda_day	*v, fresh;
+	size_t			 lo, hi, mid;
+
+	if (st->agenda == NULL &&
+	    (st->agenda = calloc(1, sizeof(*st->agenda))) == NULL)
+		return NULL;
+	d = st->agenda;
+	for (lo = 0, hi = d->n; lo < hi;) {
+		mid = lo + (hi - lo) / 2;
+		if (d->v[mid].day == day)
+			return &d->v[mid].rows;
+		if (d->v[mid].day < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memset(&fresh, 0, sizeof(fresh));
+	fresh.day = day;
+	if (day_read(st, day, &fresh.rows) == -1) {
+		strbuf_free(&fresh.rows);
+		return NULL;
+	}
+	if (d->n == d->cap) {
+		if ((v = reallocarray(d->v, d->cap ? d->cap * 2 : 64,
+		    sizeof(*v))) == NULL) {
+			strbuf_free(&fresh.rows);
+			return NULL;
+		}
+		d->v = v;
+		d->cap = d->cap ? d->cap * 2 : 64;
+	}
+	memmove(&d->v[lo + 1], &d->v[lo], (d->n - lo) * sizeof(*d->v));
+	d->v[lo] = fresh;
+	d->n++;
+	return &d->v[lo].rows;
+}
+
+static int
+day_add(struct store *st, int32_t day, const struct agenda_entry *e)
+{
+	struct strbuf	*b;
+
+	if (day == DATE_NONE)
+		return 0;
+	if ((b = day_get(st, day)) == NULL || entry_put(b, e) == -1)
+		return STORE_ERROR;
+	return 0;
+}
+
+/* Adds the entries of contract c, whose derived dates are due. */
+int
+agenda_add(struct store *st, const struct contract *c,
+    const struct contract_due *due)
+{
+	struct agenda_entry	 e = { AGENDA_END, c->ref, c->title,
+				    c->services ? c->services : "" };
+
+	if (day_add(st, c->end_date, &e) != 0)
+		return STORE_ERROR;
+	e.services = NULL;
+	e.which = AGENDA_EXT;
+	if (day_add(st, due->ext_due, &e) != 0)
+		return STORE_ERROR;
+	e.which = AGENDA_PROC;
+	return day_add(st, due->proc_due, &e);
+}
+
+/* Takes the entries of ref out of day. */
+static int
+day_remove(struct store *st, int32_t day, const char *ref)
+{
+	struct strbuf		*b, keep;
+	struct agenda_entry	 e;
+	size_t			 off = 0, at;
+	int			 rc;
+
+	if (day == DATE_NONE)
+		return 0;
+	if ((b = day_get(st, day)) == NULL)
+		return STORE_ERROR;
+	memset(&keep, 0, sizeof(keep));
+	for (at = 0; (rc = entry_next((unsigned char *)b->s, b->len, &off,
+	    &e)) == 1; at = off)
+		if (strcmp(e.ref, ref) != 0)
+			strbuf_add(&keep, b->s + at, off - at);
+	if (rc == -1 || keep.failed) {
+		if (rc == -1)
+			log_warnx("agenda of day %ld: not entries",
+			    (long)day);
+		strbuf_free(&keep);
+		return STORE_ERROR;
+	}
+	strbuf_free(b);
+	*b = keep;
+	return 0;
+}
+
+/* Takes out the entries of ref at its old dates (as its row has them). */
+int
+agenda_remove(struct store *st, const char *ref, int32_t end,
+    int32_t ext_due, int32_t proc_due)
+{
+	if (day_remove(st, end, ref) != 0 ||
+	    (ext_due != end && day_remove(st, ext_due, ref) != 0) ||
+	    (proc_due != end && proc_due != ext_due &&
+	    day_remove(st, proc_due, ref) != 0))
+		return STORE_ERROR;
+	return 0;
+}
+
+static int
+day_write(struct store *st, const struct agenda_day *d)
+{
+	sqlite3_stmt	*s;
+
+	if (d->rows.len == 0) {
+		if ((s = store_stmt(st, SQL_AGENDA_DELETE,
+		    "DELETE FROM agenda WHERE day = ?")) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int(s, 1, d->day);
+		return store_done(st, s, __func__);
+	}
+	if ((s = store_stmt(st, SQL_AGENDA_WRITE, "INSERT OR REPLACE INTO "
+	    "agenda (day, rows) VALUES (?, ?)")) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int(s, 1, d->day);
+	sqlite3_bind_blob64(s, 2, d->rows.s, d->rows.len, SQLITE_STATIC);
+	return store_done(st, s, __func__);
+}
+
+/* Writes the days changed in this transaction; before its commit. */
+int
+agenda_flush(struct store *st)
+{
+	struct agenda_days	*d = st->agenda;
+	size_t			 i;
+
+	for (i = 0; d != NULL && i < d->n; i++) {
+		if (st->progress != NULL && (i & 255) == 0)
+			st->progress();
+		if (d->v[i].rows.failed || day_write(st, &d->v[i]) != 0)
+			return STORE_ERROR;
+	}
+	agenda_forget(st);
+	return 0;
+}
+
+struct agenda_cb {
+	int32_t		 from;
+	store_agenda_fn	 fn;
+	void		*arg;
+};
+
+/* One stored day: its entries, each to fn (as a struct agenda_rec). */
+static int
+agenda_day_row(sqlite3_stmt *s, void *arg)
+{
+	struct agenda_cb	*cb = arg;
+	const unsigned char	*p = sqlite3_column_blob(s, 1);
+	size_t			 n = (size_t)sqlite3_column_bytes(s, 1), off = 0;
+	struct agenda_entry	 e;
+	struct agenda_rec	 a;
+	int			 rc;
+
+	a.date = sqlite3_column_int(s, 0);
+	while ((rc = entry_next(p, n, &off, &e)) == 1) {
+		/* The day before from is read for the expiries alone. */
+		if (e.which != AGENDA_END && a.date < cb->from)
+			continue;
+		a.which = e.which;
+		a.ref = e.ref;
+		a.title = e.title;
+		a.services = e.services;
+		if (cb->fn(cb->arg, &a) == -1)
+			return -1;
+	}
+	if (rc == -1)
+		log_warnx("agenda of day %ld: not entries", (long)a.date);
+	return rc;
+}
+
+int
+store_agenda(struct store *st, int32_t from, int32_t to, store_agenda_fn fn,
+    void *arg)
+{
+	struct agenda_cb	 cb = { from, fn, arg };
+	sqlite3_stmt		*s;
+	int			 n;
+
+	if ((s = store_stmt(st, SQL_AGENDA, "SELECT day, rows FROM agenda "
+	    "WHERE day BETWEEN ? AND ?")) == NULL)
+		return STORE_ERROR;
+	/* A term ending the day before from expires on from. */
+	sqlite3_bind_int(s, 1, from - 1);
+	sqlite3_bind_int(s, 2, to);
+	n = store_rows(st, s, agenda_day_row, &cb, __func__);
+	return n < 0 ? n : 0;
+}
+
+/* The refs of an agenda's window, each once. */
+struct window {
+	char	**v;
+	size_t	  n, cap;
+};
+
+static int
+window_ref(void *arg, const struct agenda_rec *a)
+{
+	struct window	*w = arg;
+	char		**v;
+
+	if (w->n == w->cap) {
+		if ((v = reallocarray(w->v, w->cap ? w->cap * 2 : 256,
+		    sizeof(*v))) == NULL)
+			return -1;
+		w->v = v;
+		w->cap = w->cap ? w->cap * 2 : 256;
+	}
+	if ((w->v[w->n] = strdup(a->ref)) == NULL)
+		return -1;
+	w->n++;
+	return 0;
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+store_contract_window(struct store *st, int32_t from, int32_t to,
+    store_contract_fn fn, void *arg)
+{
+	struct window		 w = { NULL, 0, 0 };
+	struct contract		 c;
+	struct contract_state	 cs;
+	size_t			 i;
+	int			 rc = 0, found = 0;
+
+	if (store_agenda(st, from, to, window_ref, &w) < 0)
+		rc = STORE_ERROR;
+	if (w.n > 0)
+		qsort(w.v, w.n, sizeof(*w.v), ref_cmp);
+	for (i = 0; rc == 0 && i < w.n; i++) {
+		if (i > 0 && strcmp(w.v[i], w.v[i - 1]) == 0)
+			continue;
+		contract_init(&c);
+		if ((rc = store_contract_get(st, w.v[i], &c, &cs)) ==
+		    STORE_FOUND) {
+			found++;
+			rc = fn(arg, &c, &cs) == -1 ? STORE_ERROR : 0;
+		} else if (rc == STORE_NOTFOUND) {
+			log_warnx("%s: %s is in the agenda, not stored",
+			    __func__, w.v[i]);
+			rc = 0;
+		}
+		contract_free(&c);
+	}
+	for (i = 0; i < w.n; i++)
+		free(w.v[i]);
+	free(w.v);
+	return rc < 0 ? STORE_ERROR : found;
+}
+
+/* One contract's row into the agenda being built again. */
+static int
+rebuild_row(sqlite3_stmt *s, void *arg)
+{
+	struct store		*st = arg;
+	struct contract		 c;
+	struct contract_due	 due;
+	const char		*t;
+	int			 rc;
+
+	contract_init(&c);
+	t = (const char *)sqlite3_column_text(s, 0);
+	if (t == NULL || strlen(t) > CONTRACT_REF_MAX)
+		return 0;
+	memcpy(c.ref, t, strlen(t) + 1);
+	/* The strings stay the statement's: c is not freed. */
+	c.title = (char *)sqlite3_column_text(s, 1);
+	c.services = (char *)sqlite3_column_text(s, 2);
+	c.end_date = DATE_NONE;
+	due.ext_due = due.proc_due = DATE_NONE;
+	if ((t = (const char *)sqlite3_column_text(s, 3)) != NULL)
+		(void)date_parse(t, &c.end_date);
+	if ((t = (const char *)sqlite3_column_text(s, 4)) != NULL)
+		(void)date_parse(t, &due.ext_due);
+	if ((t = (const char *)sqlite3_column_text(s, 5)) != NULL)
+		(void)date_parse(t, &due.proc_due);
+	if (c.title == NULL)
+		return 0;
+	rc = agenda_add(st, &c, &due);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The agenda made anew from every contract's row, in the caller's
+ * transaction: after a change of configuration moved derived due dates,
+ * and by migration 4.
+ */
+int
+store_agenda_rebuild(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	agenda_forget(st);
+	if (store_exec(st, "DELETE FROM agenda") == -1)
+		return STORE_ERROR;
+	if (sqlite3_prepare_v2(st->db, "SELECT ref, title, services, "
+	    "end_date, ext_due, proc_due FROM contracts", -1, &s,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		return STORE_ERROR;
+	}
+	rc = store_rows(st, s, rebuild_row, st, __func__);
+	sqlite3_finalize(s);
+	if (rc < 0 || agenda_flush(st) != 0)
+		return STORE_ERROR;
+	return 0;
+}
+
+/* Migration 4: the agenda from the rows; the date indexes it replaces go. */
+int
+agenda_migrate(struct store *st)
+{
+	if (store_agenda_rebuild(st) != 0)
+		return -1;
+	return store_exec(st, "DROP INDEX contracts_end;"
+	    "DROP INDEX contracts_ext_due; DROP INDEX contracts_proc_due;");
+}
