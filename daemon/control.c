@@ -37,6 +37,7 @@
 #define CONTROL_MAXGROUPS	256
 #define CONTROL_OUTMAX		(16 * 1024 * 1024)
 #define CONTROL_BODY_READ	(1024 * 1024)	/* a read of request data */
+#define CONTROL_WRITE_MAX	(1024 * 1024)	/* a write of an answer */
 #define CONTROL_READ_MAX	(PROTO_MAXLINE + 2)	/* buffered requests */
 
 struct conn {
@@ -578,6 +579,11 @@ conn_new(struct control *c, int fd)
 	}
 	bufferevent_setcb(conn->bev, conn_read, conn_write, conn_event, conn);
 	bufferevent_setwatermark(conn->bev, EV_READ, 0, CONTROL_READ_MAX);
+	/*
+	 * An answer of megabytes (an agenda) goes out in writes as large as
+	 * the socket takes, not 16 KiB a loop turn behind other work.
+	 */
+	(void)bufferevent_set_max_single_write(conn->bev, CONTROL_WRITE_MAX);
 	/* A client that stops reading its answers times out too. */
 	bufferevent_set_timeouts(conn->bev, &c->idle, &c->idle);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);

@@ -29,6 +29,7 @@
 #define DISPATCH_DRAIN_SECS	5
 #define DISPATCH_BATCH		512	/* deliveries loaded, results written */
 #define DISPATCH_FLUSH_USEC	20000	/* results wait at most this long */
+#define DISPATCH_TURN		64	/* deliveries started in a loop turn */
 #define DISPATCH_ERRLEN		512
 
 /* One delivery being sent; d's strings point into payload or the copies. */
@@ -583,12 +584,17 @@ dispatch_refill(void)
 	}
 }
 
-/* Fills the free transfer slots from the ready queue, loading it first
- * when it cannot fill them. */
+/*
+ * Fills the free transfer slots from the ready queue, loading it first
+ * when it cannot fill them.  A plugin that delivers at once (log) frees
+ * its slot at once: DISPATCH_TURN a turn, so that a large answer to a
+ * client goes out between turns instead of after the whole backlog.
+ */
 static void
 dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dlv	*v;
+	int		 sent;
 
 	(void)fd;
 	(void)what;
@@ -597,8 +603,12 @@ dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (disp.nready < dispatch_cap() - disp.n)
 		dispatch_refill();
-	while (disp.n < dispatch_cap() &&
-	    (v = TAILQ_FIRST(&disp.ready)) != NULL) {
+	for (sent = 0; disp.n < dispatch_cap() &&
+	    (v = TAILQ_FIRST(&disp.ready)) != NULL; sent++) {
+		if (sent == DISPATCH_TURN) {
+			dispatch_kick();
+			break;
+		}
 		TAILQ_REMOVE(&disp.ready, v, entry);
 		disp.nready--;
 		dlv_send(v);

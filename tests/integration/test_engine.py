@@ -1080,7 +1080,7 @@ def schema_1():
 
 def test_database_of_schema_1_is_migrated(workdir):
     # A database made by the first schema, with contracts, their services
-    # and a dead delivery, comes through migrations 2 to 4 whole.
+    # and a dead delivery, comes through migrations 2 to 5 whole.
     d = Daemon(workdir)
     d.write_config()
     db = sqlite3.connect(d.db)
@@ -1111,6 +1111,7 @@ def test_database_of_schema_1_is_migrated(workdir):
         assert "schema migrated to version 2" in d.logtext()
         assert "schema migrated to version 3" in d.logtext()
         assert "schema migrated to version 4" in d.logtext()
+        assert "schema migrated to version 5" in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1123,13 +1124,16 @@ def test_database_of_schema_1_is_migrated(workdir):
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'")}
         tables = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'")]
-        assert db.execute("PRAGMA user_version").fetchone() == (4,)
+        assert db.execute("PRAGMA user_version").fetchone() == (5,)
         db.close()
         assert "services" not in tables
         for gone in ("services_ref", "contracts_end", "contracts_ext_due",
                      "contracts_proc_due"):
             assert gone not in idx
         assert "contracts_next_fire" in idx
+        # Migration 5: the dispatcher's next deliveries, in its order.
+        assert "(next_attempt, key) WHERE state IN ('pending', 'failed') " \
+            "AND inflight = 0" in idx["deliveries_due"]
         # Migration 4 made the agenda's days from the rows.
         assert agenda_days(d) == {
             "2030-01-31": [("end", "OLD-2", "Old two", "home-care:LD")],
