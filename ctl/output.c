@@ -11,6 +11,7 @@
 struct table {
 	int	  ncols;
 	size_t	  nrows;
+	size_t	  maxrows;	/* room in cells, doubled when full */
 	char	**cells;	/* row-major, nrows+1 rows with the header */
 	size_t	 *width;
 };
@@ -38,10 +39,16 @@ table_add(struct table *t, const char *const *cells)
 
 	if (t == NULL)
 		return;
-	v = reallocarray(t->cells, (t->nrows + 1) * t->ncols, sizeof(*v));
-	if (v == NULL)
-		return;
-	t->cells = v;
+	if (t->nrows == t->maxrows) {
+		/* Doubling: a table of 200 000 rows grows in 18 steps. */
+		v = reallocarray(t->cells, (t->maxrows ? t->maxrows * 2 : 64) *
+		    t->ncols, sizeof(*v));
+		if (v == NULL)
+			return;
+		t->cells = v;
+		t->maxrows = t->maxrows ? t->maxrows * 2 : 64;
+	}
+	v = t->cells;
 	for (i = 0; i < t->ncols; i++) {
 		v[t->nrows * t->ncols + i] = strdup(cells[i] ? cells[i] : "");
 		if (v[t->nrows * t->ncols + i] != NULL &&

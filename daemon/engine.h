@@ -52,7 +52,10 @@ struct alert {
 
 /*
  * Answers whether service svc is covered on day by a contract other than
- * ref (start_date <= day <= end_date).  1 yes, 0 no.
+ * ref (start_date <= day <= end_date).  1 yes, 0 no.  The engine asks
+ * only of the day after ref's end date, which ref's own dates cannot
+ * cover: an answer from the stored contracts may leave ref out of the
+ * question, as long as ref's end date is stored as the engine sees it.
  */
 typedef int (*engine_covered_fn)(void *arg, const char *svc, int32_t day,
     const char *ref);

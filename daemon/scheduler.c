@@ -33,7 +33,6 @@ static struct {
 	struct event		*clock;		/* timerfd: wall clock set */
 	int			 tfd;
 	int			 rearming;	/* re-evaluating every contract */
-	int			 moved;		/* derived due dates moved */
 	char			 rearm_after[CONTRACT_REF_MAX + 1];
 } sched = { .tfd = -1 };
 
@@ -426,23 +425,48 @@ scheduler_poke(void)
 }
 
 /*
- * After the last batch: if due dates moved, the agenda's days are made
- * again, in one transaction.  -1 if that failed (tried again later).
+ * The derived due dates (ext_due, proc_due) and the agenda's days follow
+ * the configuration's default notice and lead times, which the store
+ * notes (meta "due_defaults").  A re-evaluation that moves dates marks
+ * the days stale (meta "agenda_stale") in the same transaction, so that
+ * the mark outlives a stop before they are made again.
+ */
+#define META_DUE_DEFAULTS	"due_defaults"
+#define META_AGENDA_STALE	"agenda_stale"
+
+static void
+sched_due_defaults(char *buf, size_t len)
+{
+	const struct alert_conf	*conf = sched_conf();
+
+	snprintf(buf, len, "extension_notice_days=%d procurement_lead_days=%d",
+	    conf->extension_notice_days, conf->procurement_lead_days);
+}
+
+/*
+ * After the last batch: the agenda's days made again if dates moved, and
+ * the defaults they follow noted, in one transaction; -1 if that failed
+ * (tried again later).
  */
 static int
 sched_rearm_done(void)
 {
 	struct store	*st = daemon_ctx->store;
+	char		 want[128], v[8];
+	int		 stale;
 
-	if (sched.moved) {
-		if (store_begin(st) == -1 || store_agenda_rebuild(st) != 0 ||
-		    store_commit(st) == -1) {
-			store_rollback(st);
-			return -1;
-		}
-		sched.moved = 0;
-		log_info("%s: the agenda's days were made again", __func__);
+	sched_due_defaults(want, sizeof(want));
+	if (store_begin(st) == -1 ||
+	    (stale = store_meta_get(st, META_AGENDA_STALE, v, sizeof(v))) < 0 ||
+	    (stale == STORE_FOUND && store_agenda_rebuild(st) != 0) ||
+	    store_meta_set(st, META_AGENDA_STALE, NULL) != 0 ||
+	    store_meta_set(st, META_DUE_DEFAULTS, want) != 0 ||
+	    store_commit(st) == -1) {
+		store_rollback(st);
+		return -1;
 	}
+	if (stale == STORE_FOUND)
+		log_info("%s: the agenda's days were made again", __func__);
 	sched.rearming = 0;
 	log_info("%s: schedule re-evaluated", __func__);
 	return 0;
@@ -456,14 +480,17 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 	struct sched_batch	 b = { NULL, NULL, 0 };
 	struct timeval		 later = { 60, 0 };
 	time_t			 now = time(NULL);
-	int			 n = 0, moved = 0;
+	int			 n = 0, moved = 0, rc;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (store_begin(st) == -1 || store_contract_each(st,
+	if ((rc = store_begin(st)) == 0 && (store_contract_each(st,
 	    sched.rearm_after, SCHED_BATCH, sched_collect, &b) < 0 ||
-	    sched_batch_eval(&b, now, &moved) < 0 || store_commit(st) == -1) {
+	    sched_batch_eval(&b, now, &moved) < 0 ||
+	    (moved && store_meta_set(st, META_AGENDA_STALE, "1") != 0)))
+		rc = -1;
+	if (rc == -1 || store_commit(st) == -1) {
 		/* The same batch again in a minute: nothing is left stale. */
 		log_warnx("%s: re-evaluation failed after '%s': trying again "
 		    "in a minute", __func__, sched.rearm_after);
@@ -472,7 +499,6 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 		event_add(sched.batch, &later);
 		return;
 	}
-	sched.moved |= moved;
 	if ((n = (int)b.n) > 0)
 		snprintf(sched.rearm_after, sizeof(sched.rearm_after), "%s",
 		    b.c[b.n - 1].ref);
@@ -493,6 +519,36 @@ scheduler_reconfigure(void)
 	sched.rearm_after[0] = '\0';
 	sched.rearming = 1;
 	event_active(sched.batch, EV_TIMEOUT, 0);
+}
+
+/*
+ * At start: the derived dates re-evaluated if the defaults they follow
+ * changed while the daemon was down, or a re-evaluation was cut short
+ * (its days stale); also when the store does not say (a new database, or
+ * one from before meta).
+ */
+static void
+sched_check_defaults(void)
+{
+	struct store	*st = daemon_ctx->store;
+	char		 want[128], have[128], v[8];
+	int		 rc;
+
+	sched_due_defaults(want, sizeof(want));
+	if ((rc = store_meta_get(st, META_AGENDA_STALE, v, sizeof(v))) ==
+	    STORE_NOTFOUND && store_meta_get(st, META_DUE_DEFAULTS, have,
+	    sizeof(have)) == STORE_FOUND && strcmp(have, want) == 0)
+		return;
+	if (rc == STORE_NOTFOUND && store_contract_count(st) == 0) {
+		/* Nothing derived yet: note what will be. */
+		if (store_meta_set(st, META_DUE_DEFAULTS, want) != 0)
+			log_warnx("%s: cannot note the default notice and "
+			    "lead times", __func__);
+		return;
+	}
+	log_info("%s: the derived due dates may not follow %s: "
+	    "re-evaluating every contract", __func__, want);
+	scheduler_reconfigure();
 }
 
 /* Arms the timerfd that is cancelled when the wall clock is set. */
@@ -544,6 +600,7 @@ scheduler_init(struct event_base *base)
 	}
 	/* Whatever came due while the daemon was down fires now. */
 	event_active(sched.timer, EV_TIMEOUT, 0);
+	sched_check_defaults();
 	return 0;
 }
 

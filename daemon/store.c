@@ -155,7 +155,11 @@ static const char *const store_migrations[] = {
 	 * indexes carrying titles, a B-tree entry each for each contract.
 	 * agenda_migrate() fills it and drops the indexes.
 	 */
-	"CREATE TABLE agenda (day INTEGER PRIMARY KEY, rows BLOB NOT NULL);",
+	"CREATE TABLE agenda (day INTEGER PRIMARY KEY, rows BLOB NOT NULL);"
+	/* What the derived dates follow, and whether the days must be
+	 * made again (see scheduler.c). */
+	"CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+	" WITHOUT ROWID;",
 	/*
 	 * 5: the dispatcher's next deliveries in the order it takes them,
 	 * LIMIT rows of an index: by (state, next_attempt) it read and
@@ -843,6 +847,50 @@ store_contract_rederive(struct store *st, const char *ref,
 	if ((rc = store_done(st, s, __func__)) != 0)
 		return rc;
 	return sqlite3_changes(st->db) > 0;
+}
+
+int
+store_meta_get(struct store *st, const char *name, char *buf, size_t len)
+{
+	sqlite3_stmt	*s;
+	const char	*v;
+	int		 rc;
+
+	if ((s = store_stmt(st, SQL_META_GET,
+	    "SELECT value FROM meta WHERE name = ?")) == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, name);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(s, 0);
+		snprintf(buf, len, "%s", v ? v : "");
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return STORE_FOUND;
+	if (rc == SQLITE_DONE)
+		return STORE_NOTFOUND;
+	log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	return STORE_ERROR;
+}
+
+int
+store_meta_set(struct store *st, const char *name, const char *value)
+{
+	sqlite3_stmt	*s;
+
+	if (value == NULL) {
+		if ((s = store_stmt(st, SQL_META_DELETE,
+		    "DELETE FROM meta WHERE name = ?")) == NULL)
+			return STORE_ERROR;
+		store_bind_text(s, 1, name);
+		return store_done(st, s, __func__);
+	}
+	if ((s = store_stmt(st, SQL_META_SET, "INSERT OR REPLACE INTO meta "
+	    "(name, value) VALUES (?, ?)")) == NULL)
+		return STORE_ERROR;
+	store_bind_text(s, 1, name);
+	store_bind_text(s, 2, value);
+	return store_done(st, s, __func__);
 }
 
 int

@@ -77,6 +77,15 @@ int		 store_contract_indexes(struct store *st, int build);
  */
 int		 store_agenda_rebuild(struct store *st);
 
+/*
+ * Small facts about the store (table meta): the value of name into buf,
+ * STORE_FOUND or STORE_NOTFOUND; set, or remove with value NULL.
+ */
+int		 store_meta_get(struct store *st, const char *name, char *buf,
+		    size_t len);
+int		 store_meta_set(struct store *st, const char *name,
+		    const char *value);
+
 /* Calls fn now and then while a long statement runs (NULL: never). */
 void		 store_progress(struct store *st, void (*fn)(void));
 

@@ -448,6 +448,55 @@ def test_sighup_with_new_notice_days_makes_the_agenda_again(workdir):
         d.proc.send_signal(__import__("signal").SIGHUP)
         assert d.wait_log("schedule re-evaluated", count=2)
         assert d.logtext().count("the agenda's days were made again") == 1
+        before = agenda_days(d)
+    finally:
+        assert d.stop() == 0
+    # The default changes while the daemon is down: at start it sees that
+    # the dates do not follow it, and re-evaluates.
+    d.write_config(alerts_extra="extension_notice_days = 20")
+    seen = len(d.logtext())
+
+    def logged(needle):
+        return wait_for(lambda: needle in d.logtext()[seen:])
+    d.start(faketime="@2025-03-01 12:00:00")
+    try:
+        assert logged("schedule re-evaluated")
+        assert "may not follow extension_notice_days=20 " in \
+            d.logtext()[seen:]
+        assert logged("the agenda's days were made again")
+        assert [(k, e[:2]) for k, v in agenda_days(d).items() for e in v
+                if e[0] == "ext"] == [("2025-03-01", ("ext", "OWN-1")),
+                                      ("2025-04-10", ("ext", "DEF-1"))]
+        after = agenda_days(d)
+    finally:
+        assert d.stop() == 0
+    # A re-evaluation cut short (its days marked stale, then a stop): the
+    # days are made again at the next start.  Nothing moved otherwise.
+    db = sqlite3.connect(d.db)
+    db.execute("DELETE FROM agenda")
+    db.execute("INSERT INTO meta VALUES ('agenda_stale', '1')")
+    db.commit()
+    db.close()
+    seen = len(d.logtext())
+    d.start(faketime="@2025-03-01 12:00:00")
+    try:
+        assert logged("schedule re-evaluated")
+        assert "the agenda's days were made again" in d.logtext()[seen:]
+        assert agenda_days(d) == after != before
+        db = sqlite3.connect(d.db)
+        assert db.execute("SELECT * FROM meta ORDER BY name").fetchall() == [
+            ("due_defaults", "extension_notice_days=20 "
+             "procurement_lead_days=270")]
+        db.close()
+    finally:
+        assert d.stop() == 0
+    # As it is now, a start re-evaluates nothing.
+    seen = len(d.logtext())
+    d.start(faketime="@2025-03-01 12:00:00")
+    try:
+        assert d.ctl("ping").returncode == 0
+        assert "started" in d.logtext()[seen:]
+        assert "may not follow" not in d.logtext()[seen:]
     finally:
         assert d.stop() == 0
 
@@ -1134,8 +1183,16 @@ def test_database_of_schema_1_is_migrated(workdir):
         # Migration 5: the dispatcher's next deliveries, in its order.
         assert "(next_attempt, key) WHERE state IN ('pending', 'failed') " \
             "AND inflight = 0" in idx["deliveries_due"]
-        # Migration 4 made the agenda's days from the rows.
+        # Migration 4 made the agenda's days from the rows; the store did
+        # not say which defaults their derived dates follow, so every
+        # contract is re-evaluated, and the rows' missing procurement
+        # dates come with it.
+        assert d.wait_log("schedule re-evaluated")
+        assert "may not follow extension_notice_days=30 " \
+            "procurement_lead_days=270" in d.logtext()
         assert agenda_days(d) == {
+            "2029-05-06": [("proc", "OLD-2", "Old two", None)],
+            "2029-10-03": [("proc", "OLD-1", "Old contract", None)],
             "2030-01-31": [("end", "OLD-2", "Old two", "home-care:LD")],
             "2030-06-30": [("end", "OLD-1", "Old contract",
                             "residential:LD")]}
