@@ -30,6 +30,7 @@
 struct agenda_day {
 	int32_t		 day;
 	struct strbuf	 rows;
+	int		 dirty;		/* to be written at commit */
 };
 
 struct agenda_days {
@@ -159,8 +160,11 @@ day_read(struct store *st, int32_t day, struct strbuf *b)
 	return b->failed ? -1 : 0;
 }
 
-/* Day's entries as this transaction has them, read when first needed. */
-static struct strbuf *
+/*
+ * Day's entries as this transaction has them, read when first needed;
+ * the day is written at commit if the caller marks it dirty.
+ */
+static struct agenda_day *
 day_get(struct store *st, int32_t day)
 {
 	struct agenda_days	*d;
@@ -174,7 +178,7 @@ day_get(struct store *st, int32_t day)
 	for (lo = 0, hi = d->n; lo < hi;) {
 		mid = lo + (hi - lo) / 2;
 		if (d->v[mid].day == day)
-			return &d->v[mid].rows;
+			return &d->v[mid];
 		if (d->v[mid].day < day)
 			lo = mid + 1;
 		else
@@ -198,18 +202,19 @@ day_get(struct store *st, int32_t day)
 	memmove(&d->v[lo + 1], &d->v[lo], (d->n - lo) * sizeof(*d->v));
 	d->v[lo] = fresh;
 	d->n++;
-	return &d->v[lo].rows;
+	return &d->v[lo];
 }
 
 static int
 day_add(struct store *st, int32_t day, const struct agenda_entry *e)
 {
-	struct strbuf	*b;
+	struct agenda_day	*d;
 
 	if (day == DATE_NONE)
 		return 0;
-	if ((b = day_get(st, day)) == NULL || entry_put(b, e) == -1)
+	if ((d = day_get(st, day)) == NULL || entry_put(&d->rows, e) == -1)
 		return STORE_ERROR;
+	d->dirty = 1;
 	return 0;
 }
 
@@ -235,6 +240,7 @@ agenda_add(struct store *st, const struct contract *c,
 static int
 day_remove(struct store *st, int32_t day, const char *ref)
 {
+	struct agenda_day	*d;
 	struct strbuf		*b, keep;
 	struct agenda_entry	 e;
 	size_t			 off = 0, at;
@@ -242,13 +248,17 @@ day_remove(struct store *st, int32_t day, const char *ref)
 
 	if (day == DATE_NONE)
 		return 0;
-	if ((b = day_get(st, day)) == NULL)
+	if ((d = day_get(st, day)) == NULL)
 		return STORE_ERROR;
+	b = &d->rows;
 	memset(&keep, 0, sizeof(keep));
 	for (at = 0; (rc = entry_next((unsigned char *)b->s, b->len, &off,
-	    &e)) == 1; at = off)
+	    &e)) == 1; at = off) {
 		if (strcmp(e.ref, ref) != 0)
 			strbuf_add(&keep, b->s + at, off - at);
+		else
+			d->dirty = 1;
+	}
 	if (rc == -1 || keep.failed) {
 		if (rc == -1)
 			log_warnx("agenda of day %ld: not entries",
@@ -304,6 +314,8 @@ agenda_flush(struct store *st)
 	for (i = 0; d != NULL && i < d->n; i++) {
 		if (st->progress != NULL && (i & 255) == 0)
 			st->progress();
+		if (!d->v[i].dirty)
+			continue;
 		if (d->v[i].rows.failed || day_write(st, &d->v[i]) != 0)
 			return STORE_ERROR;
 	}
