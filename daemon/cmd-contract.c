@@ -757,26 +757,29 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		    "the rows", __func__, n);
 	store_bulk(st, 1);
 	t[1] = now_ms();
-	if (store_begin(st) == -1)
+	if (store_begin(st) == -1) {
 		cmd_fail(r, "internal", "database error");
-	else if ((rebuild && store_contract_indexes(st, 0) == -1) ||
-	    import_store(v, order, n, now, due_now, r) == -1 ||
-	    (t[2] = now_ms(), 0) ||
-	    (rebuild && store_contract_indexes(st, 1) == -1) ||
-	    (t[3] = now_ms(), 0) ||
-	    import_fire(order, n, now, due_now, fired, r) == -1) {
-		if (r->code == NULL)
-			cmd_fail(r, "internal", "database error");
-		store_rollback(st);
-	} else {
-		t[4] = now_ms();
-		sdnotify_alive();	/* the commit writes it all at once */
-		if ((rc = cmd_commit(r)) == 0)
-			log_debug("%s: sorted in %.0f ms, rows %.0f, indexes "
-			    "%.0f, alerts %.0f, commit %.0f", __func__,
-			    t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3],
-			    now_ms() - t[4]);
+		goto out;
 	}
+	if ((rebuild && store_contract_indexes(st, 0) == -1) ||
+	    import_store(v, order, n, now, due_now, r) == -1)
+		goto fail;
+	t[2] = now_ms();
+	if (rebuild && store_contract_indexes(st, 1) == -1)
+		goto fail;
+	t[3] = now_ms();
+	if (import_fire(order, n, now, due_now, fired, r) == -1)
+		goto fail;
+	t[4] = now_ms();
+	sdnotify_alive();	/* the commit writes it all at once */
+	if ((rc = cmd_commit(r)) == 0)
+		log_debug("%s: sorted in %.0f ms, rows %.0f, indexes %.0f, "
+		    "alerts %.0f, commit %.0f", __func__, t[1] - t[0],
+		    t[2] - t[1], t[3] - t[2], t[4] - t[3], now_ms() - t[4]);
+	goto out;
+fail:
+	(void)cmd_abort(r, "internal", "database error");
+out:
 	sdnotify_alive();
 	store_bulk(st, 0);
 	free(order);
