@@ -141,6 +141,17 @@ rows_free(struct rows *rs)
 	strbuf_free(&rs->text);
 }
 
+/* The agenda's days for [from, to], with the defaults of now. */
+static struct agenda_window
+window_of(int32_t from, int32_t to)
+{
+	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
+	struct agenda_window	 w = { from, to, conf->extension_notice_days,
+				    conf->procurement_lead_days };
+
+	return w;
+}
+
 /* Coverage is asked only of contracts whose gap could fall in range. */
 static engine_covered_fn
 covered_if(const struct contract *c, int32_t from, int32_t to)
@@ -316,9 +327,10 @@ static int
 cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
 	static const char *const names[] = { "days", NULL };
-	struct rows	rs;
-	long		days = 90;
-	int		rc;
+	struct rows		rs;
+	struct agenda_window	w;
+	long			days = 90;
+	int			rc;
 
 	(void)peer;
 	if (cmd_arg_only(args, names, r) == -1 ||
@@ -327,7 +339,8 @@ cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	memset(&rs, 0, sizeof(rs));
 	rs.from = cmd_today();
 	rs.to = rs.from + (int32_t)days;
-	rc = store_agenda(daemon_ctx->store, rs.from, rs.to, agenda_one, &rs);
+	w = window_of(rs.from, rs.to);
+	rc = store_agenda(daemon_ctx->store, &w, agenda_one, &rs);
 	if (rc < 0 || agenda_text(&rs, (int)days, &r->raw) == -1) {
 		strbuf_free(&r->raw);
 		cmd_fail(r, "internal", "database error");
@@ -468,9 +481,10 @@ static int
 cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
 	static const char *const names[] = { "from", "to", NULL };
-	struct rows	 rows;
-	struct rows	*rs = &rows;
-	int		 rc;
+	struct rows		 rows;
+	struct rows		*rs = &rows;
+	struct agenda_window	 w;
+	int			 rc;
 
 	(void)peer;
 	memset(&rows, 0, sizeof(rows));
@@ -483,8 +497,8 @@ cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		    "on or after its first day and span at most %d days",
 		    SIMULATE_MAX_DAYS);
 	/* Working-day shifts move an alert a few days: look a week wider. */
-	rc = store_contract_window(daemon_ctx->store, rs->from - 7,
-	    rs->to + max_offset() + 7, simulate_one, rs);
+	w = window_of(rs->from - 7, rs->to + max_offset() + 7);
+	rc = store_contract_window(daemon_ctx->store, &w, simulate_one, rs);
 	if (rc < 0) {
 		rows_free(rs);
 		return cmd_fail(r, "internal", "database error");

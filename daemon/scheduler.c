@@ -313,24 +313,22 @@ sched_batch_free(struct sched_batch *b)
 }
 
 /*
- * Evaluates every contract of b; the number fired, or -1.  moved non-NULL:
- * the configuration changed, so the derived due dates are computed anew,
- * and *moved set if some moved (the agenda's days are then made again).
+ * Evaluates every contract of b; the number fired, or -1.  rederive: the
+ * configuration changed, so the derived due dates are computed anew.
  */
 static int
-sched_batch_eval(struct sched_batch *b, time_t now, int *moved)
+sched_batch_eval(struct sched_batch *b, time_t now, int rederive)
 {
 	struct contract_due	 due;
 	size_t			 i;
 	int			 n, fired = 0;
 
 	for (i = 0; i < b->n; i++) {
-		if (moved != NULL) {
+		if (rederive) {
 			scheduler_due(&b->c[i], &due);
-			if ((n = store_contract_rederive(daemon_ctx->store,
-			    b->c[i].ref, &due)) < 0)
+			if (store_contract_rederive(daemon_ctx->store,
+			    b->c[i].ref, &due) < 0)
 				return -1;
-			*moved |= n;
 		}
 		n = scheduler_evaluate(daemon_ctx->store, &b->c[i], &b->cs[i],
 		    now, SCHED_CATCHUP);
@@ -388,7 +386,7 @@ sched_run_due(void)
 	if (store_begin(st) == -1)
 		goto fail;
 	if (store_contract_due(st, now, SCHED_BATCH, sched_collect, &b) < 0 ||
-	    (fired = sched_batch_eval(&b, now, NULL)) < 0 ||
+	    (fired = sched_batch_eval(&b, now, 0)) < 0 ||
 	    store_commit(st) == -1) {
 		store_rollback(st);
 		goto fail;
@@ -425,14 +423,12 @@ scheduler_poke(void)
 }
 
 /*
- * The derived due dates (ext_due, proc_due) and the agenda's days follow
- * the configuration's default notice and lead times, which the store
- * notes (meta "due_defaults").  A re-evaluation that moves dates marks
- * the days stale (meta "agenda_stale") in the same transaction, so that
- * the mark outlives a stop before they are made again.
+ * The schedules and the derived due dates (columns ext_due, proc_due)
+ * follow the configuration's default notice and lead times, which the
+ * store notes (meta "due_defaults") once every contract follows them.
+ * The agenda's days do not depend on them (store-agenda.c).
  */
 #define META_DUE_DEFAULTS	"due_defaults"
-#define META_AGENDA_STALE	"agenda_stale"
 
 static void
 sched_due_defaults(char *buf, size_t len)
@@ -444,29 +440,18 @@ sched_due_defaults(char *buf, size_t len)
 }
 
 /*
- * After the last batch: the agenda's days made again if dates moved, and
- * the defaults they follow noted, in one transaction; -1 if that failed
- * (tried again later).
+ * After the last batch: the defaults the schedules follow noted; -1 if
+ * that failed (tried again later).
  */
 static int
 sched_rearm_done(void)
 {
 	struct store	*st = daemon_ctx->store;
-	char		 want[128], v[8];
-	int		 stale;
+	char		 want[128];
 
 	sched_due_defaults(want, sizeof(want));
-	if (store_begin(st) == -1 ||
-	    (stale = store_meta_get(st, META_AGENDA_STALE, v, sizeof(v))) < 0 ||
-	    (stale == STORE_FOUND && store_agenda_rebuild(st) != 0) ||
-	    store_meta_set(st, META_AGENDA_STALE, NULL) != 0 ||
-	    store_meta_set(st, META_DUE_DEFAULTS, want) != 0 ||
-	    store_commit(st) == -1) {
-		store_rollback(st);
+	if (store_meta_set(st, META_DUE_DEFAULTS, want) != 0)
 		return -1;
-	}
-	if (stale == STORE_FOUND)
-		log_info("%s: the agenda's days were made again", __func__);
 	sched.rearming = 0;
 	log_info("%s: schedule re-evaluated", __func__);
 	return 0;
@@ -480,15 +465,14 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 	struct sched_batch	 b = { NULL, NULL, 0 };
 	struct timeval		 later = { 60, 0 };
 	time_t			 now = time(NULL);
-	int			 n = 0, moved = 0, rc;
+	int			 n = 0, rc;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	if ((rc = store_begin(st)) == 0 && (store_contract_each(st,
 	    sched.rearm_after, SCHED_BATCH, sched_collect, &b) < 0 ||
-	    sched_batch_eval(&b, now, &moved) < 0 ||
-	    (moved && store_meta_set(st, META_AGENDA_STALE, "1") != 0)))
+	    sched_batch_eval(&b, now, 1) < 0))
 		rc = -1;
 	if (rc == -1 || store_commit(st) == -1) {
 		/* The same batch again in a minute: nothing is left stale. */
@@ -506,7 +490,7 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 	if (n == SCHED_BATCH)
 		event_active(sched.batch, EV_TIMEOUT, 0);
 	else if (sched_rearm_done() == -1) {
-		log_warnx("%s: the agenda's days could not be made again: "
+		log_warnx("%s: the defaults followed could not be noted: "
 		    "trying again in a minute", __func__);
 		event_add(sched.batch, &later);
 	}
@@ -522,24 +506,23 @@ scheduler_reconfigure(void)
 }
 
 /*
- * At start: the derived dates re-evaluated if the defaults they follow
- * changed while the daemon was down, or a re-evaluation was cut short
- * (its days stale); also when the store does not say (a new database, or
- * one from before meta).
+ * At start: every contract re-evaluated if the defaults its schedule
+ * follows changed while the daemon was down, or a re-evaluation was cut
+ * short; also when the store does not say (a new database, or one from
+ * before meta).
  */
 static void
 sched_check_defaults(void)
 {
 	struct store	*st = daemon_ctx->store;
-	char		 want[128], have[128], v[8];
+	char		 want[128], have[128];
 	int		 rc;
 
 	sched_due_defaults(want, sizeof(want));
-	if ((rc = store_meta_get(st, META_AGENDA_STALE, v, sizeof(v))) ==
-	    STORE_NOTFOUND && store_meta_get(st, META_DUE_DEFAULTS, have,
-	    sizeof(have)) == STORE_FOUND && strcmp(have, want) == 0)
+	if ((rc = store_meta_get(st, META_DUE_DEFAULTS, have,
+	    sizeof(have))) == STORE_FOUND && strcmp(have, want) == 0)
 		return;
-	if (rc == STORE_NOTFOUND && store_contract_count(st) == 0) {
+	if (rc >= 0 && store_contract_count(st) == 0) {
 		/* Nothing derived yet: note what will be. */
 		if (store_meta_set(st, META_DUE_DEFAULTS, want) != 0)
 			log_warnx("%s: cannot note the default notice and "

@@ -1,18 +1,30 @@
 /*
  * The agenda's days: for each day, the milestones of contracts that fall
- * on it (a term's end, an extension's or a procurement's due date), with
- * what the agenda shows of each, as one blob a day in the agenda table.
+ * on it, with what the agenda shows of each, as one blob a day in the
+ * agenda table.
  *
- * An agenda of a month reads about thirty rows; an import writes one row
- * a day its contracts' dates fall on, where three date indexes cost a
- * B-tree entry a contract each.  Changes are gathered in memory, a day at
- * a time, and written at commit; a rollback forgets them.
+ * An agenda of a month reads about ninety rows; an import writes one row
+ * a day its contracts' dates fall on, where date indexes cost a B-tree
+ * entry a contract each.  Changes are gathered in memory, a day at a
+ * time, and written at commit; a rollback forgets them.
  *
- * A blob is a run of entries: a byte for which date (AGENDA_END, _EXT,
- * _PROC), a byte for the length of the ref, two for the title and two for
- * the services (0 for none), little-endian, then those strings, each with
- * its NUL.  The entries of a contract are found by the dates its row
- * holds (end_date, ext_due, proc_due), which change with them.
+ * A contract has an entry on its end date (AGENDA_END, with its
+ * services).  Its extension deadline and procurement start are entries of
+ * their own only where the contract gives its own notice or lead time
+ * (AGENDA_EXT, AGENDA_PROC, on the day they fall on).  Where they follow
+ * the configuration's default, the entry of the date they are counted
+ * back from carries a flag instead: the end's entry, or for a procurement
+ * whose maximum end is later than the end, an entry of its own on the
+ * maximum end (AGENDA_MAXEND).  A question for [from, to] reads the days
+ * [from + notice, to + notice] and [from + lead, to + lead] for those,
+ * so the days hold nothing that a change of the defaults moves, and an
+ * import writes one entry for most contracts, not three.
+ *
+ * A blob is a run of entries: a byte for which entry and its flags, a
+ * byte for the length of the ref, two for the title and two for the
+ * services (0 for none), little-endian, then those strings, each with its
+ * NUL.  Where a contract's entries are follows from its row alone
+ * (agenda_places).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +37,12 @@
 #include "text.h"
 
 #define ENTRY_HEAD	6
+
+#define AGENDA_MAXEND	3		/* after the kinds of store.h */
+#define ENTRY_WHICH	0x0f
+#define ENTRY_EXT_DEF	0x10	/* extension due the default notice before */
+#define ENTRY_PROC_DEF	0x20	/* procurement the default lead before */
+#define ENTRY_FLAGS	(ENTRY_EXT_DEF | ENTRY_PROC_DEF)
 
 /* A day changed in this transaction: all of its entries, encoded. */
 struct agenda_day {
@@ -40,6 +58,7 @@ struct agenda_days {
 
 struct agenda_entry {
 	int		 which;
+	int		 flags;
 	const char	*ref;
 	const char	*title;
 	const char	*services;	/* NULL unless AGENDA_END */
@@ -68,7 +87,7 @@ entry_put(struct strbuf *b, const struct agenda_entry *e)
 
 	if (rl > 0xff || tl > 0xffff || sl > 0xffff)
 		return -1;
-	h[0] = (unsigned char)e->which;
+	h[0] = (unsigned char)(e->which | e->flags);
 	h[1] = (unsigned char)rl;
 	put16(h + 2, tl);
 	put16(h + 4, sl);
@@ -101,12 +120,14 @@ entry_next(const unsigned char *p, size_t n, size_t *off,
 		return 0;
 	if (n - o < ENTRY_HEAD)
 		return -1;
-	e->which = p[o];
+	e->which = p[o] & ENTRY_WHICH;
+	e->flags = p[o] & ~ENTRY_WHICH;
 	rl = p[o + 1];
 	tl = get16(p + o + 2);
 	sl = get16(p + o + 4);
 	o += ENTRY_HEAD;
-	if (n - o < rl + tl + sl || e->which > AGENDA_PROC)
+	if (n - o < rl + tl + sl || e->which > AGENDA_MAXEND ||
+	    (e->flags & ~ENTRY_FLAGS) != 0)
 		return -1;
 	e->ref = entry_str(p + o, rl);
 	e->title = entry_str(p + o + rl, tl);
@@ -218,22 +239,56 @@ day_add(struct store *st, int32_t day, const struct agenda_entry *e)
 	return 0;
 }
 
-/* Adds the entries of contract c, whose derived dates are due. */
-int
-agenda_add(struct store *st, const struct contract *c,
-    const struct contract_due *due)
+/*
+ * Where contract c's entries go (its milestones as engine_milestones
+ * finds them): their days, which and flags, into p; their number.
+ */
+size_t
+agenda_places(const struct contract *c, struct agenda_place p[AGENDA_PLACES])
 {
-	struct agenda_entry	 e = { AGENDA_END, c->ref, c->title,
-				    c->services ? c->services : "" };
+	int32_t	 end = c->end_date, max;
+	int	 ext, proc, flags = 0;
+	size_t	 n = 0;
 
-	if (day_add(st, c->end_date, &e) != 0)
-		return STORE_ERROR;
-	e.services = NULL;
-	e.which = AGENDA_EXT;
-	if (day_add(st, due->ext_due, &e) != 0)
-		return STORE_ERROR;
-	e.which = AGENDA_PROC;
-	return day_add(st, due->proc_due, &e);
+	if (end == DATE_NONE)
+		return 0;
+	max = c->max_end_date != DATE_NONE ? c->max_end_date : end;
+	ext = end < max;
+	proc = c->successor_ref == NULL || c->successor_ref[0] == '\0';
+	if (ext && c->extension_notice_days < 0)
+		flags |= ENTRY_EXT_DEF;
+	if (proc && c->procurement_lead_days < 0 && max == end)
+		flags |= ENTRY_PROC_DEF;
+	p[n++] = (struct agenda_place){ end, AGENDA_END, flags };
+	if (ext && c->extension_notice_days >= 0)
+		p[n++] = (struct agenda_place){ end - c->extension_notice_days,
+		    AGENDA_EXT, 0 };
+	if (proc && c->procurement_lead_days >= 0)
+		p[n++] = (struct agenda_place){ max - c->procurement_lead_days,
+		    AGENDA_PROC, 0 };
+	else if (proc && max != end)
+		p[n++] = (struct agenda_place){ max, AGENDA_MAXEND,
+		    ENTRY_PROC_DEF };
+	return n;
+}
+
+/* Adds the entries of contract c. */
+int
+agenda_add(struct store *st, const struct contract *c)
+{
+	struct agenda_place	 p[AGENDA_PLACES];
+	struct agenda_entry	 e = { 0, 0, c->ref, c->title, NULL };
+	size_t			 i, n = agenda_places(c, p);
+
+	for (i = 0; i < n; i++) {
+		e.which = p[i].which;
+		e.flags = p[i].flags;
+		e.services = p[i].which == AGENDA_END ?
+		    (c->services ? c->services : "") : NULL;
+		if (day_add(st, p[i].day, &e) != 0)
+			return STORE_ERROR;
+	}
+	return 0;
 }
 
 /* Takes the entries of ref out of day. */
@@ -271,16 +326,19 @@ day_remove(struct store *st, int32_t day, const char *ref)
 	return 0;
 }
 
-/* Takes out the entries of ref at its old dates (as its row has them). */
+/* Takes out the entries of ref at the places it had (agenda_places). */
 int
-agenda_remove(struct store *st, const char *ref, int32_t end,
-    int32_t ext_due, int32_t proc_due)
+agenda_remove(struct store *st, const char *ref,
+    const struct agenda_place *p, size_t n)
 {
-	if (day_remove(st, end, ref) != 0 ||
-	    (ext_due != end && day_remove(st, ext_due, ref) != 0) ||
-	    (proc_due != end && proc_due != ext_due &&
-	    day_remove(st, proc_due, ref) != 0))
-		return STORE_ERROR;
+	size_t	 i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && p[j].day != p[i].day; j++)
+			;
+		if (j == i && day_remove(st, p[i].day, ref) != 0)
+			return STORE_ERROR;
+	}
 	return 0;
 }
 
@@ -323,11 +381,42 @@ agenda_flush(struct store *st)
 	return 0;
 }
 
+/*
+ * A read of days for one role: the entries (role 0) or the due dates
+ * counted back from them by shift days (ENTRY_EXT_DEF, ENTRY_PROC_DEF).
+ */
 struct agenda_cb {
 	int32_t		 from;
+	int		 role;
+	int32_t		 shift;
 	store_agenda_fn	 fn;
 	void		*arg;
 };
+
+/* What entry e of day says in the read cb, into a: 1, or 0 for nothing. */
+static int
+agenda_role(const struct agenda_cb *cb, const struct agenda_entry *e,
+    int32_t day, struct agenda_rec *a)
+{
+	a->ref = e->ref;
+	a->title = e->title;
+	a->services = e->services;
+	if (cb->role != 0) {
+		if (!(e->flags & cb->role))
+			return 0;
+		a->which = cb->role == ENTRY_EXT_DEF ? AGENDA_EXT : AGENDA_PROC;
+		a->date = day - cb->shift;
+		a->services = NULL;
+		return 1;
+	}
+	/* The day before from is read for the expiries alone. */
+	if (e->which == AGENDA_MAXEND ||
+	    (e->which != AGENDA_END && day < cb->from))
+		return 0;
+	a->which = e->which;
+	a->date = day;
+	return 1;
+}
 
 /* One stored day: its entries, each to fn (as a struct agenda_rec). */
 static int
@@ -336,43 +425,93 @@ agenda_day_row(sqlite3_stmt *s, void *arg)
 	struct agenda_cb	*cb = arg;
 	const unsigned char	*p = sqlite3_column_blob(s, 1);
 	size_t			 n = (size_t)sqlite3_column_bytes(s, 1), off = 0;
+	int32_t			 day = sqlite3_column_int(s, 0);
 	struct agenda_entry	 e;
 	struct agenda_rec	 a;
 	int			 rc;
 
-	a.date = sqlite3_column_int(s, 0);
-	while ((rc = entry_next(p, n, &off, &e)) == 1) {
-		/* The day before from is read for the expiries alone. */
-		if (e.which != AGENDA_END && a.date < cb->from)
-			continue;
-		a.which = e.which;
-		a.ref = e.ref;
-		a.title = e.title;
-		a.services = e.services;
-		if (cb->fn(cb->arg, &a) == -1)
+	while ((rc = entry_next(p, n, &off, &e)) == 1)
+		if (agenda_role(cb, &e, day, &a) && cb->fn(cb->arg, &a) == -1)
 			return -1;
-	}
 	if (rc == -1)
-		log_warnx("agenda of day %ld: not entries", (long)a.date);
-	return rc;
+		log_warnx("agenda of day %ld: not entries", (long)day);
+	return rc;	/* 0: the rest of the days are read */
 }
 
-int
-store_agenda(struct store *st, int32_t from, int32_t to, store_agenda_fn fn,
-    void *arg)
-{
-	struct agenda_cb	 cb = { from, fn, arg };
-	sqlite3_stmt		*s;
-	int			 n;
+/*
+ * The days of one read, a row at a time: at is the date the current row
+ * stands for (its day less the read's shift), INT32_MAX past the last.
+ */
+struct agenda_cursor {
+	sqlite3_stmt	*s;
+	struct agenda_cb cb;
+	int32_t		 at;
+};
 
-	if ((s = store_stmt(st, SQL_AGENDA, "SELECT day, rows FROM agenda "
+static int
+cursor_step(struct store *st, struct agenda_cursor *c)
+{
+	int	rc;
+
+	if ((rc = sqlite3_step(c->s)) == SQLITE_ROW) {
+		c->at = sqlite3_column_int(c->s, 0) - c->cb.shift;
+		return 0;
+	}
+	c->at = INT32_MAX;
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_warnx("store_agenda: %s", sqlite3_errmsg(st->db));
+	return STORE_ERROR;
+}
+
+static int
+cursor_open(struct store *st, struct agenda_cursor *c, enum store_sql id,
+    int32_t lo, int32_t hi)
+{
+	if ((c->s = store_stmt(st, id, "SELECT day, rows FROM agenda "
 	    "WHERE day BETWEEN ? AND ?")) == NULL)
 		return STORE_ERROR;
+	sqlite3_bind_int(c->s, 1, lo + c->cb.shift);
+	sqlite3_bind_int(c->s, 2, hi + c->cb.shift);
+	return cursor_step(st, c);
+}
+
+/*
+ * The three reads merged in the order of the dates they stand for, so
+ * that an answer cut short at its limit of rows keeps the earliest.
+ */
+int
+store_agenda(struct store *st, const struct agenda_window *w,
+    store_agenda_fn fn, void *arg)
+{
+	struct agenda_cursor	 c[3] = {
+		{ NULL, { w->from, 0, 0, fn, arg }, INT32_MAX },
+		{ NULL, { w->from, ENTRY_EXT_DEF, w->notice, fn, arg },
+		    INT32_MAX },
+		{ NULL, { w->from, ENTRY_PROC_DEF, w->lead, fn, arg },
+		    INT32_MAX } };
+	static const enum store_sql ids[3] = { SQL_AGENDA, SQL_AGENDA_EXT,
+		SQL_AGENDA_PROC };
+	size_t			 i, k;
+	int			 rc = 0;
+
 	/* A term ending the day before from expires on from. */
-	sqlite3_bind_int(s, 1, from - 1);
-	sqlite3_bind_int(s, 2, to);
-	n = store_rows(st, s, agenda_day_row, &cb, __func__);
-	return n < 0 ? n : 0;
+	for (i = 0; i < 3 && rc == 0; i++)
+		rc = cursor_open(st, &c[i], ids[i], i == 0 ? w->from - 1 :
+		    w->from, w->to);
+	while (rc == 0) {
+		for (k = 0, i = 1; i < 3; i++)
+			if (c[i].at < c[k].at)
+				k = i;
+		if (c[k].at == INT32_MAX)
+			break;
+		if ((rc = agenda_day_row(c[k].s, &c[k].cb)) >= 0)
+			rc = cursor_step(st, &c[k]);
+	}
+	for (i = 0; i < 3; i++)
+		if (c[i].s != NULL)
+			sqlite3_reset(c[i].s);
+	return rc < 0 ? STORE_ERROR : 0;
 }
 
 /* The refs of an agenda's window, each once. */
@@ -407,7 +546,7 @@ ref_cmp(const void *a, const void *b)
 }
 
 int
-store_contract_window(struct store *st, int32_t from, int32_t to,
+store_contract_window(struct store *st, const struct agenda_window *aw,
     store_contract_fn fn, void *arg)
 {
 	struct window		 w = { NULL, 0, 0 };
@@ -416,7 +555,7 @@ store_contract_window(struct store *st, int32_t from, int32_t to,
 	size_t			 i;
 	int			 rc = 0, found = 0;
 
-	if (store_agenda(st, from, to, window_ref, &w) < 0)
+	if (store_agenda(st, aw, window_ref, &w) < 0)
 		rc = STORE_ERROR;
 	if (w.n > 0)
 		qsort(w.v, w.n, sizeof(*w.v), ref_cmp);
@@ -447,9 +586,7 @@ rebuild_row(sqlite3_stmt *s, void *arg)
 {
 	struct store		*st = arg;
 	struct contract		 c;
-	struct contract_due	 due;
 	const char		*t;
-	int			 rc;
 
 	contract_init(&c);
 	t = (const char *)sqlite3_column_text(s, 0);
@@ -459,27 +596,27 @@ rebuild_row(sqlite3_stmt *s, void *arg)
 	/* The strings stay the statement's: c is not freed. */
 	c.title = (char *)sqlite3_column_text(s, 1);
 	c.services = (char *)sqlite3_column_text(s, 2);
-	c.end_date = DATE_NONE;
-	due.ext_due = due.proc_due = DATE_NONE;
-	if ((t = (const char *)sqlite3_column_text(s, 3)) != NULL)
-		(void)date_parse(t, &c.end_date);
+	c.successor_ref = (char *)sqlite3_column_text(s, 3);
+	c.end_date = c.max_end_date = DATE_NONE;
 	if ((t = (const char *)sqlite3_column_text(s, 4)) != NULL)
-		(void)date_parse(t, &due.ext_due);
+		(void)date_parse(t, &c.end_date);
 	if ((t = (const char *)sqlite3_column_text(s, 5)) != NULL)
-		(void)date_parse(t, &due.proc_due);
+		(void)date_parse(t, &c.max_end_date);
+	if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+		c.extension_notice_days = sqlite3_column_int(s, 6);
+	if (sqlite3_column_type(s, 7) != SQLITE_NULL)
+		c.procurement_lead_days = sqlite3_column_int(s, 7);
 	if (c.title == NULL)
 		return 0;
-	rc = agenda_add(st, &c, &due);
-	return rc == 0 ? 0 : -1;
+	return agenda_add(st, &c) == 0 ? 0 : -1;
 }
 
 /*
  * The agenda made anew from every contract's row, in the caller's
- * transaction: after a change of configuration moved derived due dates,
- * and by migration 4.
+ * transaction: by migrations 4 and 6.
  */
-int
-store_agenda_rebuild(struct store *st)
+static int
+agenda_rebuild(struct store *st)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -488,7 +625,8 @@ store_agenda_rebuild(struct store *st)
 	if (store_exec(st, "DELETE FROM agenda") == -1)
 		return STORE_ERROR;
 	if (sqlite3_prepare_v2(st->db, "SELECT ref, title, services, "
-	    "end_date, ext_due, proc_due FROM contracts", -1, &s,
+	    "successor_ref, end_date, max_end_date, extension_notice_days, "
+	    "procurement_lead_days FROM contracts", -1, &s,
 	    NULL) != SQLITE_OK) {
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
 		return STORE_ERROR;
@@ -504,8 +642,15 @@ store_agenda_rebuild(struct store *st)
 int
 agenda_migrate(struct store *st)
 {
-	if (store_agenda_rebuild(st) != 0)
+	if (agenda_rebuild(st) != 0)
 		return -1;
 	return store_exec(st, "DROP INDEX contracts_end;"
 	    "DROP INDEX contracts_ext_due; DROP INDEX contracts_proc_due;");
+}
+
+/* Migration 6: the days again, in entries that follow the defaults. */
+int
+agenda_migrate_defaults(struct store *st)
+{
+	return agenda_rebuild(st) != 0 ? -1 : 0;
 }

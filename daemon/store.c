@@ -168,13 +168,21 @@ static const char *const store_migrations[] = {
 	 */
 	"CREATE INDEX deliveries_due ON deliveries(next_attempt, key)"
 	" WHERE state IN ('pending', 'failed') AND inflight = 0;",
+	/*
+	 * 6: the agenda's days hold one entry for a contract whose deadlines
+	 * follow the default notice and lead times, which a question counts
+	 * back from its end (store-agenda.c): agenda_migrate_defaults()
+	 * makes them again.  A change of the defaults moves no day now.
+	 */
+	"DELETE FROM meta WHERE name = 'agenda_stale';",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
 /* What a migration does after its SQL, if anything. */
 static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
-	NULL, NULL, cover_migrate, agenda_migrate, NULL
+	NULL, NULL, cover_migrate, agenda_migrate, NULL,
+	agenda_migrate_defaults
 };
 
 static int64_t	store_int(struct store *, enum store_sql, const char *);
@@ -532,6 +540,14 @@ bind_days(sqlite3_stmt *s, int i, int days)
 	return days < 0 ? sqlite3_bind_null(s, i) : sqlite3_bind_int(s, i, days);
 }
 
+/* A count of days, -1 for NULL (the default). */
+static int
+col_days(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(s, i);
+}
+
 static char *
 col_strdup(sqlite3_stmt *s, int i)
 {
@@ -635,10 +651,8 @@ contract_row(sqlite3_stmt *s, struct contract *c, struct contract_state *cs)
 	c->start_date = col_date(s, 7);
 	c->end_date = col_date(s, 8);
 	c->max_end_date = col_date(s, 9);
-	c->extension_notice_days = sqlite3_column_type(s, 10) == SQLITE_NULL ?
-	    -1 : sqlite3_column_int(s, 10);
-	c->procurement_lead_days = sqlite3_column_type(s, 11) == SQLITE_NULL ?
-	    -1 : sqlite3_column_int(s, 11);
+	c->extension_notice_days = col_days(s, 10);
+	c->procurement_lead_days = col_days(s, 11);
 	c->successor_ref = col_strdup(s, 12);
 	c->services = col_strdup(s, 13);
 	c->value = col_strdup(s, 14);
@@ -677,29 +691,56 @@ store_contract_get(struct store *st, const char *ref, struct contract *c,
 	return rc;
 }
 
-/* Binds the 16 contract fields and the two derived dates from index 1. */
+/* Text that outlives the statement's step, bound without a copy. */
+static int
+bind_static(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* The dates of a contract's row as text, for binding without a copy. */
+struct row_dates {
+	char	v[5][DATE_STRLEN];
+};
+
+static void
+bind_day(sqlite3_stmt *s, int i, int32_t day, char *buf)
+{
+	if (day == DATE_NONE)
+		(void)sqlite3_bind_null(s, i);
+	else
+		(void)sqlite3_bind_text(s, i, date_format(day, buf), -1,
+		    SQLITE_STATIC);
+}
+
+/*
+ * Binds the 16 contract fields and the two derived dates from index 1;
+ * c and d must outlive the step.
+ */
 static void
 bind_contract(sqlite3_stmt *s, const struct contract *c,
-    const struct contract_due *due)
+    const struct contract_due *due, struct row_dates *d)
 {
-	store_bind_text(s, 1, c->ref);
-	store_bind_text(s, 2, c->title);
-	store_bind_text(s, 3, contract_kind_name(c->kind));
-	store_bind_text(s, 4, c->supplier);
-	store_bind_text(s, 5, c->owner_name);
-	store_bind_text(s, 6, c->owner_email);
-	store_bind_text(s, 7, c->notify);
-	bind_date(s, 8, c->start_date);
-	bind_date(s, 9, c->end_date);
-	bind_date(s, 10, c->max_end_date);
+	bind_static(s, 1, c->ref);
+	bind_static(s, 2, c->title);
+	bind_static(s, 3, contract_kind_name(c->kind));
+	bind_static(s, 4, c->supplier);
+	bind_static(s, 5, c->owner_name);
+	bind_static(s, 6, c->owner_email);
+	bind_static(s, 7, c->notify);
+	bind_day(s, 8, c->start_date, d->v[0]);
+	bind_day(s, 9, c->end_date, d->v[1]);
+	bind_day(s, 10, c->max_end_date, d->v[2]);
 	bind_days(s, 11, c->extension_notice_days);
 	bind_days(s, 12, c->procurement_lead_days);
-	store_bind_text(s, 13, c->successor_ref);
-	store_bind_text(s, 14, c->services);
-	store_bind_text(s, 15, c->value);
-	store_bind_text(s, 16, c->notes);
-	bind_date(s, 17, due->ext_due);
-	bind_date(s, 18, due->proc_due);
+	bind_static(s, 13, c->successor_ref);
+	bind_static(s, 14, c->services);
+	bind_static(s, 15, c->value);
+	bind_static(s, 16, c->notes);
+	bind_day(s, 17, due->ext_due, d->v[3]);
+	bind_day(s, 18, due->proc_due, d->v[4]);
 }
 
 static int
@@ -708,6 +749,7 @@ store_contract_row(struct store *st, const struct contract *c,
     time_t now)
 {
 	sqlite3_stmt	*s;
+	struct row_dates d;
 
 	s = store_stmt(st, SQL_CONTRACT_INSERT, "INSERT INTO contracts ("
 	    "ref, title, kind, supplier, owner_name, owner_email, notify, "
@@ -717,7 +759,7 @@ store_contract_row(struct store *st, const struct contract *c,
 	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_contract(s, c, due);
+	bind_contract(s, c, due, &d);
 	sqlite3_bind_int64(s, 19, now);
 	sqlite3_bind_int64(s, 20, now);
 	sqlite3_bind_int64(s, 21, cs->horizon);
@@ -738,7 +780,7 @@ store_contract_insert(struct store *st, const struct contract *c,
 	if ((rc = store_contract_row(st, c, due, cs, now)) != 0 ||
 	    (rc = cover_add(st, c->services, c->start_date, c->end_date)) != 0)
 		return rc;
-	return agenda_add(st, c, due);
+	return agenda_add(st, c);
 }
 
 /* What an update changes of the coverage and the agenda, each or not. */
@@ -753,22 +795,32 @@ same_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+/* The places of the agenda's entries in two sets: the same or not. */
+static int
+same_places(const struct agenda_place *a, size_t na,
+    const struct agenda_place *b, size_t nb)
+{
+	return na == nb && memcmp(a, b, na * sizeof(*a)) == 0;
+}
+
 /*
  * Takes contract c's old coverage and agenda entries out, those that its
- * new fields and due dates change: ch says which.
+ * new fields change: ch says which.
  */
 static int
-contract_old(struct store *st, const struct contract *c,
-    const struct contract_due *due, struct changes *ch)
+contract_old(struct store *st, const struct contract *c, struct changes *ch)
 {
-	sqlite3_stmt	*s;
-	const char	*svc, *title;
-	int32_t		 start, end, ext, proc;
-	int		 rc;
+	struct agenda_place	 was[AGENDA_PLACES], now[AGENDA_PLACES];
+	struct contract		 old;
+	sqlite3_stmt		*s;
+	const char		*svc, *title;
+	size_t			 nwas, nnow;
+	int			 rc;
 
 	if ((s = store_stmt(st, SQL_CONTRACT_OLD, "SELECT services, "
-	    "start_date, end_date, title, ext_due, proc_due FROM contracts "
-	    "WHERE ref = ?")) == NULL)
+	    "start_date, end_date, title, max_end_date, "
+	    "extension_notice_days, procurement_lead_days, successor_ref "
+	    "FROM contracts WHERE ref = ?")) == NULL)
 		return STORE_ERROR;
 	store_bind_text(s, 1, c->ref);
 	ch->cover = ch->agenda = 0;
@@ -779,23 +831,27 @@ contract_old(struct store *st, const struct contract *c,
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
 		return STORE_ERROR;
 	}
-	/* The row's text stays valid until s is reset. */
+	/* The row's text stays valid until s is reset; old is not freed. */
+	contract_init(&old);
 	svc = (const char *)sqlite3_column_text(s, 0);
-	start = col_date(s, 1);
-	end = col_date(s, 2);
+	old.start_date = col_date(s, 1);
+	old.end_date = col_date(s, 2);
 	title = (const char *)sqlite3_column_text(s, 3);
-	ext = col_date(s, 4);
-	proc = col_date(s, 5);
-	ch->cover = start != c->start_date || end != c->end_date ||
-	    !same_str(svc, c->services);
-	ch->agenda = end != c->end_date || ext != due->ext_due ||
-	    proc != due->proc_due || !same_str(svc, c->services) ||
-	    !same_str(title, c->title);
+	old.max_end_date = col_date(s, 4);
+	old.extension_notice_days = col_days(s, 5);
+	old.procurement_lead_days = col_days(s, 6);
+	old.successor_ref = (char *)sqlite3_column_text(s, 7);
+	nwas = agenda_places(&old, was);
+	nnow = agenda_places(c, now);
+	ch->cover = old.start_date != c->start_date ||
+	    old.end_date != c->end_date || !same_str(svc, c->services);
+	ch->agenda = !same_places(was, nwas, now, nnow) ||
+	    !same_str(svc, c->services) || !same_str(title, c->title);
 	rc = 0;
 	if (ch->cover)
-		rc = cover_remove(st, svc, start, end);
+		rc = cover_remove(st, svc, old.start_date, old.end_date);
 	if (rc == 0 && ch->agenda)
-		rc = agenda_remove(st, c->ref, end, ext, proc);
+		rc = agenda_remove(st, c->ref, was, nwas);
 	sqlite3_reset(s);
 	return rc;
 }
@@ -806,6 +862,7 @@ store_contract_update(struct store *st, const struct contract *c,
 {
 	sqlite3_stmt	*s;
 	struct changes	 ch;
+	struct row_dates d;
 	int		 rc;
 
 	s = store_stmt(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
@@ -817,16 +874,16 @@ store_contract_update(struct store *st, const struct contract *c,
 	    "proc_due = ?18, updated = ?19 WHERE ref = ?1");
 	if (s == NULL)
 		return STORE_ERROR;
-	if ((rc = contract_old(st, c, due, &ch)) != 0)
+	if ((rc = contract_old(st, c, &ch)) != 0)
 		return rc;
-	bind_contract(s, c, due);
+	bind_contract(s, c, due, &d);
 	sqlite3_bind_int64(s, 19, now);
 	if ((rc = store_done(st, s, __func__)) != 0)
 		return rc;
 	if (ch.cover && (rc = cover_add(st, c->services, c->start_date,
 	    c->end_date)) != 0)
 		return rc;
-	return ch.agenda ? agenda_add(st, c, due) : 0;
+	return ch.agenda ? agenda_add(st, c) : 0;
 }
 
 int

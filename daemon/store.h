@@ -46,10 +46,17 @@ void		 store_rollback(struct store *st);
  * The agenda's window: contracts whose end date (AGENDA_END, with their
  * services; from the day before from, for the expiry), extension due
  * date (AGENDA_EXT) or procurement due date (AGENDA_PROC) fall in
- * [from, to], read from the agenda's days (store-agenda.c).  The strings
- * are valid during the call.
+ * [from, to], read from the agenda's days (store-agenda.c); notice and
+ * lead are the configuration's defaults, for the contracts that give
+ * none.  The strings are valid during the call.
  */
 enum { AGENDA_END, AGENDA_EXT, AGENDA_PROC };
+struct agenda_window {
+	int32_t	 from;
+	int32_t	 to;
+	int	 notice;		/* default extension notice, days */
+	int	 lead;			/* default procurement lead, days */
+};
 struct agenda_rec {
 	int		 which;
 	const char	*ref;
@@ -58,7 +65,7 @@ struct agenda_rec {
 	const char	*services;
 };
 typedef int (*store_agenda_fn)(void *arg, const struct agenda_rec *a);
-int		 store_agenda(struct store *st, int32_t from, int32_t to,
+int		 store_agenda(struct store *st, const struct agenda_window *w,
 		    store_agenda_fn fn, void *arg);
 /*
  * Whether some contract's services cover svc on day: 1 or 0, or
@@ -71,12 +78,6 @@ int		 store_covering(struct store *st, const char *svc, int32_t day);
  * the caller's transaction: for an import large beside the table.
  */
 int		 store_contract_indexes(struct store *st, int build);
-/*
- * The agenda's days made anew from the contracts' rows, in the caller's
- * transaction: after their derived due dates moved (a reload).
- */
-int		 store_agenda_rebuild(struct store *st);
-
 /*
  * Small facts about the store (table meta): the value of name into buf,
  * STORE_FOUND or STORE_NOTFOUND; set, or remove with value NULL.
@@ -107,8 +108,8 @@ int		 store_contract_update(struct store *st,
 		    const struct contract *c, const struct contract_due *due,
 		    time_t now);
 /*
- * Only the derived due dates of ref, leaving the agenda's days as they
- * are (store_agenda_rebuild follows): 1 if they changed, 0, or an error.
+ * Only the derived due dates of ref (columns ext_due and proc_due, which
+ * the agenda's days do not depend on): 1 if they changed, 0, or an error.
  */
 int		 store_contract_rederive(struct store *st, const char *ref,
 		    const struct contract_due *due);
@@ -128,12 +129,13 @@ int		 store_contract_each(struct store *st, const char *after,
 int		 store_contract_due(struct store *st, time_t now, long limit,
 		    store_contract_fn fn, void *arg);
 /*
- * Contracts that may have a milestone due between from and to: end_date
- * in [from - 1, to] (term_end, coverage_gap, expired), or ext_due or
- * proc_due in [from, to]; each once, in no particular order.
+ * Contracts that may have a milestone due in w: end_date in [from - 1,
+ * to] (term_end, coverage_gap, expired), or an extension deadline or
+ * procurement start in [from, to]; each once, in no particular order.
  */
-int		 store_contract_window(struct store *st, int32_t from,
-		    int32_t to, store_contract_fn fn, void *arg);
+int		 store_contract_window(struct store *st,
+		    const struct agenda_window *w, store_contract_fn fn,
+		    void *arg);
 /* The earliest next_fire of all contracts; 0 when none. */
 time_t		 store_next_fire(struct store *st);
 

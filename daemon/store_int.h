@@ -5,6 +5,7 @@
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -31,6 +32,8 @@ enum store_sql {
 	SQL_COVER_WRITE,
 	SQL_COVER_DELETE,
 	SQL_AGENDA,
+	SQL_AGENDA_EXT,
+	SQL_AGENDA_PROC,
 	SQL_AGENDA_DAY,
 	SQL_AGENDA_WRITE,
 	SQL_AGENDA_DELETE,
@@ -85,13 +88,20 @@ int		 cover_migrate(struct store *st);
 
 /* The agenda's days (store-agenda.c): changes kept until commit. */
 struct contract;
-struct contract_due;
-int		 agenda_add(struct store *st, const struct contract *c,
-		    const struct contract_due *due);
-int		 agenda_remove(struct store *st, const char *ref, int32_t end,
-		    int32_t ext_due, int32_t proc_due);
+#define AGENDA_PLACES	3
+struct agenda_place {
+	int32_t	 day;
+	int	 which;
+	int	 flags;
+};
+size_t		 agenda_places(const struct contract *c,
+		    struct agenda_place p[AGENDA_PLACES]);
+int		 agenda_add(struct store *st, const struct contract *c);
+int		 agenda_remove(struct store *st, const char *ref,
+		    const struct agenda_place *p, size_t n);
 int		 agenda_flush(struct store *st);
 void		 agenda_forget(struct store *st);
 int		 agenda_migrate(struct store *st);
+int		 agenda_migrate_defaults(struct store *st);
 
 #endif

@@ -408,81 +408,80 @@ def test_sighup_rearms_with_new_alert_time(workdir):
         assert d.stop() == 0
 
 
-def test_sighup_with_new_notice_days_makes_the_agenda_again(workdir):
-    # The default notice moves the extension due date of every contract
-    # that gives none: after the re-evaluation the agenda's days are made
-    # again, once, and show the new dates; a contract with its own notice
-    # stays where it was.  A reload that moves nothing rebuilds nothing.
+def test_sighup_with_new_notice_days_moves_the_agenda_not_its_days(workdir):
+    # The default notice moves the extension deadline of every contract
+    # that gives none.  The agenda's days hold such a contract once, on
+    # its end, flagged: the agenda counts back with the default of now,
+    # at once, and no day is written.  A contract with its own notice has
+    # an entry on its deadline, which stays where it was.
     d = Daemon(workdir)
     d.write_config()
     d.start(faketime="@2025-03-01 12:00:00")
+
+    def ext_due():
+        due = [json.loads(line) for line in d.ctl(
+            "--json", "agenda", "--days", "60").stdout.splitlines()]
+        return [(m["ref"], m["due"]) for m in due
+                if m["milestone"] == "extension_deadline"]
+    days = {
+        "2025-03-01": [("ext", "OWN-1", "Own", None)],
+        "2025-04-30": [("end+ext", "DEF-1", "Default", ""),
+                       ("end", "OWN-1", "Own", "")],
+        "2025-10-31": [("maxend+proc", "DEF-1", "Default", None),
+                       ("maxend+proc", "OWN-1", "Own", None)]}
     try:
         import_ok(d, "ref,title,end_date,max_end_date,extension_notice_days"
                   "\nDEF-1,Default,2025-04-30,2025-10-31,\n"
                   "OWN-1,Own,2025-04-30,2025-10-31,60\n")
-        assert [(k, e[:2]) for k, v in agenda_days(d).items() for e in v
-                if e[0] == "ext"] == [("2025-03-01", ("ext", "OWN-1")),
-                                      ("2025-03-31", ("ext", "DEF-1"))]
+        assert agenda_days(d) == days
+        assert ext_due() == [("OWN-1", "2025-03-01"), ("DEF-1", "2025-03-31")]
         d.write_config(alerts_extra="extension_notice_days = 45")
         d.proc.send_signal(__import__("signal").SIGHUP)
+        assert wait_for(lambda: ("DEF-1", "2025-03-16") in ext_due())
+        assert ext_due() == [("OWN-1", "2025-03-01"), ("DEF-1", "2025-03-16")]
         assert d.wait_log("schedule re-evaluated")
-        assert d.logtext().count("the agenda's days were made again") == 1
-        days = agenda_days(d)
-        assert [(k, e[:2]) for k, v in days.items() for e in v
-                if e[0] == "ext"] == [("2025-03-01", ("ext", "OWN-1")),
-                                      ("2025-03-16", ("ext", "DEF-1"))]
-        assert sum(len(v) for v in days.values()) == 6
-        due = [json.loads(line) for line in d.ctl(
-            "--json", "agenda", "--days", "30").stdout.splitlines()]
-        assert [(m["ref"], m["due"]) for m in due if m["milestone"] ==
-                "extension_deadline"] == [("OWN-1", "2025-03-01"),
-                                          ("DEF-1", "2025-03-16")]
-        # Changes after it start from the days as they are now.
+        assert agenda_days(d) == days
+        # The row's derived date follows too.
+        db = sqlite3.connect(d.db)
+        assert db.execute("SELECT ext_due FROM contracts WHERE ref = "
+                          "'DEF-1'").fetchone() == ("2025-03-16",)
+        db.close()
+        # An update of a flagged contract's title rewrites its entries.
         r = d.ctl("update", "DEF-1", "title=Renamed")
+        assert r.returncode == 0, r.stderr
+        assert sorted(e for v in agenda_days(d).values() for e in v
+                      if e[1] == "DEF-1") == [
+                          ("end+ext", "DEF-1", "Renamed", ""),
+                          ("maxend+proc", "DEF-1", "Renamed", None)]
+        # Its own notice given: an entry on its deadline, no flag.
+        r = d.ctl("update", "DEF-1", "extension_notice_days=10")
         assert r.returncode == 0, r.stderr
         assert sorted(e for v in agenda_days(d).values() for e in v
                       if e[1] == "DEF-1") == [
                           ("end", "DEF-1", "Renamed", ""),
                           ("ext", "DEF-1", "Renamed", None),
-                          ("proc", "DEF-1", "Renamed", None)]
-        d.proc.send_signal(__import__("signal").SIGHUP)
-        assert d.wait_log("schedule re-evaluated", count=2)
-        assert d.logtext().count("the agenda's days were made again") == 1
-        before = agenda_days(d)
+                          ("maxend+proc", "DEF-1", "Renamed", None)]
+        assert agenda_days(d)["2025-04-20"] == [
+            ("ext", "DEF-1", "Renamed", None)]
+        assert ext_due() == [("OWN-1", "2025-03-01"), ("DEF-1", "2025-04-20")]
+        r = d.ctl("update", "DEF-1", "extension_notice_days=")
+        assert r.returncode == 0, r.stderr
+        assert "2025-04-20" not in agenda_days(d)
+        assert ext_due() == [("OWN-1", "2025-03-01"), ("DEF-1", "2025-03-16")]
     finally:
         assert d.stop() == 0
     # The default changes while the daemon is down: at start it sees that
-    # the dates do not follow it, and re-evaluates.
+    # the schedules do not follow it, and re-evaluates; the agenda follows
+    # at once.
     d.write_config(alerts_extra="extension_notice_days = 20")
     seen = len(d.logtext())
-
-    def logged(needle):
-        return wait_for(lambda: needle in d.logtext()[seen:])
     d.start(faketime="@2025-03-01 12:00:00")
     try:
-        assert logged("schedule re-evaluated")
+        assert ext_due() == [("OWN-1", "2025-03-01"), ("DEF-1", "2025-04-10")]
+        assert wait_for(lambda: "schedule re-evaluated" in
+                        d.logtext()[seen:])
         assert "may not follow extension_notice_days=20 " in \
             d.logtext()[seen:]
-        assert logged("the agenda's days were made again")
-        assert [(k, e[:2]) for k, v in agenda_days(d).items() for e in v
-                if e[0] == "ext"] == [("2025-03-01", ("ext", "OWN-1")),
-                                      ("2025-04-10", ("ext", "DEF-1"))]
-        after = agenda_days(d)
-    finally:
-        assert d.stop() == 0
-    # A re-evaluation cut short (its days marked stale, then a stop): the
-    # days are made again at the next start.  Nothing moved otherwise.
-    db = sqlite3.connect(d.db)
-    db.execute("DELETE FROM agenda")
-    db.execute("INSERT INTO meta VALUES ('agenda_stale', '1')")
-    db.commit()
-    db.close()
-    seen = len(d.logtext())
-    d.start(faketime="@2025-03-01 12:00:00")
-    try:
-        assert logged("schedule re-evaluated")
-        assert "the agenda's days were made again" in d.logtext()[seen:]
-        assert agenda_days(d) == after != before
         db = sqlite3.connect(d.db)
         assert db.execute("SELECT * FROM meta ORDER BY name").fetchall() == [
             ("due_defaults", "extension_notice_days=20 "
@@ -805,6 +804,43 @@ def test_contractctl_says_when_simulate_was_cut_short(daemon):
     assert len(r.stdout.splitlines()) == n
 
 
+def test_agenda_cut_short_keeps_the_earliest_dates(daemon):
+    """An agenda past 200000 rows keeps the earliest dates of every kind,
+    the deadlines counted back from the default notice and lead as much
+    as the ends: rows are taken in the order of their dates, and those
+    left out are the latest."""
+    daemon.start(faketime="@2026-01-01 12:00:00")
+    first = datetime.date(2026, 7, 1)
+    day = datetime.timedelta(days=1)
+    n = 51000
+    rows = ["ref,title,end_date,max_end_date\n"]
+    want = set()
+    for i in range(n):
+        end = first + (i % 1500) * day
+        top = end + 100 * day
+        rows.append("CUT-%05d,Cut,%s,%s\n" % (i, end, top))
+        ref = "CUT-%05d" % i
+        for kind, due in (("procurement_start", top - 270 * day),
+                          ("extension_deadline", end - 30 * day),
+                          ("term_end", end), ("expired", end + day)):
+            want.add((due.isoformat(), kind, ref))
+    import_ok(daemon, "".join(rows))
+    r = daemon.ctl("--json", "agenda", "--days", "3650")
+    assert r.returncode == 0, r.stderr
+    assert "cut short" in r.stderr
+    got = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(got) == 200000
+    got = {(m["due"], m["milestone"], m["ref"]) for m in got}
+    assert got <= want
+    left = want - got
+    assert len(left) == 4 * n - 200000
+    # A day's expiry comes with its end: one day of overlap at most.
+    last = datetime.date.fromisoformat(max(g[0] for g in got))
+    assert last <= datetime.date.fromisoformat(min(w[0] for w in left)) + day
+    assert {"extension_deadline", "term_end", "expired"} <= \
+        {w[1] for w in left}
+
+
 def test_contractctl_output_that_cannot_be_written_fails(daemon):
     """An answer that cannot be written to standard output is an error,
     exit 1, in every way contractctl prints one."""
@@ -1042,8 +1078,14 @@ def contract_indexes(d):
         db.close()
 
 
+AGENDA_WHICH = ("end", "ext", "proc", "maxend")
+
+
 def agenda_days(d):
-    """The agenda table: ISO day -> [(which, ref, title, services)]."""
+    """The agenda table: ISO day -> [(which, ref, title, services)]; which
+    names the entry and its flags: "end+ext" is an end that also stands
+    for an extension deadline the default notice before it, "maxend+proc"
+    a maximum end for a procurement start the default lead before it."""
     db = sqlite3.connect(d.db)
     try:
         rows = db.execute("SELECT day, rows FROM agenda ORDER BY day")
@@ -1058,7 +1100,11 @@ def agenda_days(d):
                                    off + rl + tl + sl])
                 off += rl + tl + sl
                 assert ref.endswith(b"\0") and title.endswith(b"\0")
-                entries.append((("end", "ext", "proc")[which],
+                assert which & ~0x3f == 0 and which & 0xf < 4, which
+                name = AGENDA_WHICH[which & 0xf]
+                name += "+ext" if which & 0x10 else ""
+                name += "+proc" if which & 0x20 else ""
+                entries.append((name,
                                 ref[:-1].decode(), title[:-1].decode(),
                                 svc[:-1].decode() if sl else None))
             out[day_iso(day)] = entries
@@ -1079,12 +1125,10 @@ def test_large_import_builds_next_fire_index_after_rows(workdir):
         import_ok(d, HEADER + DPS_ROW)
         days = agenda_days(d)
         assert days == {
-            "2025-03-31": [("ext", "HAV-CPDPS", "Complex Placements DPS",
-                            None)],
-            "2025-04-30": [("end", "HAV-CPDPS", "Complex Placements DPS",
+            "2025-04-30": [("end+ext", "HAV-CPDPS", "Complex Placements DPS",
                             DPS_SERVICES)],
-            "2025-08-03": [("proc", "HAV-CPDPS", "Complex Placements DPS",
-                            None)]}, days
+            "2026-04-30": [("maxend+proc", "HAV-CPDPS",
+                            "Complex Placements DPS", None)]}, days
         n = 25000
         rows = ["ref,title,end_date,max_end_date,services\n"]
         rows += ["BULK-%05d,Bulk %d,2025-04-%02d,2025-10-31,residential:LD\n"
@@ -1111,9 +1155,12 @@ def test_large_import_builds_next_fire_index_after_rows(workdir):
                     a["milestone"] == "term_end"]) == sum(
                         1 for i in range(n) if 1 + i % 30 <= 9)
         days = agenda_days(d)
-        assert sum(len(v) for v in days.values()) == 3 + 3 * n
-        assert days["2025-04-09"][-1] == ("end", "BULK-24998", "Bulk 24998",
-                                          "residential:LD")
+        assert sum(len(v) for v in days.values()) == 2 + 2 * n
+        assert days["2025-04-09"][-1] == ("end+ext", "BULK-24998",
+                                          "Bulk 24998", "residential:LD")
+        assert len(days["2025-10-31"]) == n
+        assert days["2025-10-31"][-1] == ("maxend+proc", "BULK-24999",
+                                          "Bulk 24999", None)
     finally:
         assert d.stop() == 0
 
@@ -1129,7 +1176,7 @@ def schema_1():
 
 def test_database_of_schema_1_is_migrated(workdir):
     # A database made by the first schema, with contracts, their services
-    # and a dead delivery, comes through migrations 2 to 5 whole.
+    # and a dead delivery, comes through migrations 2 to 6 whole.
     d = Daemon(workdir)
     d.write_config()
     db = sqlite3.connect(d.db)
@@ -1161,6 +1208,7 @@ def test_database_of_schema_1_is_migrated(workdir):
         assert "schema migrated to version 3" in d.logtext()
         assert "schema migrated to version 4" in d.logtext()
         assert "schema migrated to version 5" in d.logtext()
+        assert "schema migrated to version 6" in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1173,7 +1221,7 @@ def test_database_of_schema_1_is_migrated(workdir):
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'")}
         tables = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'")]
-        assert db.execute("PRAGMA user_version").fetchone() == (5,)
+        assert db.execute("PRAGMA user_version").fetchone() == (6,)
         db.close()
         assert "services" not in tables
         for gone in ("services_ref", "contracts_end", "contracts_ext_due",
@@ -1183,23 +1231,23 @@ def test_database_of_schema_1_is_migrated(workdir):
         # Migration 5: the dispatcher's next deliveries, in its order.
         assert "(next_attempt, key) WHERE state IN ('pending', 'failed') " \
             "AND inflight = 0" in idx["deliveries_due"]
-        # Migration 4 made the agenda's days from the rows; the store did
-        # not say which defaults their derived dates follow, so every
-        # contract is re-evaluated, and the rows' missing procurement
-        # dates come with it.
+        # Migration 6 made the agenda's days from the rows' own dates:
+        # both procurement starts follow the default lead, counted back
+        # from the end.  The store did not say which defaults the
+        # schedules follow, so every contract is re-evaluated.
         assert d.wait_log("schedule re-evaluated")
         assert "may not follow extension_notice_days=30 " \
             "procurement_lead_days=270" in d.logtext()
         assert agenda_days(d) == {
-            "2029-05-06": [("proc", "OLD-2", "Old two", None)],
-            "2029-10-03": [("proc", "OLD-1", "Old contract", None)],
-            "2030-01-31": [("end", "OLD-2", "Old two", "home-care:LD")],
-            "2030-06-30": [("end", "OLD-1", "Old contract",
+            "2030-01-31": [("end+proc", "OLD-2", "Old two", "home-care:LD")],
+            "2030-06-30": [("end+proc", "OLD-1", "Old contract",
                             "residential:LD")]}
         due = [json.loads(line) for line in d.ctl(
             "--json", "agenda", "--days", "3650").stdout.splitlines()]
         assert [(m["ref"], m["milestone"], m["due"]) for m in due
-                if m["milestone"] == "term_end"] == [
+                if m["milestone"] in ("term_end", "procurement_start")] == [
+                    ("OLD-2", "procurement_start", "2029-05-06"),
+                    ("OLD-1", "procurement_start", "2029-10-03"),
                     ("OLD-2", "term_end", "2030-01-31"),
                     ("OLD-1", "term_end", "2030-06-30")]
         # OLD-2 ends 2030-01-31 and nothing else has home-care:LD from
