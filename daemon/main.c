@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "commands.h"
 #include "contractd.h"
 #include "control.h"
 #include "dispatch.h"
@@ -222,6 +223,7 @@ teardown(struct daemon *d, struct event *sigev[3])
 		if (sigev[i] != NULL)
 			event_free(sigev[i]);
 	scheduler_free();
+	cmd_import_release();
 	http_shutdown();	/* ends transfers while dispatch can hear */
 	dispatch_free();
 	control_close(d->control);

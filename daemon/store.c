@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,8 +317,6 @@ store_bulk(struct store *st, int on)
 {
 	(void)store_exec(st, on ? "PRAGMA cache_size = -524288" :
 	    "PRAGMA cache_size = -" STORE_CACHE_KIB);
-	if (!on)
-		malloc_trim(0);	/* give the big cache back to the system */
 }
 
 int
