@@ -13,6 +13,7 @@
 #include "contract-json.h"
 #include "contractd.h"
 #include "csv.h"
+#include "import-plan.h"
 #include "scheduler.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -683,27 +684,38 @@ ref_order(const void *a, const void *b)
 
 /*
  * Stores every contract in ref order, which keeps the table's B-tree
- * inserts local; due_now[] marks those with alerts due already.
+ * inserts local, each with the schedule worked out for it on the planning
+ * thread; due_now[] marks those with alerts due already.
  */
 static int
 import_store(const struct contract *v, struct contract **order, size_t n,
     time_t now, char *due_now, struct cmd_reply *r)
 {
-	size_t	 i;
-	int	 rc, d;
+	struct import_plan	*plan;
+	struct contract_state	 cs;
+	struct contract_due	 due;
+	size_t			 i;
+	int			 rc = 0, d;
 
-	for (i = 0; i < n; i++) {
+	if ((plan = import_plan_start(order, n, now)) == NULL)
+		return cmd_fail(r, "internal", "out of memory");
+	for (i = 0; i < n && rc == 0; i++) {
 		if ((i & 1023) == 0)
 			sdnotify_alive();
-		if ((rc = store_new(order[i], now, &d)) == STORE_CONFLICT)
-			return cmd_fail(r, "conflict", "row %zu, column ref, "
-			    "value '%s': a contract with this ref exists "
-			    "already", (size_t)(order[i] - v) + 2,
-			    order[i]->ref);
-		if (rc < 0)
-			return cmd_fail(r, "internal", "database error");
+		if ((d = import_plan_get(plan, i, &cs, &due)) < 0)
+			rc = STORE_ERROR;
+		else
+			rc = store_contract_insert(daemon_ctx->store, order[i],
+			    &due, &cs, now);
 		due_now[i] = (char)d;
 	}
+	import_plan_end(plan);
+	if (rc == STORE_CONFLICT)
+		return cmd_fail(r, "conflict", "row %zu, column ref, value "
+		    "'%s': a contract with this ref exists already",
+		    (size_t)(order[i - 1] - v) + 2, order[i - 1]->ref);
+	if (rc < 0)
+		return cmd_fail(r, "internal", "database error");
 	return 0;
 }
 

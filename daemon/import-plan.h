@@ -1,0 +1,33 @@
+/*
+ * The schedules of an import's contracts, worked out on a thread of their
+ * own while the event loop's thread stores the rows they go with.
+ */
+#ifndef IMPORT_PLAN_H
+#define IMPORT_PLAN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "contract.h"
+#include "store.h"
+
+struct import_plan;
+
+/*
+ * Starts planning v[0..n) for an import at now; the contracts must stay
+ * as they are until import_plan_end.  Without a thread (none could be
+ * started) each is planned when asked for.  NULL: out of memory.
+ */
+struct import_plan	*import_plan_start(struct contract *const *v,
+			    size_t n, time_t now);
+/*
+ * Waits for contract i to be planned: its schedule, its derived due
+ * dates, and whether some alert of it is due already (1) or not (0);
+ * -1 if it could not be planned.  i goes up from 0.
+ */
+int	 import_plan_get(struct import_plan *p, size_t i,
+	    struct contract_state *cs, struct contract_due *due);
+/* Stops the thread if it still runs, and frees p. */
+void	 import_plan_end(struct import_plan *p);
+
+#endif
