@@ -685,7 +685,8 @@ ref_order(const void *a, const void *b)
 /*
  * Stores every contract in ref order, which keeps the table's B-tree
  * inserts local, each with the schedule worked out for it on the planning
- * thread; due_now[] marks those with alerts due already.
+ * thread, which also makes its coverage and agenda entries; due_now[]
+ * marks those with alerts due already.
  */
 static int
 import_store(const struct contract *v, struct contract **order, size_t n,
@@ -698,14 +699,15 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 	int			 rc = 0, d;
 
 	if ((plan = import_plan_start(order, n, now)) == NULL)
-		return cmd_fail(r, "internal", "out of memory");
+		return cmd_fail(r, "internal", "out of memory or database "
+		    "error");
 	for (i = 0; i < n && rc == 0; i++) {
 		if ((i & 1023) == 0)
 			sdnotify_alive();
 		if ((d = import_plan_get(plan, i, &cs, &due)) < 0)
 			rc = STORE_ERROR;
 		else
-			rc = store_contract_insert(daemon_ctx->store, order[i],
+			rc = store_contract_row(daemon_ctx->store, order[i],
 			    &due, &cs, now);
 		due_now[i] = (char)d;
 	}

@@ -1,14 +1,16 @@
 /*
- * An import's schedules on a second thread.  Storing a contract's row
- * waits on the database; working out its milestones and alert instants
- * does not, and takes about a fifth of the time of an import: the thread
- * does it a contract ahead of the rows, in the order they are stored.
+ * An import's schedules, coverage and agenda entries on a second thread.
+ * Storing a contract's row is work for the database; working out its
+ * milestones and alert instants, and its entries in coverage and the
+ * agenda (held in memory until the commit), is not, and takes about as
+ * long again: the thread does it ahead of the rows, in their order.
  *
- * The thread runs only scheduler_plan, and the loop's thread calls none
- * of the time-zone functions it uses until the thread is joined (the
- * zone is set before it starts, so it never changes TZ).  They share the
- * contracts, which neither changes, and the results, each written once
- * before the count that publishes it.
+ * The thread runs only scheduler_plan and store_import_derived.  The
+ * loop's thread calls none of the time-zone functions the first uses
+ * until the thread is joined (the zone is set before it starts, so it
+ * never changes TZ), and only store_contract_row of the store (see
+ * store_import_begin).  They share the contracts, which neither changes,
+ * and the results, each written once before the count that publishes it.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -37,6 +39,7 @@ struct import_plan {
 	pthread_t		 thread;
 };
 
+/* Contract i's schedule, and its coverage and agenda entries. */
 static void
 plan_one(struct import_plan *p, size_t i)
 {
@@ -44,6 +47,9 @@ plan_one(struct import_plan *p, size_t i)
 
 	memset(&r->cs, 0, sizeof(r->cs));
 	r->due_now = scheduler_plan(p->v[i], p->now, &r->cs, &r->due);
+	if (r->due_now >= 0 &&
+	    store_import_derived(daemon_ctx->store, p->v[i]) != 0)
+		r->due_now = -1;
 }
 
 static void *
@@ -67,7 +73,10 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 	int32_t			 today;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->res = calloc(n ? n : 1, sizeof(*p->res))) == NULL) {
+	    (p->res = calloc(n ? n : 1, sizeof(*p->res))) == NULL ||
+	    store_import_begin(daemon_ctx->store, v, n) != 0) {
+		if (p != NULL)
+			free(p->res);
 		free(p);
 		return NULL;
 	}
@@ -109,6 +118,7 @@ import_plan_end(struct import_plan *p)
 		atomic_store(&p->stop, 1);
 		pthread_join(p->thread, NULL);
 	}
+	store_import_end(daemon_ctx->store);
 	free(p->res);
 	free(p);
 }

@@ -1,6 +1,7 @@
 /*
- * The schedules of an import's contracts, worked out on a thread of their
- * own while the event loop's thread stores the rows they go with.
+ * The schedules of an import's contracts, and their coverage and agenda
+ * entries, made on a thread of their own while the event loop's thread
+ * stores the rows they go with (store_contract_row).
  */
 #ifndef IMPORT_PLAN_H
 #define IMPORT_PLAN_H
@@ -14,16 +15,18 @@
 struct import_plan;
 
 /*
- * Starts planning v[0..n) for an import at now; the contracts must stay
- * as they are until import_plan_end.  Without a thread (none could be
- * started) each is planned when asked for.  NULL: out of memory.
+ * Starts planning v[0..n) for an import at now, in the caller's
+ * transaction; the contracts must stay as they are until import_plan_end.
+ * Without a thread (none could be started) each is planned when asked
+ * for.  NULL: out of memory or a database error.
  */
 struct import_plan	*import_plan_start(struct contract *const *v,
 			    size_t n, time_t now);
 /*
  * Waits for contract i to be planned: its schedule, its derived due
  * dates, and whether some alert of it is due already (1) or not (0);
- * -1 if it could not be planned.  i goes up from 0.
+ * -1 if it could not be planned or its entries not made.  i goes up from
+ * 0.
  */
 int	 import_plan_get(struct import_plan *p, size_t i,
 	    struct contract_state *cs, struct contract_due *due);

@@ -157,6 +157,7 @@ agenda_forget(struct store *st)
 {
 	days_free(st->agenda);
 	st->agenda = NULL;
+	st->agenda_sealed = 0;
 }
 
 /* The stored entries of day into b; -1 on a database error. */
@@ -204,6 +205,10 @@ day_get(struct store *st, int32_t day)
 			lo = mid + 1;
 		else
 			hi = mid;
+	}
+	if (st->agenda_sealed) {
+		log_warnx("%s: day %ld was not loaded", __func__, (long)day);
+		return NULL;
 	}
 	memset(&fresh, 0, sizeof(fresh));
 	fresh.day = day;
@@ -289,6 +294,41 @@ agenda_add(struct store *st, const struct contract *c)
 			return STORE_ERROR;
 	}
 	return 0;
+}
+
+/*
+ * Loads the days that contracts v[0..n) have entries on, and seals them
+ * (st->agenda_sealed): agenda_add then reads nothing from the database,
+ * so that it may run on another thread while this one stores rows, and
+ * a day not loaded is an error.  The caller unseals.
+ */
+int
+agenda_preload(struct store *st, struct contract *const *v, size_t n)
+{
+	struct agenda_place	 p[AGENDA_PLACES];
+	unsigned char		*mark;
+	int32_t			 lo = INT32_MAX, hi = INT32_MIN, d;
+	size_t			 i, k, m;
+	int			 rc = 0;
+
+	for (i = 0; i < n; i++)
+		for (k = 0, m = agenda_places(v[i], p); k < m; k++) {
+			lo = p[k].day < lo ? p[k].day : lo;
+			hi = p[k].day > hi ? p[k].day : hi;
+		}
+	if (lo <= hi) {
+		if ((mark = calloc((size_t)(hi - lo) + 1, 1)) == NULL)
+			return STORE_ERROR;
+		for (i = 0; i < n; i++)
+			for (k = 0, m = agenda_places(v[i], p); k < m; k++)
+				mark[p[k].day - lo] = 1;
+		for (d = lo; rc == 0 && d <= hi; d++)
+			if (mark[d - lo] && day_get(st, d) == NULL)
+				rc = STORE_ERROR;
+		free(mark);
+	}
+	st->agenda_sealed = rc == 0;
+	return rc;
 }
 
 /* Takes the entries of ref out of day. */

@@ -227,7 +227,7 @@ cover_row(sqlite3_stmt *s, void *arg)
 }
 
 /* Reads the coverage table, once. */
-static int
+int
 cover_load(struct store *st)
 {
 	struct cover_set	*set;

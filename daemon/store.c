@@ -740,7 +740,7 @@ bind_contract(sqlite3_stmt *s, const struct contract *c,
 	bind_day(s, 18, due->proc_due, d->v[4]);
 }
 
-static int
+int
 store_contract_row(struct store *st, const struct contract *c,
     const struct contract_due *due, const struct contract_state *cs,
     time_t now)
@@ -778,6 +778,28 @@ store_contract_insert(struct store *st, const struct contract *c,
 	    (rc = cover_add(st, c->services, c->start_date, c->end_date)) != 0)
 		return rc;
 	return agenda_add(st, c);
+}
+
+int
+store_import_begin(struct store *st, struct contract *const *v, size_t n)
+{
+	if (cover_load(st) == -1 || agenda_preload(st, v, n) != 0)
+		return STORE_ERROR;
+	return 0;
+}
+
+int
+store_import_derived(struct store *st, const struct contract *c)
+{
+	if (cover_add(st, c->services, c->start_date, c->end_date) != 0)
+		return STORE_ERROR;
+	return agenda_add(st, c);
+}
+
+void
+store_import_end(struct store *st)
+{
+	st->agenda_sealed = 0;
 }
 
 /* What an update changes of the coverage and the agenda, each or not. */

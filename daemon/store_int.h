@@ -66,6 +66,7 @@ struct store {
 	int		 lockfd;	/* PATH.lock, held while open */
 	struct cover_set *cover;	/* NULL until first needed */
 	struct agenda_days *agenda;	/* days changed, NULL if none */
+	int		 agenda_sealed;	/* no day read: see agenda_preload */
 };
 
 int		 store_exec(struct store *st, const char *sql);
@@ -78,6 +79,7 @@ int		 store_rows(struct store *st, sqlite3_stmt *s,
 		    const char *fn);
 
 /* Coverage (store-cover.c): pairs of dates a service, in memory. */
+int		 cover_load(struct store *st);
 int		 cover_add(struct store *st, const char *services,
 		    int32_t start, int32_t end);
 int		 cover_remove(struct store *st, const char *services,
@@ -97,6 +99,8 @@ struct agenda_place {
 size_t		 agenda_places(const struct contract *c,
 		    struct agenda_place p[AGENDA_PLACES]);
 int		 agenda_add(struct store *st, const struct contract *c);
+int		 agenda_preload(struct store *st, struct contract *const *v,
+		    size_t n);
 int		 agenda_remove(struct store *st, const char *ref,
 		    const struct agenda_place *p, size_t n);
 int		 agenda_flush(struct store *st);
