@@ -98,20 +98,6 @@ row_str(const char *text, uint32_t at)
 	return text + at;
 }
 
-/*
- * The first 16 bytes of ref as two numbers that compare as the bytes do
- * (zeros past its end): most comparisons of refs end there.
- */
-static void
-ref_key(const char *ref, uint64_t k[2])
-{
-	size_t	i;
-
-	k[0] = k[1] = 0;
-	for (i = 0; i < 16 && ref[i] != '\0'; i++)
-		k[i / 8] |= (uint64_t)(unsigned char)ref[i] << (56 - 8 * (i % 8));
-}
-
 /* Orders rows by ref; rows_sorting is the rows' text. */
 static int
 row_ref_cmp(const struct row *x, const struct row *y)
@@ -179,7 +165,7 @@ agenda_add(struct rows *rs, const struct agenda_rec *a,
 		if ((nm->ref = rows_str(rs, a->ref)) == 0 ||
 		    (nm->title = rows_str(rs, a->title)) == 0)
 			return -1;
-		ref_key(a->ref, nm->refkey);
+		contract_ref_key(a->ref, nm->refkey);
 	}
 	if ((w = rows_add(rs)) == NULL)
 		return rs->truncated ? 0 : -1;
@@ -377,7 +363,7 @@ simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 		if (ref == 0) {
 			if ((ref = rows_str(rs, c->ref)) == 0)
 				return -1;
-			ref_key(c->ref, refkey);
+			contract_ref_key(c->ref, refkey);
 		}
 		if ((w = rows_add(rs)) == NULL)
 			return rs->truncated ? 0 : -1;

@@ -674,12 +674,42 @@ import_error(const struct csv_error *e, struct cmd_reply *r)
 	    e->reason);
 }
 
+/* A contract to sort by ref: the first 16 bytes of it as two numbers. */
+struct ref_sort {
+	uint64_t	 key[2];
+	struct contract	*c;
+};
+
 static int
 ref_order(const void *a, const void *b)
 {
-	const struct contract *const	*x = a, *const *y = b;
+	const struct ref_sort	*x = a, *y = b;
 
-	return strcmp((*x)->ref, (*y)->ref);
+	if (x->key[0] != y->key[0])
+		return x->key[0] < y->key[0] ? -1 : 1;
+	if (x->key[1] != y->key[1])
+		return x->key[1] < y->key[1] ? -1 : 1;
+	return strcmp(x->c->ref, y->c->ref);
+}
+
+/* order[] as v[] in ref order; -1 out of memory. */
+static int
+import_sort(struct contract *v, size_t n, struct contract **order)
+{
+	struct ref_sort	*s;
+	size_t		 i;
+
+	if ((s = calloc(n ? n : 1, sizeof(*s))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		contract_ref_key(v[i].ref, s[i].key);
+		s[i].c = &v[i];
+	}
+	qsort(s, n, sizeof(*s), ref_order);
+	for (i = 0; i < n; i++)
+		order[i] = s[i].c;
+	free(s);
+	return 0;
 }
 
 /*
@@ -750,20 +780,17 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	char		 *due_now;
 	time_t		  now = time(NULL);
 	double		  t[5];
-	size_t		  i;
 	int		  rc = -1, rebuild;
 
 	order = calloc(n ? n : 1, sizeof(*order));
 	due_now = calloc(n ? n : 1, 1);
-	if (order == NULL || due_now == NULL) {
+	t[0] = now_ms();
+	if (order == NULL || due_now == NULL ||
+	    import_sort(v, n, order) == -1) {
 		free(order);
 		free(due_now);
 		return cmd_fail(r, "internal", "out of memory");
 	}
-	t[0] = now_ms();
-	for (i = 0; i < n; i++)
-		order[i] = &v[i];
-	qsort(order, n, sizeof(*order), ref_order);
 	/* Large beside what is stored: build the indexes afterwards. */
 	rebuild = n >= IMPORT_REBUILD_MIN &&
 	    (long)n >= store_contract_count(st);

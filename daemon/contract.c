@@ -666,3 +666,13 @@ contract_ref_valid(const char *s)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-");
 	return (n >= 1 && n <= CONTRACT_REF_MAX && s[n] == '\0');
 }
+
+void
+contract_ref_key(const char *ref, uint64_t k[2])
+{
+	size_t	i;
+
+	k[0] = k[1] = 0;
+	for (i = 0; i < 16 && ref[i] != '\0'; i++)
+		k[i / 8] |= (uint64_t)(unsigned char)ref[i] << (56 - 8 * (i % 8));
+}

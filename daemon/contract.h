@@ -89,4 +89,10 @@ int		 contract_service_first(const char *all, const char *svc,
 		    size_t len);
 int		 contract_ref_valid(const char *s);
 
+/*
+ * The first 16 bytes of ref as two numbers that compare as the bytes do
+ * (zeros past its end): most comparisons of refs end there.
+ */
+void	 contract_ref_key(const char *ref, uint64_t k[2]);
+
 #endif
