@@ -84,7 +84,8 @@ import_open(const char *path)
 			close(fd);
 		return ctl_usage_error("%s: %s", path, why);
 	}
-	if (S_ISREG(sb.st_mode)) {
+	/* A size of 0 may be a file of /proc's, whose size is not known. */
+	if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
 		if ((uintmax_t)sb.st_size > IMPORT_MAXFILE) {
 			close(fd);
 			return ctl_usage_error("%s: larger than 512 MiB", path);

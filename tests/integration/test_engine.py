@@ -698,9 +698,9 @@ def test_import_data_request_refused_closes(daemon, args, code):
 
 
 def test_contractctl_import_reads_files_pipes_and_stdin(daemon):
-    """A regular file is sent as it is read; standard input and a pipe
-    are read whole first.  A file too large or missing is a usage error,
-    before the daemon is asked anything."""
+    """A regular file is sent as it is read; standard input, a pipe and a
+    file of no size are read whole first.  A file too large or missing is
+    a usage error, before the daemon is asked anything."""
     daemon.start()
     text = HEADER + "".join("P-%d,Row %d,contract,,2031-01-31,,,,\n" % (i, i)
                             for i in range(3000))
@@ -729,6 +729,12 @@ def test_contractctl_import_reads_files_pipes_and_stdin(daemon):
     r = daemon.ctl("import", big + ".missing")
     assert r.returncode == 2
     assert "No such file or directory" in r.stderr, r.stderr
+    # A regular file that says it is empty, as /proc's do, is read to its
+    # end: its one line is a header the daemon does not know.
+    assert os.stat("/proc/sys/kernel/ostype").st_size == 0
+    r = daemon.ctl("import", "/proc/sys/kernel/ostype")
+    assert r.returncode == 1
+    assert "row 1, column Linux: unknown column: Linux" in r.stderr, r.stderr
     assert daemon.ctl_json("status")["contracts"] == 9000
 
 
