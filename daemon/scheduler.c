@@ -258,18 +258,21 @@ scheduler_plan(const struct contract *c, time_t now,
 	struct milestone	ms[MS_NKINDS + 1];
 	struct alert		v[ENGINE_MAX_ALERTS];
 	size_t			nm;
-	int			n, i;
+	int32_t			today;
+	int			n, i, fires = 0;
 
 	nm = sched_milestones(c, NULL, NULL, ms);
 	sched_due_of(ms, nm, due);
 	if ((n = engine_alerts(ms, nm, sched_conf(), v,
-	    ENGINE_MAX_ALERTS)) < 0)
+	    ENGINE_MAX_ALERTS)) < 0 ||
+	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
 		return -1;
+	/* What sched_past fires of a new contract: a milestone ahead. */
 	for (i = 0; i < n && v[i].fire <= now; i++)
-		;
+		fires |= v[i].due >= today;
 	cs->horizon = now;
 	cs->next_fire = i < n ? v[i].fire : 0;
-	return i > 0;
+	return fires;
 }
 
 /*

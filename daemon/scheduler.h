@@ -41,9 +41,10 @@ int	 scheduler_evaluate(struct store *st, struct contract *c,
 /*
  * The schedule of a new contract, c, stored as it is: horizon now and the
  * next fire instant after now, into cs, and its derived due dates (as
- * scheduler_due) into due.  Returns 1 if alerts are due by now
- * (scheduler_evaluate in SCHED_NEW mode then fires what the import rule
- * says, once c is stored), 0 if not, -1 on error.
+ * scheduler_due) into due.  Returns 1 if an alert due by now is of a
+ * milestone not yet behind today, which the import rule may fire
+ * (scheduler_evaluate in SCHED_NEW mode then does, once c is stored), 0
+ * if none is, -1 on error.
  */
 int	 scheduler_plan(const struct contract *c, time_t now,
 	    struct contract_state *cs, struct contract_due *due);
