@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "contractd.h"
 #include "import-plan.h"
@@ -37,7 +38,17 @@ struct import_plan {
 	atomic_int		 stop;
 	int			 threaded;
 	pthread_t		 thread;
+	double			 waited;	/* ms the rows waited for plans */
 };
+
+static double
+plan_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 /* Contract i's schedule, and its coverage and agenda entries. */
 static void
@@ -98,12 +109,17 @@ import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs,
 {
 	struct plan_result	*r = &p->res[i];
 
+	double			 t0;
+
 	if (!p->threaded)
 		plan_one(p, i);
-	else
+	else if (atomic_load_explicit(&p->done, memory_order_acquire) <= i) {
+		t0 = plan_ms();
 		while (atomic_load_explicit(&p->done, memory_order_acquire) <=
 		    i)
 			sched_yield();
+		p->waited += plan_ms() - t0;
+	}
 	*cs = r->cs;
 	*due = r->due;
 	return r->due_now;
@@ -119,6 +135,9 @@ import_plan_end(struct import_plan *p)
 		pthread_join(p->thread, NULL);
 	}
 	store_import_end(daemon_ctx->store);
+	if (p->threaded)
+		log_debug("%s: the rows waited %.0f ms for their plans",
+		    __func__, p->waited);
 	free(p->res);
 	free(p);
 }
