@@ -652,15 +652,6 @@ cmd_extend_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 
 const struct cmd cmd_extend = { "extend", 1, cmd_extend_exec, NULL };
 
-static double
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int
 import_error(const struct csv_error *e, struct cmd_reply *r)
 {
@@ -784,7 +775,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 
 	order = calloc(n ? n : 1, sizeof(*order));
 	due_now = calloc(n ? n : 1, 1);
-	t[0] = now_ms();
+	t[0] = log_clock_ms();
 	if (order == NULL || due_now == NULL ||
 	    import_sort(v, n, order) == -1) {
 		free(order);
@@ -798,7 +789,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		log_debug("%s: %zu contracts: the indexes are built after "
 		    "the rows", __func__, n);
 	store_bulk(st, 1);
-	t[1] = now_ms();
+	t[1] = log_clock_ms();
 	if (store_begin(st) == -1) {
 		cmd_fail(r, "internal", "database error");
 		goto out;
@@ -806,18 +797,18 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	if ((rebuild && store_contract_indexes(st, 0) == -1) ||
 	    import_store(v, order, n, now, due_now, r) == -1)
 		goto fail;
-	t[2] = now_ms();
+	t[2] = log_clock_ms();
 	if (rebuild && store_contract_indexes(st, 1) == -1)
 		goto fail;
-	t[3] = now_ms();
+	t[3] = log_clock_ms();
 	if (import_fire(order, n, now, due_now, fired, r) == -1)
 		goto fail;
-	t[4] = now_ms();
+	t[4] = log_clock_ms();
 	sdnotify_alive();	/* the commit writes it all at once */
 	if ((rc = cmd_commit(r)) == 0)
 		log_debug("%s: sorted in %.0f ms, rows %.0f, indexes %.0f, "
 		    "alerts %.0f, commit %.0f", __func__, t[1] - t[0],
-		    t[2] - t[1], t[3] - t[2], t[4] - t[3], now_ms() - t[4]);
+		    t[2] - t[1], t[3] - t[2], t[4] - t[3], log_clock_ms() - t[4]);
 	goto out;
 fail:
 	(void)cmd_abort(r, "internal", "database error");
@@ -947,14 +938,14 @@ import_finish(struct peer *peer, struct csv_import **up,
 	v = csv_import_take(*up, &n);
 	csv_import_free(*up);
 	*up = NULL;
-	t0 = now_ms();
+	t0 = log_clock_ms();
 	rc = import_save(v, n, &fired, r);
 	import_spent(v, n);
 	if (rc == -1)
 		return -1;
 	log_info("%s: %zu contracts imported by %s, %d alerts fired "
 	    "(stored in %.0f ms)", __func__, n, peer->user, fired,
-	    now_ms() - t0);
+	    log_clock_ms() - t0);
 	r->result = json_pack("{s:I, s:i}", "imported", (json_int_t)n,
 	    "fired", fired);
 	return 0;

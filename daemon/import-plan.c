@@ -17,7 +17,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "contractd.h"
 #include "import-plan.h"
@@ -40,15 +39,6 @@ struct import_plan {
 	pthread_t		 thread;
 	double			 waited;	/* ms the rows waited for plans */
 };
-
-static double
-plan_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Contract i's schedule, and its coverage and agenda entries. */
 static void
@@ -114,11 +104,11 @@ import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs,
 	if (!p->threaded)
 		plan_one(p, i);
 	else if (atomic_load_explicit(&p->done, memory_order_acquire) <= i) {
-		t0 = plan_ms();
+		t0 = log_clock_ms();
 		while (atomic_load_explicit(&p->done, memory_order_acquire) <=
 		    i)
 			sched_yield();
-		p->waited += plan_ms() - t0;
+		p->waited += log_clock_ms() - t0;
 	}
 	*cs = r->cs;
 	*due = r->due;
