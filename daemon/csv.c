@@ -4,6 +4,16 @@
  * One pass over the text: each record's fields are unquoted into one
  * reused buffer, and duplicate refs are found with a hash set, so the cost
  * stays linear in the input however many rows it has.
+ *
+ * Turning fields into contracts costs most of an import, so past its first
+ * BATCH_SIZE bytes that part runs on worker threads.  The calling thread
+ * still reads every record, and decides all that depends on the records
+ * around it (the header, blank rows, the number of fields and of rows);
+ * it copies each data record's fields into a batch, the workers convert
+ * batches, and the calling thread merges them back in row order, finding
+ * duplicate refs as it goes.  An error it finds itself is on a row after
+ * every row queued, so it first merges those: the first error in the file
+ * wins, as if one thread had read it all.
  */
 
 #include <stdarg.h>
@@ -15,11 +25,15 @@
 
 #include "contract.h"
 #include "csv.h"
+#include "csv-work.h"
 #include "text.h"
 
 #define REC_MORE	0	/* a ',' ended the field */
 #define REC_END		1	/* a line break or the end of the text did */
 #define NCOLS_MAX	32	/* more than there are contract fields */
+#define IMPORT_WORKERS	2	/* threads converting rows */
+#define BATCH_SIZE	(1024 * 1024)	/* bytes of fields in a batch */
+#define BATCHES_MAX	4	/* batches queued for each thread, at most */
 
 /*
  * A slot of the set of refs: the index + 1 into v of a contract (0: a free
@@ -30,20 +44,49 @@ struct slot {
 	uint32_t	 hash;
 };
 
+/* The header row: cols point into contract_fields. */
+struct csv_header {
+	const char	*cols[NCOLS_MAX];
+	size_t		 ncols;
+};
+
 /*
- * An import in progress.  cols point into contract_fields; set has a power
- * of two of slots; blank is the first blank row seen, 0 if none.
+ * Data records for a worker, rows first to first + nrec - 1 (data rows
+ * are never blank, so no row is left out): each record's ncols fields,
+ * NUL-terminated, one after the other.  The worker converts them into
+ * v[0..n), which is where they go in the import's v; failed: row first +
+ * n was refused, with e.  The contracts in v[0..n) are the batch's until
+ * merged.
+ */
+struct batch {
+	struct work_job		 job;		/* first: batch_of casts */
+	size_t			 first;
+	size_t			 nrec;
+	char			*fields;
+	size_t			 len;
+	size_t			 size;
+	struct contract		*v;
+	size_t			 n;
+	int			 failed;
+	struct csv_error	 e;
+};
+
+/*
+ * An import in progress.  set has a power of two of slots; blank is the
+ * first blank row seen, 0 if none.  rows counts the data rows read, n
+ * those converted and merged into v.
  */
 struct csv_import {
 	struct csv_reader	 rd;
-	const char		*cols[NCOLS_MAX];
-	size_t			 ncols;
+	struct csv_header	 hdr;
 	struct contract		*v;
 	size_t			 n;
 	size_t			 size;
 	struct slot		*set;
 	size_t			 setsize;
 	size_t			 blank;
+	size_t			 rows;
+	size_t			 max_rows;
 	int			 header;	/* the header row was read */
 	int			 bom;		/* the start was looked at */
 	int			 failed;
@@ -51,6 +94,13 @@ struct csv_import {
 	char			*pend;		/* a record cut short */
 	size_t			 plen;
 	size_t			 psize;
+	size_t			 nworkers;	/* threads to start, 0: none */
+	size_t			 batchsize;
+	size_t			 seen;		/* bytes of data fields read */
+	struct work		*work;		/* the threads, once started */
+	struct batch		*cur;		/* the batch being filled */
+	struct batch		*spare;		/* merged, for reuse */
+	size_t			 nbatches;	/* queued, not merged yet */
 };
 
 
@@ -329,10 +379,10 @@ header_col(struct csv_import *im, size_t i, struct csv_error *e)
 		    "%zu", i + 1));
 	/* Past NCOLS_MAX some name is unknown or repeated: say which. */
 	show(name, s, sizeof(s));
-	if (i == NCOLS_MAX || (im->cols[i] = known_name(name)) == NULL)
+	if (i == NCOLS_MAX || (im->hdr.cols[i] = known_name(name)) == NULL)
 		return (csv_fail(e, 1, name, "", "unknown column: %s", s));
 	for (j = 0; j < i; j++) {
-		if (im->cols[j] == im->cols[i])
+		if (im->hdr.cols[j] == im->hdr.cols[i])
 			return (csv_fail(e, 1, name, "", "duplicate column: "
 			    "%s", s));
 	}
@@ -346,11 +396,11 @@ header_required(struct csv_import *im, struct csv_error *e)
 	size_t			 i, j;
 
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		for (j = 0; j < im->ncols; j++) {
-			if (strcmp(im->cols[j], required[i]) == 0)
+		for (j = 0; j < im->hdr.ncols; j++) {
+			if (strcmp(im->hdr.cols[j], required[i]) == 0)
 				break;
 		}
-		if (j == im->ncols)
+		if (j == im->hdr.ncols)
 			return (csv_fail(e, 1, required[i], "", "missing "
 			    "column: %s", required[i]));
 	}
@@ -369,7 +419,7 @@ import_header(struct csv_import *im, struct csv_error *e)
 		if (header_col(im, i, e) == -1)
 			return (-1);
 	}
-	im->ncols = im->rd.nfields;
+	im->hdr.ncols = im->rd.nfields;
 	im->header = 1;
 	return (header_required(im, e));
 }
@@ -389,21 +439,21 @@ reason_trim(char *err, const char *v)
 		err[n - k - 2] = '\0';
 }
 
+/* f: the record's fields, hdr->ncols of them. */
 static int
-row_fields(struct csv_import *im, struct contract *c, struct csv_error *e)
+row_fields(const struct csv_header *hdr, const char *const *f, size_t row,
+    struct contract *c, struct csv_error *e)
 {
 	char		 err[CONTRACT_ERRLEN];
 	size_t		 i;
 
-	for (i = 0; i < im->ncols; i++) {
-		const char	*v = csv_reader_field(&im->rd, i);
-
-		if (*v == '\0')
+	for (i = 0; i < hdr->ncols; i++) {
+		if (*f[i] == '\0')
 			continue;
-		if (contract_set_field(c, im->cols[i], v, err,
+		if (contract_set_field(c, hdr->cols[i], f[i], err,
 		    sizeof(err)) == -1) {
-			reason_trim(err, v);
-			return (csv_fail(e, im->rd.row, im->cols[i], v, "%s",
+			reason_trim(err, f[i]);
+			return (csv_fail(e, row, hdr->cols[i], f[i], "%s",
 			    err));
 		}
 	}
@@ -411,7 +461,7 @@ row_fields(struct csv_import *im, struct contract *c, struct csv_error *e)
 }
 
 static int
-row_check(struct csv_import *im, struct contract *c, struct csv_error *e)
+row_check(size_t row, struct contract *c, struct csv_error *e)
 {
 	char		 err[CONTRACT_ERRLEN], val[sizeof(e->value)] = "";
 	const char	*field;
@@ -422,7 +472,26 @@ row_check(struct csv_import *im, struct contract *c, struct csv_error *e)
 		field = "";
 	contract_get_field(c, field, val, sizeof(val));
 	reason_trim(err, val);
-	return (csv_fail(e, im->rd.row, field, val, "%s", err));
+	return (csv_fail(e, row, field, val, "%s", err));
+}
+
+/*
+ * The contract of data row row, fields f: each field set, then the whole
+ * checked; on failure c is left empty.  Runs on the workers too: it reads
+ * only its arguments (and constant tables), and what it calls keeps no
+ * state (contract_set_field, contract_check, the date parsing and
+ * formatting of dates.c that they use, text_excerpt, snprintf).
+ */
+static int
+row_convert(const struct csv_header *hdr, const char *const *f, size_t row,
+    struct contract *c, struct csv_error *e)
+{
+	contract_init(c);
+	if (row_fields(hdr, f, row, c, e) == -1 || row_check(row, c, e) == -1) {
+		contract_free(c);
+		return (-1);
+	}
+	return (0);
 }
 
 static uint32_t
@@ -476,53 +545,313 @@ set_grow(struct csv_import *im)
 	return (0);
 }
 
-/* Adds the ref of v[n]; one seen before is an error on this row. */
+/* Adds the ref of v[n], data row row; one seen before is an error. */
 static int
-ref_add(struct csv_import *im, struct csv_error *e)
+ref_add(struct csv_import *im, size_t row, struct csv_error *e)
 {
 	const char	*ref = im->v[im->n].ref;
 	uint32_t	 hash = ref_hash(ref);
 	size_t		 i;
 
 	if (set_grow(im) == -1)
-		return (oom(&im->rd, e));
+		return (csv_fail(e, row, "", "", "out of memory"));
 	i = set_slot(im->set, im->setsize, im->v, ref, hash);
 	/* Data rows follow the header without gaps: v[k] is row k + 2. */
 	if (im->set[i].idx != 0)
-		return (csv_fail(e, im->rd.row, "ref", ref, "duplicate ref "
+		return (csv_fail(e, row, "ref", ref, "duplicate ref "
 		    "(first on row %zu)", (size_t)im->set[i].idx + 1));
 	im->set[i].idx = (uint32_t)im->n + 1;
 	im->set[i].hash = hash;
 	return (0);
 }
 
-/* Checks the row's shape and makes room for its contract. */
+/* Room in v for k more contracts. */
+static int
+v_grow(struct csv_import *im, size_t k)
+{
+	struct contract	*v;
+
+	if ((v = grow(im->v, &im->size, im->n + k, sizeof(*v))) == NULL)
+		return (-1);
+	im->v = v;
+	return (0);
+}
+
+/* Checks the shape of the data row just read, and counts it. */
 static int
 row_begin(struct csv_import *im, struct csv_error *e)
 {
 	struct csv_reader	*rd = &im->rd;
-	struct contract		*v;
 
 	if (im->blank != 0)
 		return (csv_fail(e, im->blank, "", "", "blank row (only the "
 		    "last rows may be blank)"));
-	if (rd->nfields != im->ncols)
+	if (rd->nfields != im->hdr.ncols)
 		return (csv_fail(e, rd->row, "", "", "expected %zu fields, "
-		    "found %zu", im->ncols, rd->nfields));
-	if (im->n == CSV_MAX_ROWS)
+		    "found %zu", im->hdr.ncols, rd->nfields));
+	if (im->rows == im->max_rows)
 		return (csv_fail(e, rd->row, "", "", "too many rows (at most "
-		    "%d contracts)", CSV_MAX_ROWS));
-	if ((v = grow(im->v, &im->size, im->n + 1, sizeof(*v))) == NULL)
-		return (oom(rd, e));
-	im->v = v;
+		    "%zu contracts)", im->max_rows));
+	im->rows++;
 	return (0);
+}
+
+/* Converts the data row just read here, on the calling thread. */
+static int
+row_store(struct csv_import *im, struct csv_error *e)
+{
+	const char	*f[NCOLS_MAX];
+	size_t		 i;
+
+	if (v_grow(im, 1) == -1)
+		return (oom(&im->rd, e));
+	for (i = 0; i < im->hdr.ncols; i++)
+		f[i] = csv_reader_field(&im->rd, i);
+	if (row_convert(&im->hdr, f, im->rd.row, &im->v[im->n], e) == -1)
+		return (-1);
+	if (ref_add(im, im->rd.row, e) == -1) {
+		contract_free(&im->v[im->n]);
+		return (-1);
+	}
+	im->n++;
+	return (0);
+}
+
+static struct batch *
+batch_new(size_t first, size_t size)
+{
+	struct batch	*b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return (NULL);
+	if ((b->fields = malloc(size)) == NULL) {
+		free(b);
+		return (NULL);
+	}
+	b->first = first;
+	b->size = size;
+	return (b);
+}
+
+static void
+batch_free(struct batch *b)
+{
+	size_t	 i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++)
+		contract_free(&b->v[i]);
+	free(b->fields);
+	free(b);
+}
+
+static struct batch *
+batch_of(struct work_job *job)
+{
+	return ((struct batch *)job);
+}
+
+/*
+ * A batch for rows from first, room for size bytes of fields: a spare if
+ * one is big enough, so that a large import reuses a few buffers rather
+ * than faulting in new ones.
+ */
+static struct batch *
+batch_get(struct csv_import *im, size_t first, size_t size)
+{
+	struct batch	*b = im->spare;
+	char		*fields;
+
+	if (b == NULL || b->size < size)
+		return (batch_new(first, size));
+	im->spare = batch_of(b->job.next);
+	fields = b->fields;
+	size = b->size;
+	memset(b, 0, sizeof(*b));
+	b->fields = fields;
+	b->size = size;
+	b->first = first;
+	return (b);
+}
+
+/* Keeps a merged batch (it has no contracts left) as a spare. */
+static void
+batch_put(struct csv_import *im, struct batch *b)
+{
+	if (b->size != im->batchsize) {
+		batch_free(b);
+		return;
+	}
+	b->job.next = im->spare != NULL ? &im->spare->job : NULL;
+	im->spare = b;
+}
+
+static void
+batch_drop(struct work_job *job)
+{
+	batch_free(batch_of(job));
+}
+
+/* On a worker: converts the records of the batch, up to one refused. */
+static void
+batch_run(struct work_job *job, void *arg)
+{
+	const struct csv_header	*hdr = arg;
+	struct batch		*b = batch_of(job);
+	const char		*f[NCOLS_MAX], *p = b->fields;
+	size_t			 i;
+
+	for (; b->n < b->nrec; b->n++) {
+		for (i = 0; i < hdr->ncols; i++) {
+			f[i] = p;
+			p += strlen(p) + 1;
+		}
+		if (row_convert(hdr, f, b->first + b->n, &b->v[b->n],
+		    &b->e) == -1) {
+			b->failed = 1;
+			break;
+		}
+	}
+}
+
+/*
+ * Takes the contracts of b, the next ones in v, into the import, each ref
+ * checked in row order; then b's own error, if it has one.  Those not
+ * taken stay b's.
+ */
+static int
+batch_merge(struct csv_import *im, struct batch *b, struct csv_error *e)
+{
+	for (; b->n > 0; b->first++, b->v++, b->n--, im->n++) {
+		if (ref_add(im, b->first, e) == -1)
+			return (-1);
+	}
+	if (b->failed) {
+		*e = b->e;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Takes back the batches converted, oldest first, and merges them: those
+ * done, and while more than keep are queued, waiting for the oldest.  An
+ * error is the import's first (every row before it is merged): the
+ * import has failed, and nothing more is merged.
+ */
+static int
+import_merge(struct csv_import *im, size_t keep, struct csv_error *e)
+{
+	struct work_job	*job;
+	struct batch	*b;
+	int		 rv;
+
+	while (im->nbatches > 0 &&
+	    (job = work_pop(im->work, im->nbatches > keep)) != NULL) {
+		im->nbatches--;
+		b = batch_of(job);
+		if ((rv = batch_merge(im, b, e)) == 0)
+			batch_put(im, b);
+		else
+			batch_free(b);
+		if (rv == -1) {
+			im->failed = 1;
+			im->rd.row = e->row;	/* as if read up to there */
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Queues the batch being filled, if there is one, with its place in v.
+ * v grows only while no batch is queued, since the workers write into it:
+ * it doubles, so that is seldom.
+ */
+static int
+batch_flush(struct csv_import *im, struct csv_error *e)
+{
+	struct batch	*b = im->cur;
+	size_t		 at;
+
+	if (b == NULL)
+		return (0);
+	at = b->first - 2;		/* v[k] is row k + 2 */
+	if (at + b->nrec > im->size) {
+		if (import_merge(im, 0, e) == -1)
+			return (-1);
+		if (v_grow(im, b->nrec) == -1)
+			return (oom(&im->rd, e));
+	}
+	b->v = im->v + at;
+	work_push(im->work, &b->job);
+	im->cur = NULL;
+	im->nbatches++;
+	return (0);
+}
+
+/*
+ * Adds the fields of the data row just read to the batch being filled;
+ * one that is full first goes to the workers, whom the calling thread
+ * waits for if they are too far behind.
+ */
+static int
+batch_add(struct csv_import *im, struct csv_error *e)
+{
+	struct csv_reader	*rd = &im->rd;
+	size_t			 size;
+
+	if (im->cur != NULL && im->cur->len + rd->buflen > im->cur->size) {
+		if (batch_flush(im, e) == -1 || import_merge(im,
+		    BATCHES_MAX * work_threads(im->work), e) == -1)
+			return (-1);
+	}
+	if (im->cur == NULL) {
+		size = rd->buflen > im->batchsize ? rd->buflen : im->batchsize;
+		if ((im->cur = batch_get(im, rd->row, size)) == NULL)
+			return (oom(rd, e));
+	}
+	memcpy(im->cur->fields + im->cur->len, rd->buf, rd->buflen);
+	im->cur->len += rd->buflen;
+	im->cur->nrec++;
+	return (0);
+}
+
+/* Stops the workers, and drops what they had not handed back. */
+static void
+import_stop(struct csv_import *im)
+{
+	struct batch	*b;
+
+	work_free(im->work, batch_drop);
+	im->work = NULL;
+	im->nbatches = 0;
+	batch_free(im->cur);
+	im->cur = NULL;
+	while ((b = im->spare) != NULL) {
+		im->spare = batch_of(b->job.next);
+		batch_free(b);
+	}
+}
+
+/*
+ * The threads start once the data rows exceed a batch: a smaller import
+ * is converted here, and so is the rest of one for which none starts.
+ */
+static void
+import_start(struct csv_import *im)
+{
+	if (im->work != NULL || im->nworkers == 0 ||
+	    im->seen <= im->batchsize)
+		return;
+	if ((im->work = work_new(im->nworkers, batch_run, &im->hdr)) == NULL)
+		im->nworkers = 0;
 }
 
 static int
 import_row(struct csv_import *im, struct csv_error *e)
 {
-	struct contract	*c;
-
 	if (record_blank(&im->rd)) {
 		if (im->blank == 0)
 			im->blank = im->rd.row;
@@ -530,15 +859,11 @@ import_row(struct csv_import *im, struct csv_error *e)
 	}
 	if (row_begin(im, e) == -1)
 		return (-1);
-	c = &im->v[im->n];
-	contract_init(c);
-	if (row_fields(im, c, e) == -1 || row_check(im, c, e) == -1 ||
-	    ref_add(im, e) == -1) {
-		contract_free(c);
-		return (-1);
-	}
-	im->n++;
-	return (0);
+	im->seen += im->rd.buflen;
+	import_start(im);
+	if (im->work != NULL)
+		return (batch_add(im, e));
+	return (row_store(im, e));
 }
 
 /*
@@ -567,9 +892,9 @@ import_records(struct csv_import *im, int last, struct csv_error *e)
 		if (rv == 0)
 			return (0);
 		if (rv == -1) {
-			if (im->header && rd->nfields < im->ncols)
+			if (im->header && rd->nfields < im->hdr.ncols)
 				snprintf(e->column, sizeof(e->column), "%s",
-				    im->cols[rd->nfields]);
+				    im->hdr.cols[rd->nfields]);
 			return (-1);
 		}
 		if ((im->header ? import_row(im, e) :
@@ -629,6 +954,33 @@ import_text(struct csv_import *im, const char *text, size_t len,
 	return (0);
 }
 
+/* Merges every batch once the text is read, and stops the workers. */
+static int
+import_finish(struct csv_import *im, struct csv_error *e)
+{
+	if (im->work == NULL)
+		return (0);
+	if (batch_flush(im, e) == -1 || import_merge(im, 0, e) == -1)
+		return (-1);
+	import_stop(im);
+	return (0);
+}
+
+/*
+ * e is an error found on the calling thread, on a row after every row
+ * queued: one of those refused, or a duplicate among them, comes first.
+ */
+static void
+import_settle(struct csv_import *im, struct csv_error *e)
+{
+	struct csv_error	 early;
+
+	if (im->work == NULL)
+		return;
+	if (batch_flush(im, &early) == -1 || import_merge(im, 0, &early) == -1)
+		*e = early;
+}
+
 static int
 import_feed(struct csv_import *im, const char *text, size_t len, int last,
     struct csv_error *e)
@@ -661,7 +1013,8 @@ import_feed(struct csv_import *im, const char *text, size_t len, int last,
 		    "than %d bytes", CSV_RECORD_MAX));
 	if (last && !im->header)
 		return (csv_fail(e, 1, "", "", "no header row"));
-	return (0);
+	/* What the workers did meanwhile; after the last piece, all. */
+	return (last ? import_finish(im, e) : import_merge(im, SIZE_MAX, e));
 }
 
 struct csv_import *
@@ -672,7 +1025,19 @@ csv_import_new(void)
 	if ((im = calloc(1, sizeof(*im))) == NULL)
 		return (NULL);
 	csv_reader_init(&im->rd, NULL, 0);
+	im->max_rows = CSV_MAX_ROWS;
+	im->nworkers = IMPORT_WORKERS;
+	im->batchsize = BATCH_SIZE;
 	return (im);
+}
+
+void
+csv_import_tune(struct csv_import *im, size_t workers, size_t batch,
+    size_t max_rows)
+{
+	im->nworkers = workers;
+	im->batchsize = batch;
+	im->max_rows = max_rows < CSV_MAX_ROWS ? max_rows : CSV_MAX_ROWS;
 }
 
 int
@@ -688,7 +1053,11 @@ csv_import_feed(struct csv_import *im, const char *text, size_t len,
 		return (csv_fail(e, im->rd.row, "", "", "the import was "
 		    "refused already"));
 	if (import_feed(im, text, len, last, e) == -1) {
+		/* Unless the error came from merging, it was found here. */
+		if (!im->failed)
+			import_settle(im, e);
 		im->failed = 1;
+		import_stop(im);
 		return (-1);
 	}
 	return (0);
@@ -703,8 +1072,10 @@ csv_import_fed(const struct csv_import *im)
 struct contract *
 csv_import_take(struct csv_import *im, size_t *n)
 {
-	struct contract	*v = im->v;
+	struct contract	*v;
 
+	import_stop(im);		/* after the last piece, a no-op */
+	v = im->v;
 	/* Give back the doubling's slack; keeping it would do no harm. */
 	if (im->n > 0 && im->n < im->size &&
 	    (v = realloc(im->v, im->n * sizeof(*v))) == NULL)
@@ -720,6 +1091,7 @@ csv_import_free(struct csv_import *im)
 {
 	if (im == NULL)
 		return;
+	import_stop(im);
 	csv_reader_free(&im->rd);
 	csv_contracts_free(im->v, im->n);
 	free(im->set);

@@ -91,6 +91,12 @@ void	 csv_contracts_free(struct contract *v, size_t n);
  * first error in the text in e, after which the import can only be freed.
  * last marks the final piece; then csv_import_take hands over the
  * contracts as csv_contracts does.
+ *
+ * Past the first MiB of rows, two threads turn rows into contracts while
+ * the caller reads on; the feed of the last piece waits for them.  An
+ * error on a row they have may so come out of a later feed than the one
+ * holding the row, but it is the same first error.  csv_import_free stops
+ * them, whenever it is called.
  */
 #define CSV_RECORD_MAX	(1024 * 1024)
 
@@ -102,5 +108,14 @@ int	 csv_import_feed(struct csv_import *im, const char *text, size_t len,
 size_t	 csv_import_fed(const struct csv_import *im);	/* bytes so far */
 struct contract	*csv_import_take(struct csv_import *im, size_t *n);
 void	 csv_import_free(struct csv_import *im);
+
+/*
+ * For tests, before the first piece: the worker threads an import may
+ * start (0: it runs on the calling thread alone, 2 by default), the bytes
+ * of fields in a batch for them (1 MiB; the threads start once the data
+ * rows hold more), and a lower CSV_MAX_ROWS.
+ */
+void	 csv_import_tune(struct csv_import *im, size_t workers, size_t batch,
+	    size_t max_rows);
 
 #endif
