@@ -10,10 +10,11 @@
  * still reads every record, and decides all that depends on the records
  * around it (the header, blank rows, the number of fields and of rows);
  * it copies each data record's fields into a batch, the workers convert
- * batches, and the calling thread merges them back in row order, finding
- * duplicate refs as it goes.  An error it finds itself is on a row after
- * every row queued, so it first merges those: the first error in the file
- * wins, as if one thread had read it all.
+ * batches into the contracts' places in v, and the calling thread takes
+ * them in row order, finding duplicate refs as it goes.  An error it
+ * finds itself is on a row after every row queued, so it first takes
+ * those: the first error in the file wins, as if one thread had read it
+ * all.
  */
 
 #include <stdarg.h>
