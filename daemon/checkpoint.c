@@ -13,6 +13,7 @@
 
 #include "checkpoint.h"
 #include "log.h"
+#include "thread.h"
 
 #define CKPT_PAGES	1000	/* SQLite's own autocheckpoint threshold */
 
@@ -97,7 +98,7 @@ checkpointer_start(sqlite3 *main, const char *path)
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(ck->db, "PRAGMA synchronous = FULL", NULL, NULL,
 	    NULL) != SQLITE_OK ||
-	    pthread_create(&ck->thread, NULL, ckpt_main, ck) != 0) {
+	    thread_start(&ck->thread, ckpt_main, ck) != 0) {
 		log_warnx("%s: %s: checkpoints stay on the loop", __func__,
 		    ck->db ? sqlite3_errmsg(ck->db) : "out of memory");
 		ckpt_free(ck);

@@ -5,10 +5,10 @@
  * in order whichever thread finished first.
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 
 #include "csv-work.h"
+#include "thread.h"
 
 struct work {
 	pthread_mutex_t	 mu;
@@ -48,19 +48,12 @@ work_main(void *p)
 	return (NULL);
 }
 
-/* The threads block every signal: the daemon's go to its event loop. */
 static void
 work_start(struct work *w, size_t n)
 {
-	sigset_t	 all, old;
-
-	sigfillset(&all);
-	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
-		return;
-	while (w->nthreads < n && pthread_create(&w->threads[w->nthreads],
-	    NULL, work_main, w) == 0)
+	while (w->nthreads < n && thread_start(&w->threads[w->nthreads],
+	    work_main, w) == 0)
 		w->nthreads++;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 struct work *

@@ -21,6 +21,7 @@
 #include "contractd.h"
 #include "import-plan.h"
 #include "scheduler.h"
+#include "thread.h"
 
 struct plan_result {
 	struct contract_state	 cs;
@@ -89,7 +90,7 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 	/* The zone set here, once, so that the thread never sets it. */
 	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
 	p->threaded = n > 1 &&
-	    pthread_create(&p->thread, NULL, plan_main, p) == 0;
+	    thread_start(&p->thread, plan_main, p) == 0;
 	return p;
 }
 
@@ -98,7 +99,6 @@ import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs,
     struct contract_due *due)
 {
 	struct plan_result	*r = &p->res[i];
-
 	double			 t0;
 
 	if (!p->threaded)
