@@ -8,11 +8,8 @@
 #include <jansson.h>
 
 #include "contract.h"
-#include "text.h"
 
 /* Day counts are integers, everything else strings; unset fields null. */
 json_t	*contract_to_json(const struct contract *c);
-/* The same object as compact JSON text, appended to b. */
-void	 contract_json_text(struct strbuf *b, const struct contract *c);
 
 #endif

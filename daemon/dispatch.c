@@ -95,95 +95,62 @@ dispatch_next(void)
 	return store_delivery_next(daemon_ctx->store);
 }
 
-/* Instant t as UTC ISO 8601 text into buf (DISPATCH_ISOLEN), or "". */
-#define DISPATCH_ISOLEN	32
-
-static const char *
-iso_utc(time_t t, char *buf)
+static json_t *
+iso_utc(time_t t)
 {
 	struct tm	tm;
+	char		buf[32];
 
-	buf[0] = '\0';
-	if (gmtime_r(&t, &tm) != NULL)
-		strftime(buf, DISPATCH_ISOLEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
+	if (gmtime_r(&t, &tm) == NULL)
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
 }
 
-/* ,"name": and a string, or null for NULL or "". */
-static void
-text_member(struct strbuf *b, const char *name, const char *v)
-{
-	strbuf_puts(b, ",\"");
-	strbuf_puts(b, name);
-	strbuf_puts(b, "\":");
-	if (v == NULL || *v == '\0')
-		strbuf_puts(b, "null");
-	else
-		strbuf_json(b, v);
-}
-
-static void
-date_member(struct strbuf *b, const char *name, int32_t day)
+static json_t *
+date_json(int32_t day)
 {
 	char	buf[DATE_STRLEN];
 
-	text_member(b, name, day == DATE_NONE ? NULL : date_format(day, buf));
-}
-
-static void
-int_member(struct strbuf *b, const char *name, long v, int boolean)
-{
-	strbuf_puts(b, ",\"");
-	strbuf_puts(b, name);
-	strbuf_puts(b, "\":");
-	if (boolean)
-		strbuf_puts(b, v ? "true" : "false");
-	else
-		strbuf_int(b, v);
+	return day == DATE_NONE ? json_null() : json_string(date_format(day,
+	    buf));
 }
 
 /*
  * The "generic" payload: everything a notifier needs to describe the
  * alert, kept with each delivery so that a later change of the contract
- * does not change what is sent on a retry.  Written as text: an import
- * can fire a hundred thousand.
+ * does not change what is sent on a retry.
  */
-static char *
+static json_t *
 alert_payload(const struct contract *c, const struct contract_state *cs,
     const struct alert *a, const char *uncovered, int late, time_t now)
 {
-	struct strbuf	 b = { NULL, 0, 0, 0 };
-	char		 key[ALERT_KEYLEN], local[DATE_ISOLEN];
-	char		 utc[DISPATCH_ISOLEN];
-	int32_t		 today = a->due;
+	char	 key[ALERT_KEYLEN], local[DATE_ISOLEN];
+	int32_t	 today = a->due;
+	json_t	*o;
 
 	engine_alert_key(c->ref, a, key, sizeof(key));
 	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
 	if (date_format_local(a->fire, daemon_ctx->conf->timezone, local,
 	    sizeof(local)) == -1)
 		local[0] = '\0';
-	strbuf_puts(&b, "{\"type\":\"contract.alert\",\"key\":");
-	strbuf_json(&b, key);
-	strbuf_puts(&b, ",\"contract\":");
-	contract_json_text(&b, c);
-	text_member(&b, "milestone", milestone_name(a->kind));
-	date_member(&b, "due", a->due);
-	int_member(&b, "offset_days", a->offset, 0);
-	int_member(&b, "days_left", (long)(a->due - today), 0);
-	int_member(&b, "late", late, 1);
-	int_member(&b, "lapsed_extension", cs->lapsed_extension, 1);
-	date_member(&b, "extension_available_until",
-	    c->end_date < c->max_end_date ? c->max_end_date : DATE_NONE);
-	strbuf_puts(&b, ",\"fire_at\":");
-	strbuf_json(&b, local);
-	text_member(&b, "fired_at", iso_utc(now, utc));
-	text_member(&b, "uncovered", uncovered);
-	strbuf_puts(&b, "}");
-	if (b.failed) {
-		strbuf_free(&b);
-		return NULL;
-	}
-	return b.s;
+	o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:b, s:b, s:o, "
+	    "s:s, s:o, s:o}",
+	    "type", "contract.alert",
+	    "key", key,
+	    "contract", contract_to_json(c),
+	    "milestone", milestone_name(a->kind),
+	    "due", date_json(a->due),
+	    "offset_days", a->offset,
+	    "days_left", (int)(a->due - today),
+	    "late", late,
+	    "lapsed_extension", cs->lapsed_extension,
+	    "extension_available_until", c->end_date < c->max_end_date ?
+	    date_json(c->max_end_date) : json_null(),
+	    "fire_at", local,
+	    "fired_at", iso_utc(now),
+	    "uncovered", *uncovered ? json_string(uncovered) : json_null());
+	return o;
 }
 
 /* Adds one delivery of payload to the outbox. */
@@ -252,12 +219,17 @@ dispatch_enqueue(struct store *st, const struct contract *c,
     const char *uncovered, int late, time_t now)
 {
 	struct daemon	*d = daemon_ctx;
+	json_t		*o;
 	char		*payload, key[ALERT_KEYLEN];
 	size_t		 i;
 	int		 rc = 0;
 
 	engine_alert_key(c->ref, a, key, sizeof(key));
-	if ((payload = alert_payload(c, cs, a, uncovered, late, now)) == NULL)
+	if ((o = alert_payload(c, cs, a, uncovered, late, now)) == NULL)
+		return -1;
+	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (payload == NULL)
 		return -1;
 	for (i = 0; i < d->nchannels && rc == 0; i++) {
 		if (!(d->channels[i].kinds & (1u << a->kind)))
@@ -278,8 +250,8 @@ dispatch_test(struct store *st, const char *channel, const char *to,
     time_t now, char *key, size_t keylen)
 {
 	struct channel	*ch;
-	struct strbuf	 b = { NULL, 0, 0, 0 };
-	char		*payload, alert_key[128], utc[DISPATCH_ISOLEN];
+	json_t		*o;
+	char		*payload, alert_key[128];
 	int32_t		 today = 0;
 	int		 rc;
 
@@ -291,23 +263,18 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	/* Unique even for several tests in one second. */
 	snprintf(alert_key, sizeof(alert_key), "test/%s/%lld.%u", channel,
 	    (long long)now, ++disp.tests);
-	strbuf_puts(&b, "{\"type\":\"contract.test\",\"key\":");
-	strbuf_json(&b, alert_key);
-	strbuf_puts(&b, ",\"contract\":{\"ref\":\"TEST\",\"title\":"
-	    "\"contractd test alert\"}");
-	text_member(&b, "milestone", "test");
-	date_member(&b, "due", today);
-	int_member(&b, "offset_days", 0, 0);
-	int_member(&b, "days_left", 0, 0);
-	int_member(&b, "late", 0, 1);
-	int_member(&b, "lapsed_extension", 0, 1);
-	text_member(&b, "fired_at", iso_utc(now, utc));
-	strbuf_puts(&b, "}");
-	if (b.failed) {
-		strbuf_free(&b);
+	o = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:o, s:i, s:i, s:b, "
+	    "s:b, s:o}", "type", "contract.test", "key", alert_key,
+	    "contract", "ref", "TEST", "title", "contractd test alert",
+	    "milestone", "test", "due", date_json(today), "offset_days", 0,
+	    "days_left", 0, "late", 0, "lapsed_extension", 0,
+	    "fired_at", iso_utc(now));
+	if (o == NULL)
 		return STORE_ERROR;
-	}
-	payload = b.s;
+	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (payload == NULL)
+		return STORE_ERROR;
 	rc = enqueue_one(st, alert_key, channel, to, payload, now);
 	free(payload);
 	if (to != NULL)
