@@ -738,13 +738,16 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 			__builtin_prefetch(order[i + 4]->supplier);
 		}
 		if ((d = import_plan_get(plan, i, &cs, &due)) < 0)
-			rc = STORE_ERROR;
-		else
-			rc = store_contract_row(daemon_ctx->store, order[i],
-			    &due, &cs, now);
+			break;		/* rc 0, i < n: the plan failed */
+		rc = store_contract_row(daemon_ctx->store, order[i], &due,
+		    &cs, now);
 		due_now[i] = (char)d;
 	}
 	import_plan_end(plan);
+	if (rc == 0 && i < n)
+		return cmd_fail(r, "internal", "row %zu, ref '%s': its schedule "
+		    "or agenda entries could not be made (out of memory?)",
+		    (size_t)(order[i] - v) + 2, order[i]->ref);
 	if (rc == STORE_CONFLICT)
 		return cmd_fail(r, "conflict", "row %zu, column ref, value "
 		    "'%s': a contract with this ref exists already",

@@ -87,9 +87,12 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 	p->now = now;
 	atomic_init(&p->done, 0);
 	atomic_init(&p->stop, 0);
-	/* The zone set here, once, so that the thread never sets it. */
-	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
+	/*
+	 * The zone set here, once, so that the thread never sets it; if it
+	 * cannot be, the plans are worked out on this thread.
+	 */
 	p->threaded = n > 1 &&
+	    date_of_instant(now, daemon_ctx->conf->timezone, &today) == 0 &&
 	    thread_start(&p->thread, plan_main, p) == 0;
 	return p;
 }

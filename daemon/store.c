@@ -713,8 +713,9 @@ bind_day(sqlite3_stmt *s, int i, int32_t day, char *buf)
 }
 
 /*
- * Binds the 16 contract fields and the two derived dates from index 1;
- * c and d must outlive the step.
+ * Binds the 16 contract fields and the two derived dates from index 1,
+ * without copies: c and d must outlive the step (store_stmt clears the
+ * bindings before the statement's next use).
  */
 static void
 bind_contract(sqlite3_stmt *s, const struct contract *c,

@@ -15,6 +15,6 @@ thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	if ((rc = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0)
 		return (rc);
 	rc = pthread_create(t, NULL, fn, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return (rc);
 }
