@@ -775,10 +775,9 @@ store_contract_insert(struct store *st, const struct contract *c,
 {
 	int	 rc;
 
-	if ((rc = store_contract_row(st, c, due, cs, now)) != 0 ||
-	    (rc = cover_add(st, c->services, c->start_date, c->end_date)) != 0)
+	if ((rc = store_contract_row(st, c, due, cs, now)) != 0)
 		return rc;
-	return agenda_add(st, c);
+	return store_import_derived(st, c);
 }
 
 int

@@ -23,6 +23,7 @@
 #include "contract.h"
 #include "csv.h"
 #include "dates.h"
+#include "text.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SANITIZED	1
@@ -36,12 +37,6 @@
 #define PIECE_RANDOM	0	/* pieces of 1 to 3000 bytes */
 
 /* A growing text. */
-struct text {
-	char	*s;
-	size_t	 len;
-	size_t	 size;
-};
-
 /* How an import runs: threads, batch size, CSV_MAX_ROWS, pieces. */
 struct run {
 	size_t	 workers;
@@ -93,39 +88,28 @@ chance(size_t n)
 	return (n > 0 && pick(n) == 0);
 }
 
+/* Text of a test: an allocation that fails fails the test. */
 static void
-text_add(struct text *t, const char *s, size_t n)
+text_add(struct strbuf *t, const char *s, size_t n)
 {
-	while (t->len + n + 1 > t->size) {
-		t->size = t->size ? t->size * 2 : 4096;
-		assert_non_null(t->s = realloc(t->s, t->size));
-	}
-	memcpy(t->s + t->len, s, n);
-	t->len += n;
-	t->s[t->len] = '\0';
+	strbuf_add(t, s, n);
+	assert_false(t->failed);
 }
 
 static void
-text_puts(struct text *t, const char *s)
+text_puts(struct strbuf *t, const char *s)
 {
 	text_add(t, s, strlen(s));
 }
 
-static void __attribute__((format(printf, 2, 3)))
-text_printf(struct text *t, const char *fmt, ...)
-{
-	char	 buf[512];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	text_puts(t, buf);
-}
+#define text_printf(t, ...) do {					\
+	strbuf_printf((t), __VA_ARGS__);				\
+	assert_false((t)->failed);					\
+} while (0)
 
 /* A field, quoted when it must be and now and then when it need not. */
 static void
-put_field(struct text *t, const char *s)
+put_field(struct strbuf *t, const char *s)
 {
 	const char	*p;
 
@@ -171,7 +155,7 @@ gen_eol(const struct gen *g)
 }
 
 static void
-gen_header(struct gen *g, struct text *t)
+gen_header(struct gen *g, struct strbuf *t)
 {
 	const char	*tmp;
 	size_t		 i, j;
@@ -273,7 +257,7 @@ gen_value(const struct gen *g, const char *col, size_t row, char *buf,
 
 /* Trouble that is about the record, not a value. */
 static int
-gen_odd_record(const struct gen *g, struct text *t, size_t row)
+gen_odd_record(const struct gen *g, struct strbuf *t, size_t row)
 {
 	size_t	 i;
 
@@ -305,7 +289,7 @@ gen_odd_record(const struct gen *g, struct text *t, size_t row)
 }
 
 static void
-gen_row(const struct gen *g, struct text *t, size_t row)
+gen_row(const struct gen *g, struct strbuf *t, size_t row)
 {
 	char	 buf[256];
 	size_t	 i;
@@ -322,7 +306,7 @@ gen_row(const struct gen *g, struct text *t, size_t row)
 
 /* The end: blank rows, the last line break or not, a lone CR. */
 static void
-gen_end(const struct gen *g, struct text *t)
+gen_end(const struct gen *g, struct strbuf *t)
 {
 	size_t	 i, n = pick(4);
 
@@ -349,7 +333,7 @@ gen_end(const struct gen *g, struct text *t)
 
 /* Generated file number k, with its run's CSV_MAX_ROWS in *max_rows. */
 static void
-gen_file(size_t k, struct text *t, size_t *max_rows)
+gen_file(size_t k, struct strbuf *t, size_t *max_rows)
 {
 	static const size_t	 rates[] = { 0, 0, 2000, 300, 80, 20 };
 	struct gen		 g;
@@ -393,7 +377,7 @@ result_free(struct result *res)
 }
 
 static void
-import_run(const struct text *t, const struct run *r, struct result *res)
+import_run(const struct strbuf *t, const struct run *r, struct result *res)
 {
 	struct csv_import	*im;
 	size_t			 off = 0, n;
@@ -502,7 +486,7 @@ assert_same(const char *name, size_t k, const struct run *r,
 
 /* The calling thread alone, the whole text at once. */
 static void
-oracle(const struct text *t, size_t max_rows, struct result *res)
+oracle(const struct strbuf *t, size_t max_rows, struct result *res)
 {
 	struct run	 r = { 0, 0, max_rows, 0 };
 
@@ -512,7 +496,7 @@ oracle(const struct text *t, size_t max_rows, struct result *res)
 
 /* t imported in each of the ways that are to give the same result. */
 static void
-compare_runs(const char *name, size_t k, const struct text *t,
+compare_runs(const char *name, size_t k, const struct strbuf *t,
     size_t max_rows, int bytewise)
 {
 	static const size_t	 batches[] = { 1, 13, 64, 200, 777, 4096 };
@@ -546,7 +530,7 @@ compare_runs(const char *name, size_t k, const struct text *t,
 static void
 test_generated(void **state)
 {
-	struct text	 t = { NULL, 0, 0 };
+	struct strbuf	 t = { NULL, 0, 0, 0 };
 	size_t		 k, max_rows, failed = 0;
 	struct result	 res;
 
@@ -566,7 +550,7 @@ test_generated(void **state)
 
 /* rows data rows R2.. with fields of the same length; bad rows on top. */
 static void
-gen_plain(struct text *t, size_t rows)
+gen_plain(struct strbuf *t, size_t rows)
 {
 	size_t	 row;
 
@@ -578,7 +562,7 @@ gen_plain(struct text *t, size_t rows)
 
 /* Replaces the 6 bytes of the ref or title of row row. */
 static void
-patch(struct text *t, size_t row, int title, const char *with)
+patch(struct strbuf *t, size_t row, int title, const char *with)
 {
 	char	 key[32], *p;
 
@@ -589,7 +573,7 @@ patch(struct text *t, size_t row, int title, const char *with)
 
 /* The first error with threads, with the calling thread alone the same. */
 static void
-first_error(const struct text *t, size_t batch, size_t max_rows,
+first_error(const struct strbuf *t, size_t batch, size_t max_rows,
     size_t row, const char *column, const char *value, const char *reason)
 {
 	struct run	 r = { 2, batch, max_rows, 0 };
@@ -622,7 +606,7 @@ first_error(const struct text *t, size_t batch, size_t max_rows,
 static void
 test_duplicate_and_field_order(void **state)
 {
-	struct text	 t = { NULL, 0, 0 };
+	struct strbuf	 t = { NULL, 0, 0, 0 };
 	size_t		 b, d;
 
 	(void)state;
@@ -648,7 +632,7 @@ test_duplicate_and_field_order(void **state)
 static void
 test_reader_error_after_field(void **state)
 {
-	struct text	 t = { NULL, 0, 0 };
+	struct strbuf	 t = { NULL, 0, 0, 0 };
 
 	(void)state;
 	gen_plain(&t, 300);
@@ -681,7 +665,7 @@ test_reader_error_after_field(void **state)
 static void
 test_max_rows(void **state)
 {
-	struct text	 t = { NULL, 0, 0 };
+	struct strbuf	 t = { NULL, 0, 0, 0 };
 
 	(void)state;
 	gen_plain(&t, 200);
@@ -704,7 +688,7 @@ test_max_rows(void **state)
 static void
 test_record_too_long(void **state)
 {
-	struct text	 t = { NULL, 0, 0 };
+	struct strbuf	 t = { NULL, 0, 0, 0 };
 	struct run	 r = { 2, 64, CSV_MAX_ROWS, 65536 };
 	struct result	 res;
 	size_t		 i;
@@ -735,7 +719,7 @@ test_record_too_long(void **state)
 static void
 test_defaults(void **state)
 {
-	struct text	 t = { NULL, 0, 0 };
+	struct strbuf	 t = { NULL, 0, 0, 0 };
 	struct result	 want, got;
 	struct contract	*v;
 	size_t		 n, i;
@@ -769,7 +753,7 @@ test_defaults(void **state)
 static void
 test_free_midway(void **state)
 {
-	struct text		 t = { NULL, 0, 0 };
+	struct strbuf		 t = { NULL, 0, 0, 0 };
 	struct csv_import	*im;
 	struct csv_error	 ce;
 	size_t			 cut;
@@ -820,7 +804,7 @@ test_threads_fail(void **state)
 	(void)state;
 	skip();
 #else
-	struct text	 t = { NULL, 0, 0 };
+	struct strbuf	 t = { NULL, 0, 0, 0 };
 	size_t		 k, max_rows;
 
 	(void)state;
