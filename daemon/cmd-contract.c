@@ -2,6 +2,7 @@
  * Commands about contracts: list, show, history, add, update, extend,
  * import.
  */
+#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "contract-json.h"
 #include "contractd.h"
 #include "csv.h"
+#include "heap.h"
 #include "import-plan.h"
 #include "scheduler.h"
 #include "sdnotify.h"
@@ -704,6 +706,19 @@ import_sort(struct contract *v, size_t n, struct contract **order)
 }
 
 /*
+ * Every thousand contracts of an import: the service manager hears that
+ * the daemon is alive, and what the heap grew by goes into huge pages.
+ */
+static void
+import_tick(void)
+{
+	sdnotify_alive();
+	if (heap_grown() == -1)
+		log_debug("%s: no huge pages for the import: %s", __func__,
+		    strerror(errno));
+}
+
+/*
  * Stores every contract in ref order, which keeps the table's B-tree
  * inserts local, each with the schedule worked out for it on the planning
  * thread, which also makes its coverage and agenda entries; due_now[]
@@ -724,7 +739,7 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 		    "error");
 	for (i = 0; i < n && rc == 0; i++) {
 		if ((i & 1023) == 0)
-			sdnotify_alive();
+			import_tick();
 		/*
 		 * In ref order the contracts are all over the parse's memory:
 		 * what the row binds is fetched a few rows ahead.
@@ -767,7 +782,7 @@ import_fire(struct contract **order, size_t n, time_t now,
 
 	for (i = 0; i < n; i++) {
 		if ((i & 1023) == 0)
-			sdnotify_alive();
+			import_tick();
 		if (!due_now[i])
 			continue;
 		if ((k = fire_new(order[i], now)) < 0)
@@ -804,6 +819,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		log_debug("%s: %zu contracts: the indexes are built after "
 		    "the rows", __func__, n);
 	store_bulk(st, 1);
+	heap_bulk(1);
 	t[1] = log_clock_ms();
 	if (store_begin(st) == -1) {
 		cmd_fail(r, "internal", "database error");
@@ -819,7 +835,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	if (import_fire(order, n, now, due_now, fired, r) == -1)
 		goto fail;
 	t[4] = log_clock_ms();
-	sdnotify_alive();	/* the commit writes it all at once */
+	import_tick();		/* the commit writes it all at once */
 	if ((rc = cmd_commit(r)) == 0)
 		log_debug("%s: sorted in %.0f ms, rows %.0f, indexes %.0f, "
 		    "alerts %.0f, commit %.0f", __func__, t[1] - t[0],
@@ -829,6 +845,7 @@ fail:
 	(void)cmd_abort(r, "internal", "database error");
 out:
 	sdnotify_alive();
+	heap_bulk(0);
 	store_bulk(st, 0);
 	free(order);
 	free(due_now);
