@@ -2,7 +2,6 @@
  * Commands about contracts: list, show, history, add, update, extend,
  * import.
  */
-#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -713,9 +712,7 @@ static void
 import_tick(void)
 {
 	sdnotify_alive();
-	if (heap_grown() == -1)
-		log_debug("%s: no huge pages for the import: %s", __func__,
-		    strerror(errno));
+	heap_grown();
 }
 
 /*

@@ -13,12 +13,15 @@
  * heap's contents are unchanged.  glibc grows its main heap with brk;
  * memory from elsewhere (other threads' arenas, mmap) is left as it is.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "heap.h"
+#include "log.h"
 
 #define HEAP_BULK_PAD	(64 << 20)
 #define HEAP_PAD	(128 << 10)	/* glibc's M_TOP_PAD by default */
@@ -33,21 +36,21 @@ heap_bulk(int on)
 	heap_mark = on ? (uintptr_t)sbrk(0) : 0;
 }
 
-int
+void
 heap_grown(void)
 {
 	uintptr_t	brk, from;
 
 	if (heap_mark == 0)
-		return 0;
+		return;
 	brk = (uintptr_t)sbrk(0);
 	/* Whole huge pages of what is new; the break may also shrink. */
 	from = (heap_mark + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
 	if (brk > from && madvise((void *)from, brk - from,
 	    MADV_HUGEPAGE) == -1) {
+		log_debug("%s: no huge pages: %s", __func__, strerror(errno));
 		heap_mark = 0;
-		return -1;
+		return;
 	}
 	heap_mark = brk;
-	return 0;
 }

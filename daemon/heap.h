@@ -9,9 +9,9 @@
 void	heap_bulk(int on);
 /*
  * Marks what the heap grew by since the last call for huge pages; called
- * every few milliseconds of a bulk change.  -1 (once) if the system
- * refused, after which it does nothing until the next heap_bulk(1).
+ * every few milliseconds of a bulk change.  If the system refuses, it
+ * says so in the debug log and does nothing until the next heap_bulk(1).
  */
-int	heap_grown(void);
+void	heap_grown(void);
 
 #endif

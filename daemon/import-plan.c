@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "contractd.h"
+#include "heap.h"
 #include "import-plan.h"
 #include "scheduler.h"
 #include "thread.h"
@@ -82,6 +83,7 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 		free(p);
 		return NULL;
 	}
+	heap_grown();	/* the days' room, before the thread writes it */
 	p->v = v;
 	p->n = n;
 	p->now = now;

@@ -278,18 +278,36 @@ agenda_places(const struct contract *c, struct agenda_place p[AGENDA_PLACES])
 }
 
 /* Adds the entries of contract c. */
+/* Contract c's entry at place p. */
+static void
+entry_of(const struct contract *c, const struct agenda_place *p,
+    struct agenda_entry *e)
+{
+	e->which = p->which;
+	e->flags = p->flags;
+	e->ref = c->ref;
+	e->title = c->title;
+	e->services = p->which == AGENDA_END ?
+	    (c->services ? c->services : "") : NULL;
+}
+
+/* The bytes entry_put() writes of e. */
+static size_t
+entry_size(const struct agenda_entry *e)
+{
+	return ENTRY_HEAD + strlen(e->ref) + 1 + strlen(e->title) + 1 +
+	    (e->services ? strlen(e->services) + 1 : 0);
+}
+
 int
 agenda_add(struct store *st, const struct contract *c)
 {
 	struct agenda_place	 p[AGENDA_PLACES];
-	struct agenda_entry	 e = { 0, 0, c->ref, c->title, NULL };
+	struct agenda_entry	 e;
 	size_t			 i, n = agenda_places(c, p);
 
 	for (i = 0; i < n; i++) {
-		e.which = p[i].which;
-		e.flags = p[i].flags;
-		e.services = p[i].which == AGENDA_END ?
-		    (c->services ? c->services : "") : NULL;
+		entry_of(c, &p[i], &e);
 		if (day_add(st, p[i].day, &e) != 0)
 			return STORE_ERROR;
 	}
@@ -297,18 +315,20 @@ agenda_add(struct store *st, const struct contract *c)
 }
 
 /*
- * Loads the days that contracts v[0..n) have entries on, and seals them
- * (st->agenda_sealed): agenda_add then reads nothing from the database,
- * so that it may run on another thread while this one stores rows, and
- * a day not loaded is an error.  The caller unseals.
+ * Loads the days that contracts v[0..n) have entries on, with room for
+ * those entries, and seals them (st->agenda_sealed): agenda_add then
+ * reads nothing from the database and allocates nothing, so that it may
+ * run on another thread while this one stores rows, and a day not loaded
+ * is an error.  The caller unseals.
  */
 int
 agenda_preload(struct store *st, struct contract *const *v, size_t n)
 {
 	struct agenda_place	 p[AGENDA_PLACES];
-	unsigned char		*mark;
+	struct agenda_entry	 e;
+	struct agenda_day	*day;
+	size_t			*room, i, k, m;
 	int32_t			 lo = INT32_MAX, hi = INT32_MIN, d;
-	size_t			 i, k, m;
 	int			 rc = 0;
 
 	for (i = 0; i < n; i++)
@@ -317,15 +337,23 @@ agenda_preload(struct store *st, struct contract *const *v, size_t n)
 			hi = p[k].day > hi ? p[k].day : hi;
 		}
 	if (lo <= hi) {
-		if ((mark = calloc((size_t)(hi - lo) + 1, 1)) == NULL)
+		if ((room = calloc((size_t)(hi - lo) + 1,
+		    sizeof(*room))) == NULL)
 			return STORE_ERROR;
 		for (i = 0; i < n; i++)
-			for (k = 0, m = agenda_places(v[i], p); k < m; k++)
-				mark[p[k].day - lo] = 1;
-		for (d = lo; rc == 0 && d <= hi; d++)
-			if (mark[d - lo] && day_get(st, d) == NULL)
+			for (k = 0, m = agenda_places(v[i], p); k < m; k++) {
+				entry_of(v[i], &p[k], &e);
+				room[p[k].day - lo] += entry_size(&e);
+			}
+		for (d = lo; rc == 0 && d <= hi; d++) {
+			if (room[d - lo] == 0)
+				continue;
+			if ((day = day_get(st, d)) != NULL)
+				strbuf_reserve(&day->rows, room[d - lo]);
+			if (day == NULL || day->rows.failed)
 				rc = STORE_ERROR;
-		free(mark);
+		}
+		free(room);
 	}
 	st->agenda_sealed = rc == 0;
 	return rc;
