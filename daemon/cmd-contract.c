@@ -2,6 +2,7 @@
  * Commands about contracts: list, show, history, add, update, extend,
  * import.
  */
+#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -712,7 +713,9 @@ static void
 import_tick(void)
 {
 	sdnotify_alive();
-	heap_grown();
+	if (heap_grown() == -1)
+		log_debug("%s: no huge pages for the import: %s", __func__,
+		    strerror(errno));
 }
 
 /*

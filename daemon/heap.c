@@ -13,21 +13,30 @@
  * heap's contents are unchanged.  glibc grows its main heap with brk;
  * memory from elsewhere (other threads' arenas, mmap) is left as it is.
  */
-#include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "heap.h"
-#include "log.h"
 
 #define HEAP_BULK_PAD	(64 << 20)
 #define HEAP_PAD	(128 << 10)	/* glibc's M_TOP_PAD by default */
 #define HEAP_HUGE	((uintptr_t)2 << 20)
 
 static uintptr_t	heap_mark;	/* the break last marked from; 0: off */
+
+int
+heap_huge(void *p, size_t n)
+{
+	uintptr_t	from, to;
+
+	from = ((uintptr_t)p + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
+	to = ((uintptr_t)p + n) & ~(HEAP_HUGE - 1);
+	if (to <= from)
+		return 0;
+	return madvise((void *)from, to - from, MADV_HUGEPAGE);
+}
 
 void
 heap_bulk(int on)
@@ -36,21 +45,24 @@ heap_bulk(int on)
 	heap_mark = on ? (uintptr_t)sbrk(0) : 0;
 }
 
-void
+int
 heap_grown(void)
 {
-	uintptr_t	brk, from;
+	uintptr_t	brk, whole;
 
 	if (heap_mark == 0)
-		return;
+		return 0;
 	brk = (uintptr_t)sbrk(0);
-	/* Whole huge pages of what is new; the break may also shrink. */
-	from = (heap_mark + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
-	if (brk > from && madvise((void *)from, brk - from,
-	    MADV_HUGEPAGE) == -1) {
-		log_debug("%s: no huge pages: %s", __func__, strerror(errno));
-		heap_mark = 0;
-		return;
+	if (brk <= heap_mark) {		/* it shrank */
+		heap_mark = brk;
+		return 0;
 	}
-	heap_mark = brk;
+	if (heap_huge((void *)heap_mark, brk - heap_mark) == -1) {
+		heap_mark = 0;
+		return -1;
+	}
+	/* The part of a huge page at the end is marked when it is whole. */
+	whole = brk & ~(HEAP_HUGE - 1);
+	heap_mark = whole > heap_mark ? whole : heap_mark;
+	return 0;
 }

@@ -83,7 +83,7 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 		free(p);
 		return NULL;
 	}
-	heap_grown();	/* the days' room, before the thread writes it */
+	(void)heap_grown();	/* the days' room, before the thread writes */
 	p->v = v;
 	p->n = n;
 	p->now = now;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -18,6 +19,14 @@
 
 #define PIECE	(64 << 10)	/* below glibc's mmap threshold */
 #define PIECES	256
+#define HUGE	((uintptr_t)2 << 20)
+
+/* The last byte of the heap's last whole huge page. */
+static uintptr_t
+heap_last(void)
+{
+	return ((uintptr_t)sbrk(0) & ~(HUGE - 1)) - 1;
+}
 
 /* Whether the mapping holding addr has flag in its VmFlags. */
 static int
@@ -81,9 +90,9 @@ test_bulk_grows_in_large_steps_marked_huge(void **state)
 		skip();
 	}
 	assert_true(moved >= (size_t)64 << 20);
-	assert_false(vma_flag((uintptr_t)sbrk(0) - 1, "hg"));
-	heap_grown();
-	assert_true(vma_flag((uintptr_t)sbrk(0) - 1, "hg"));
+	assert_false(vma_flag(heap_last(), "hg"));
+	assert_int_equal(heap_grown(), 0);
+	assert_true(vma_flag(heap_last(), "hg"));
 	heap_bulk(0);
 	release(v, n);
 }
@@ -102,9 +111,34 @@ test_outside_a_bulk_change_nothing_is_marked(void **state)
 		skip();
 	}
 	assert_true(moved < (size_t)64 << 20);
-	heap_grown();
-	assert_false(vma_flag((uintptr_t)sbrk(0) - 1, "hg"));
+	assert_int_equal(heap_grown(), 0);
+	assert_false(vma_flag(heap_last(), "hg"));
 	release(v, n);
+}
+
+static void
+test_huge_marks_the_whole_huge_pages_of_a_block(void **state)
+{
+	size_t		 n = (size_t)16 << 20;
+	char		*p;
+	uintptr_t	 from, to;
+
+	(void)state;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	assert_true(p != MAP_FAILED);
+	/* The whole huge pages of [p + 1, p + n - 1). */
+	from = ((uintptr_t)p + 1 + HUGE - 1) & ~(HUGE - 1);
+	to = ((uintptr_t)p + n - 1) & ~(HUGE - 1);
+	/* Less than a whole huge page: nothing to ask for. */
+	assert_int_equal(heap_huge((void *)(from + 1), HUGE - 2), 0);
+	assert_false(vma_flag(from + 1, "hg"));
+	assert_int_equal(heap_huge(p + 1, n - 2), 0);
+	assert_false(vma_flag(from - 1, "hg"));
+	assert_true(vma_flag(from, "hg"));
+	assert_true(vma_flag(to - 1, "hg"));
+	assert_false(vma_flag(to, "hg"));
+	munmap(p, n);
 }
 
 int
@@ -113,6 +147,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outside_a_bulk_change_nothing_is_marked),
 		cmocka_unit_test(test_bulk_grows_in_large_steps_marked_huge),
+		cmocka_unit_test(test_huge_marks_the_whole_huge_pages_of_a_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
