@@ -179,7 +179,7 @@ agenda_add(struct rows *rs, const struct agenda_rec *a,
 
 /*
  * The milestones of one row of the agenda's window: the date indexes say
- * which (see scheduler_due and engine_milestones); a term's end brings its
+ * which (see agenda_places and engine_milestones); a term's end brings its
  * expiry and, if a service is left uncovered, a coverage gap.
  */
 static int

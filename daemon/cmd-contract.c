@@ -438,12 +438,11 @@ static int
 store_new(struct contract *c, time_t now, int *due_now)
 {
 	struct contract_state	 cs;
-	struct contract_due	 due;
 
 	memset(&cs, 0, sizeof(cs));
-	if ((*due_now = scheduler_plan(c, now, &cs, &due)) < 0)
+	if ((*due_now = scheduler_plan(c, now, &cs)) < 0)
 		return STORE_ERROR;
-	return store_contract_insert(daemon_ctx->store, c, &due, &cs, now);
+	return store_contract_insert(daemon_ctx->store, c, &cs, now);
 }
 
 /*
@@ -468,7 +467,6 @@ save_contract(struct contract *c, struct contract_state *cs, int insert,
     struct cmd_reply *r)
 {
 	struct store		*st = daemon_ctx->store;
-	struct contract_due	 due;
 	time_t			 now = time(NULL);
 	int			 rc;
 
@@ -477,8 +475,7 @@ save_contract(struct contract *c, struct contract_state *cs, int insert,
 	if (insert)
 		rc = insert_contract(c, now);
 	else {
-		scheduler_due(c, &due);
-		rc = store_contract_update(st, c, &due, now);
+		rc = store_contract_update(st, c, now);
 		if (rc == 0)
 			rc = scheduler_evaluate(st, c, cs, now, SCHED_CATCHUP);
 	}
@@ -598,7 +595,6 @@ extend_save(struct peer *peer, struct contract *c, struct contract_state *cs,
     struct cmd_reply *r)
 {
 	struct store		*st = daemon_ctx->store;
-	struct contract_due	 due;
 
 	x->recorded_at = time(NULL);
 	x->uid = (long)peer->uid;
@@ -606,11 +602,10 @@ extend_save(struct peer *peer, struct contract *c, struct contract_state *cs,
 	x->decision_ref = e->decision_ref;
 	x->note = e->note;
 	c->end_date = x->new_end;
-	scheduler_due(c, &due);
 	if (store_begin(st) == -1)
 		return cmd_fail(r, "internal", "database error");
 	if (store_extension_add(st, c->ref, x) < 0 ||
-	    store_contract_update(st, c, &due, x->recorded_at) < 0 ||
+	    store_contract_update(st, c, x->recorded_at) < 0 ||
 	    (x->lapsed && store_contract_lapsed(st, c->ref, 1) < 0))
 		return cmd_abort(r, "internal", "database error");
 	cs->lapsed_extension |= x->lapsed;
@@ -730,8 +725,7 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 {
 	struct import_plan	*plan;
 	struct contract_state	 cs;
-	struct contract_due	 due;
-	size_t			 i;
+		size_t			 i;
 	int			 rc = 0, d;
 
 	if ((plan = import_plan_start(order, n, now)) == NULL)
@@ -752,10 +746,9 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 			__builtin_prefetch(order[i + 4]->owner_email);
 			__builtin_prefetch(order[i + 4]->supplier);
 		}
-		if ((d = import_plan_get(plan, i, &cs, &due)) < 0)
+		if ((d = import_plan_get(plan, i, &cs)) < 0)
 			break;		/* rc 0, i < n: the plan failed */
-		rc = store_contract_row(daemon_ctx->store, order[i], &due,
-		    &cs, now);
+		rc = store_contract_row(daemon_ctx->store, order[i], &cs, now);
 		due_now[i] = (char)d;
 	}
 	import_plan_end(plan);

@@ -26,7 +26,6 @@
 
 struct plan_result {
 	struct contract_state	 cs;
-	struct contract_due	 due;
 	int			 due_now;	/* 0, 1, or -1 if not planned */
 };
 
@@ -49,7 +48,7 @@ plan_one(struct import_plan *p, size_t i)
 	struct plan_result	*r = &p->res[i];
 
 	memset(&r->cs, 0, sizeof(r->cs));
-	r->due_now = scheduler_plan(p->v[i], p->now, &r->cs, &r->due);
+	r->due_now = scheduler_plan(p->v[i], p->now, &r->cs);
 	if (r->due_now >= 0 &&
 	    store_import_derived(daemon_ctx->store, p->v[i]) != 0)
 		r->due_now = -1;
@@ -100,8 +99,7 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 }
 
 int
-import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs,
-    struct contract_due *due)
+import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs)
 {
 	struct plan_result	*r = &p->res[i];
 	double			 t0;
@@ -116,7 +114,6 @@ import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs,
 		p->waited += log_clock_ms() - t0;
 	}
 	*cs = r->cs;
-	*due = r->due;
 	return r->due_now;
 }
 

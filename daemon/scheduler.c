@@ -65,21 +65,6 @@ sched_milestones(const struct contract *c, engine_covered_fn covered,
 	return n;
 }
 
-/* The agenda's derived due dates out of milestones. */
-static void
-sched_due_of(const struct milestone *ms, size_t n, struct contract_due *due)
-{
-	size_t	 i;
-
-	due->ext_due = due->proc_due = DATE_NONE;
-	for (i = 0; i < n; i++) {
-		if (ms[i].kind == MS_EXTENSION_DEADLINE)
-			due->ext_due = ms[i].due;
-		else if (ms[i].kind == MS_PROCUREMENT_START)
-			due->proc_due = ms[i].due;
-	}
-}
-
 int
 scheduler_alerts(const struct contract *c, engine_covered_fn covered,
     void *arg, struct alert *out, size_t max)
@@ -89,15 +74,6 @@ scheduler_alerts(const struct contract *c, engine_covered_fn covered,
 
 	n = sched_milestones(c, covered, arg, ms);
 	return engine_alerts(ms, n, sched_conf(), out, max);
-}
-
-void
-scheduler_due(const struct contract *c, struct contract_due *due)
-{
-	struct milestone	ms[MS_NKINDS];
-
-	sched_due_of(ms, engine_milestones(c, sched_conf(), NULL, NULL, ms),
-	    due);
 }
 
 /* Both alerts belong to one milestone. */
@@ -253,7 +229,7 @@ scheduler_evaluate(struct store *st, struct contract *c,
 
 int
 scheduler_plan(const struct contract *c, time_t now,
-    struct contract_state *cs, struct contract_due *due)
+    struct contract_state *cs)
 {
 	struct milestone	ms[MS_NKINDS + 1];
 	struct alert		v[ENGINE_MAX_ALERTS];
@@ -262,7 +238,6 @@ scheduler_plan(const struct contract *c, time_t now,
 	int			n, i, fires = 0;
 
 	nm = sched_milestones(c, NULL, NULL, ms);
-	sched_due_of(ms, nm, due);
 	if ((n = engine_alerts(ms, nm, sched_conf(), v,
 	    ENGINE_MAX_ALERTS)) < 0 ||
 	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
@@ -315,24 +290,14 @@ sched_batch_free(struct sched_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/*
- * Evaluates every contract of b; the number fired, or -1.  rederive: the
- * configuration changed, so the derived due dates are computed anew.
- */
+/* Evaluates every contract of b; the number fired, or -1. */
 static int
-sched_batch_eval(struct sched_batch *b, time_t now, int rederive)
+sched_batch_eval(struct sched_batch *b, time_t now)
 {
-	struct contract_due	 due;
 	size_t			 i;
 	int			 n, fired = 0;
 
 	for (i = 0; i < b->n; i++) {
-		if (rederive) {
-			scheduler_due(&b->c[i], &due);
-			if (store_contract_rederive(daemon_ctx->store,
-			    b->c[i].ref, &due) < 0)
-				return -1;
-		}
 		n = scheduler_evaluate(daemon_ctx->store, &b->c[i], &b->cs[i],
 		    now, SCHED_CATCHUP);
 		if (n < 0) {
@@ -389,7 +354,7 @@ sched_run_due(void)
 	if (store_begin(st) == -1)
 		goto fail;
 	if (store_contract_due(st, now, SCHED_BATCH, sched_collect, &b) < 0 ||
-	    (fired = sched_batch_eval(&b, now, 0)) < 0 ||
+	    (fired = sched_batch_eval(&b, now)) < 0 ||
 	    store_commit(st) == -1) {
 		store_rollback(st);
 		goto fail;
@@ -426,10 +391,10 @@ scheduler_poke(void)
 }
 
 /*
- * The schedules and the derived due dates (columns ext_due, proc_due)
- * follow the configuration's default notice and lead times, which the
- * store notes (meta "due_defaults") once every contract follows them.
- * The agenda's days do not depend on them (store-agenda.c).
+ * The schedules (next fire instants) follow the configuration's default
+ * notice and lead times, which the store notes (meta "due_defaults") once
+ * every contract follows them.  The agenda's days do not depend on them
+ * (store-agenda.c).
  */
 #define META_DUE_DEFAULTS	"due_defaults"
 
@@ -475,7 +440,7 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	if ((rc = store_begin(st)) == 0 && (store_contract_each(st,
 	    sched.rearm_after, SCHED_BATCH, sched_collect, &b) < 0 ||
-	    sched_batch_eval(&b, now, 1) < 0))
+	    sched_batch_eval(&b, now) < 0))
 		rc = -1;
 	if (rc == -1 || store_commit(st) == -1) {
 		/* The same batch again in a minute: nothing is left stale. */

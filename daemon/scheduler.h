@@ -40,14 +40,13 @@ int	 scheduler_evaluate(struct store *st, struct contract *c,
 	    struct contract_state *cs, time_t now, enum sched_mode mode);
 /*
  * The schedule of a new contract, c, stored as it is: horizon now and the
- * next fire instant after now, into cs, and its derived due dates (as
- * scheduler_due) into due.  Returns 1 if an alert due by now is of a
+ * next fire instant after now, into cs.  Returns 1 if an alert due by now is of a
  * milestone not yet behind today, which the import rule may fire
  * (scheduler_evaluate in SCHED_NEW mode then does, once c is stored), 0
  * if none is, -1 on error.
  */
 int	 scheduler_plan(const struct contract *c, time_t now,
-	    struct contract_state *cs, struct contract_due *due);
+	    struct contract_state *cs);
 /* Re-arms the timer after a change (and kicks the dispatcher). */
 void	 scheduler_poke(void);
 /* The configuration changed: re-evaluate every contract, in batches. */
@@ -60,7 +59,5 @@ void	 scheduler_reconfigure(void);
  */
 int	 scheduler_alerts(const struct contract *c, engine_covered_fn covered,
 	    void *arg, struct alert *out, size_t max);
-/* Derived due dates for the agenda index. */
-void	 scheduler_due(const struct contract *c, struct contract_due *due);
 
 #endif

@@ -181,6 +181,14 @@ static const char *const store_migrations[] = {
 	 * makes them again.  A change of the defaults moves no day now.
 	 */
 	"DELETE FROM meta WHERE name = 'agenda_stale';",
+	/*
+	 * 7: the derived due dates of a contract's row, which nothing reads
+	 * since the agenda's days count deadlines back themselves (6).
+	 */
+	"DROP INDEX IF EXISTS contracts_ext_due;"
+	"DROP INDEX IF EXISTS contracts_proc_due;"
+	"ALTER TABLE contracts DROP COLUMN ext_due;"
+	"ALTER TABLE contracts DROP COLUMN proc_due;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -188,7 +196,7 @@ static const char *const store_migrations[] = {
 /* What a migration does after its SQL, if anything. */
 static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
 	NULL, NULL, cover_migrate, agenda_migrate, NULL,
-	agenda_migrate_defaults
+	agenda_migrate_defaults, NULL
 };
 
 static int64_t	store_int(struct store *, enum store_sql, const char *);
@@ -707,7 +715,7 @@ bind_static(sqlite3_stmt *s, int i, const char *v)
 
 /* The dates of a contract's row as text, for binding without a copy. */
 struct row_dates {
-	char	v[5][DATE_STRLEN];
+	char	v[3][DATE_STRLEN];
 };
 
 static void
@@ -721,13 +729,12 @@ bind_day(sqlite3_stmt *s, int i, int32_t day, char *buf)
 }
 
 /*
- * Binds the 16 contract fields and the two derived dates from index 1,
- * without copies: c and d must outlive the step (store_stmt clears the
- * bindings before the statement's next use).
+ * Binds the 16 contract fields from index 1, without copies: c and d must
+ * outlive the step (store_stmt clears the bindings before the statement's
+ * next use).
  */
 static void
-bind_contract(sqlite3_stmt *s, const struct contract *c,
-    const struct contract_due *due, struct row_dates *d)
+bind_contract(sqlite3_stmt *s, const struct contract *c, struct row_dates *d)
 {
 	bind_static(s, 1, c->ref);
 	bind_static(s, 2, c->title);
@@ -745,14 +752,11 @@ bind_contract(sqlite3_stmt *s, const struct contract *c,
 	bind_static(s, 14, c->services);
 	bind_static(s, 15, c->value);
 	bind_static(s, 16, c->notes);
-	bind_day(s, 17, due->ext_due, d->v[3]);
-	bind_day(s, 18, due->proc_due, d->v[4]);
 }
 
 int
 store_contract_row(struct store *st, const struct contract *c,
-    const struct contract_due *due, const struct contract_state *cs,
-    time_t now)
+    const struct contract_state *cs, time_t now)
 {
 	sqlite3_stmt	*s;
 	struct row_dates d;
@@ -761,29 +765,28 @@ store_contract_row(struct store *st, const struct contract *c,
 	    "ref, title, kind, supplier, owner_name, owner_email, notify, "
 	    "start_date, end_date, max_end_date, extension_notice_days, "
 	    "procurement_lead_days, successor_ref, services, value, notes, "
-	    "ext_due, proc_due, created, updated, horizon, next_fire) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    "created, updated, horizon, next_fire) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_contract(s, c, due, &d);
-	sqlite3_bind_int64(s, 19, now);
-	sqlite3_bind_int64(s, 20, now);
-	sqlite3_bind_int64(s, 21, cs->horizon);
+	bind_contract(s, c, &d);
+	sqlite3_bind_int64(s, 17, now);
+	sqlite3_bind_int64(s, 18, now);
+	sqlite3_bind_int64(s, 19, cs->horizon);
 	if (cs->next_fire == 0)
-		sqlite3_bind_null(s, 22);
+		sqlite3_bind_null(s, 20);
 	else
-		sqlite3_bind_int64(s, 22, cs->next_fire);
+		sqlite3_bind_int64(s, 20, cs->next_fire);
 	return store_done(st, s, __func__);
 }
 
 int
 store_contract_insert(struct store *st, const struct contract *c,
-    const struct contract_due *due, const struct contract_state *cs,
-    time_t now)
+    const struct contract_state *cs, time_t now)
 {
 	int	 rc;
 
-	if ((rc = store_contract_row(st, c, due, cs, now)) != 0)
+	if ((rc = store_contract_row(st, c, cs, now)) != 0)
 		return rc;
 	return store_import_derived(st, c);
 }
@@ -885,7 +888,7 @@ contract_old(struct store *st, const struct contract *c, struct changes *ch)
 
 int
 store_contract_update(struct store *st, const struct contract *c,
-    const struct contract_due *due, time_t now)
+    time_t now)
 {
 	sqlite3_stmt	*s;
 	struct changes	 ch;
@@ -897,40 +900,20 @@ store_contract_update(struct store *st, const struct contract *c,
 	    "owner_email = ?6, notify = ?7, start_date = ?8, end_date = ?9, "
 	    "max_end_date = ?10, extension_notice_days = ?11, "
 	    "procurement_lead_days = ?12, successor_ref = ?13, "
-	    "services = ?14, value = ?15, notes = ?16, ext_due = ?17, "
-	    "proc_due = ?18, updated = ?19 WHERE ref = ?1");
+	    "services = ?14, value = ?15, notes = ?16, updated = ?17 "
+	    "WHERE ref = ?1");
 	if (s == NULL)
 		return STORE_ERROR;
 	if ((rc = contract_old(st, c, &ch)) != 0)
 		return rc;
-	bind_contract(s, c, due, &d);
-	sqlite3_bind_int64(s, 19, now);
+	bind_contract(s, c, &d);
+	sqlite3_bind_int64(s, 17, now);
 	if ((rc = store_done(st, s, __func__)) != 0)
 		return rc;
 	if (ch.cover && (rc = cover_add(st, c->services, c->start_date,
 	    c->end_date)) != 0)
 		return rc;
 	return ch.agenda ? agenda_add(st, c) : 0;
-}
-
-int
-store_contract_rederive(struct store *st, const char *ref,
-    const struct contract_due *due)
-{
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	s = store_stmt(st, SQL_CONTRACT_REDERIVE, "UPDATE contracts SET "
-	    "ext_due = ?2, proc_due = ?3 WHERE ref = ?1 AND "
-	    "(ext_due IS NOT ?2 OR proc_due IS NOT ?3)");
-	if (s == NULL)
-		return STORE_ERROR;
-	store_bind_text(s, 1, ref);
-	bind_date(s, 2, due->ext_due);
-	bind_date(s, 3, due->proc_due);
-	if ((rc = store_done(st, s, __func__)) != 0)
-		return rc;
-	return sqlite3_changes(st->db) > 0;
 }
 
 int

@@ -28,12 +28,6 @@ struct contract_state {
 	time_t	 next_fire;		/* 0 when none is pending */
 };
 
-/* Derived due dates, kept in the row and in the agenda's days. */
-struct contract_due {
-	int32_t	 ext_due;		/* DATE_NONE when none */
-	int32_t	 proc_due;
-};
-
 #define STORE_NOTFOUND	0
 #define STORE_FOUND	1
 #define STORE_ERROR	(-1)
@@ -105,8 +99,8 @@ int		 store_contract_get(struct store *st, const char *ref,
 		    struct contract *c, struct contract_state *cs);
 /* STORE_CONFLICT if ref exists already.  cs gives horizon and next fire. */
 int		 store_contract_insert(struct store *st,
-		    const struct contract *c, const struct contract_due *due,
-		    const struct contract_state *cs, time_t now);
+		    const struct contract *c, const struct contract_state *cs,
+		    time_t now);
 /*
  * An import's rows apart from what they bring to coverage and the
  * agenda, which another thread can make meanwhile.  store_import_begin
@@ -121,17 +115,10 @@ int		 store_import_derived(struct store *st,
 		    const struct contract *c);
 void		 store_import_end(struct store *st);
 int		 store_contract_row(struct store *st,
-		    const struct contract *c, const struct contract_due *due,
-		    const struct contract_state *cs, time_t now);
-int		 store_contract_update(struct store *st,
-		    const struct contract *c, const struct contract_due *due,
+		    const struct contract *c, const struct contract_state *cs,
 		    time_t now);
-/*
- * Only the derived due dates of ref (columns ext_due and proc_due, which
- * the agenda's days do not depend on): 1 if they changed, 0, or an error.
- */
-int		 store_contract_rederive(struct store *st, const char *ref,
-		    const struct contract_due *due);
+int		 store_contract_update(struct store *st,
+		    const struct contract *c, time_t now);
 int		 store_contract_exists(struct store *st, const char *ref);
 int		 store_contract_schedule(struct store *st, const char *ref,
 		    time_t horizon, time_t next_fire);
