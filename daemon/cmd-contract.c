@@ -14,6 +14,7 @@
 #include "contract-json.h"
 #include "contractd.h"
 #include "csv.h"
+#include "dispatch.h"
 #include "heap.h"
 #include "import-plan.h"
 #include "scheduler.h"
@@ -721,16 +722,12 @@ import_tick(void)
  */
 static int
 import_store(const struct contract *v, struct contract **order, size_t n,
-    time_t now, char *due_now, struct cmd_reply *r)
+    time_t now, struct import_plan *plan, char *due_now, struct cmd_reply *r)
 {
-	struct import_plan	*plan;
 	struct contract_state	 cs;
-		size_t			 i;
+	size_t			 i;
 	int			 rc = 0, d;
 
-	if ((plan = import_plan_start(order, n, now)) == NULL)
-		return cmd_fail(r, "internal", "out of memory or database "
-		    "error");
 	for (i = 0; i < n && rc == 0; i++) {
 		if ((i & 1023) == 0)
 			import_tick();
@@ -751,7 +748,6 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 		rc = store_contract_row(daemon_ctx->store, order[i], &cs, now);
 		due_now[i] = (char)d;
 	}
-	import_plan_end(plan);
 	if (rc == 0 && i < n)
 		return cmd_fail(r, "internal", "row %zu, ref '%s': its schedule "
 		    "or agenda entries could not be made (out of memory?)",
@@ -765,23 +761,34 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 	return 0;
 }
 
-/* Fires what is due of the contracts imported, all stored by now. */
+/*
+ * Fires what is due of the contracts imported, all stored by now, with
+ * the payloads the planning thread built meanwhile.
+ */
 static int
 import_fire(struct contract **order, size_t n, time_t now,
-    const char *due_now, int *fired, struct cmd_reply *r)
+    struct import_plan *plan, const char *due_now, int *fired,
+    struct cmd_reply *r)
 {
-	size_t	 i;
-	int	 k;
+	unsigned long	 taken = dispatch_ahead_taken();
+	size_t		 i;
+	int		 k;
 
+	import_plan_wait(plan);
 	for (i = 0; i < n; i++) {
 		if ((i & 1023) == 0)
 			import_tick();
 		if (!due_now[i])
 			continue;
-		if ((k = fire_new(order[i], now)) < 0)
+		dispatch_ahead_use(import_plan_ahead(plan, i));
+		k = fire_new(order[i], now);
+		dispatch_ahead_use(NULL);
+		if (k < 0)
 			return cmd_fail(r, "internal", "database error");
 		*fired += k;
 	}
+	log_debug("%s: %d alerts fired, %lu with payloads built ahead",
+	    __func__, *fired, dispatch_ahead_taken() - taken);
 	return 0;
 }
 
@@ -791,6 +798,7 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 {
 	struct store	 *st = daemon_ctx->store;
 	struct contract	**order;
+	struct import_plan *plan = NULL;
 	char		 *due_now;
 	time_t		  now = time(NULL);
 	double		  t[5];
@@ -818,14 +826,20 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		cmd_fail(r, "internal", "database error");
 		goto out;
 	}
-	if ((rebuild && store_contract_indexes(st, 0) == -1) ||
-	    import_store(v, order, n, now, due_now, r) == -1)
+	if (rebuild && store_contract_indexes(st, 0) == -1)
+		goto fail;
+	if ((plan = import_plan_start(order, n, now)) == NULL) {
+		(void)cmd_abort(r, "internal", "out of memory or database "
+		    "error");
+		goto out;
+	}
+	if (import_store(v, order, n, now, plan, due_now, r) == -1)
 		goto fail;
 	t[2] = log_clock_ms();
 	if (rebuild && store_contract_indexes(st, 1) == -1)
 		goto fail;
 	t[3] = log_clock_ms();
-	if (import_fire(order, n, now, due_now, fired, r) == -1)
+	if (import_fire(order, n, now, plan, due_now, fired, r) == -1)
 		goto fail;
 	t[4] = log_clock_ms();
 	import_tick();		/* the commit writes it all at once */
@@ -835,8 +849,12 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		    t[2] - t[1], t[3] - t[2], t[4] - t[3], log_clock_ms() - t[4]);
 	goto out;
 fail:
+	/* The thread stopped before the days it writes are forgotten. */
+	import_plan_end(plan);
+	plan = NULL;
 	(void)cmd_abort(r, "internal", "database error");
 out:
+	import_plan_end(plan);
 	sdnotify_alive();
 	heap_bulk(0);
 	store_bulk(st, 0);

@@ -4,13 +4,17 @@
  * milestones and alert instants, and its entries in coverage and the
  * agenda (held in memory until the commit), is not, and takes about as
  * long again: the thread does it ahead of the rows, in their order.
+ * Then, while the loop's thread finishes the rows and builds the index,
+ * it builds the payloads of the alerts that the contracts with alerts
+ * due already will fire (dispatch_ahead_build), for import_fire.
  *
- * The thread runs only scheduler_plan and store_import_derived.  The
- * loop's thread calls none of the time-zone functions the first uses
- * until the thread is joined (the zone is set before it starts, so it
- * never changes TZ), and only store_contract_row of the store (see
- * store_import_begin).  They share the contracts, which neither changes,
- * and the results, each written once before the count that publishes it.
+ * The thread runs only scheduler_plan, store_import_derived and
+ * dispatch_ahead_build.  The loop's thread calls none of the time-zone
+ * functions they use until the thread is joined (the zone is set before
+ * it starts, so it never changes TZ), and only store_contract_row of the
+ * store and SQL that builds indexes (see store_import_begin).  They share
+ * the contracts, which neither changes, and the results, each written
+ * once before the count that publishes it or the join.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "contractd.h"
+#include "dispatch.h"
 #include "heap.h"
 #include "import-plan.h"
 #include "scheduler.h"
@@ -27,6 +32,7 @@
 struct plan_result {
 	struct contract_state	 cs;
 	int			 due_now;	/* 0, 1, or -1 if not planned */
+	struct dispatch_ahead	*ahead;		/* payloads, if due_now */
 };
 
 struct import_plan {
@@ -37,6 +43,7 @@ struct import_plan {
 	atomic_size_t		 done;		/* res[0..done) are ready */
 	atomic_int		 stop;
 	int			 threaded;
+	int			 joined;
 	pthread_t		 thread;
 	double			 waited;	/* ms the rows waited for plans */
 };
@@ -65,6 +72,10 @@ plan_main(void *arg)
 		plan_one(p, i);
 		atomic_store_explicit(&p->done, i + 1, memory_order_release);
 	}
+	for (i = 0; i < p->n && !atomic_load_explicit(&p->stop,
+	    memory_order_relaxed); i++)
+		if (p->res[i].due_now == 1)
+			p->res[i].ahead = dispatch_ahead_build(p->v[i], p->now);
 	return NULL;
 }
 
@@ -117,19 +128,51 @@ import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs)
 	return r->due_now;
 }
 
+/*
+ * Joins the thread (stop: at once, not once it is done), and unseals the
+ * agenda's days; once.
+ */
+static void
+plan_join(struct import_plan *p, int stop)
+{
+	double	 t0 = log_clock_ms();
+
+	if (p->joined)
+		return;
+	p->joined = 1;
+	if (p->threaded) {
+		if (stop)
+			atomic_store(&p->stop, 1);
+		pthread_join(p->thread, NULL);
+		log_debug("%s: the rows waited %.0f ms for their plans, the "
+		    "alerts %.0f ms for their payloads", __func__, p->waited,
+		    log_clock_ms() - t0);
+	}
+	store_import_end(daemon_ctx->store);
+}
+
+void
+import_plan_wait(struct import_plan *p)
+{
+	plan_join(p, 0);
+}
+
+const struct dispatch_ahead *
+import_plan_ahead(const struct import_plan *p, size_t i)
+{
+	return p->joined ? p->res[i].ahead : NULL;
+}
+
 void
 import_plan_end(struct import_plan *p)
 {
+	size_t	 i;
+
 	if (p == NULL)
 		return;
-	if (p->threaded) {
-		atomic_store(&p->stop, 1);
-		pthread_join(p->thread, NULL);
-	}
-	store_import_end(daemon_ctx->store);
-	if (p->threaded)
-		log_debug("%s: the rows waited %.0f ms for their plans",
-		    __func__, p->waited);
+	plan_join(p, 1);
+	for (i = 0; i < p->n; i++)
+		dispatch_ahead_free(p->res[i].ahead);
 	free(p->res);
 	free(p);
 }

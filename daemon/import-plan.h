@@ -29,6 +29,15 @@ struct import_plan	*import_plan_start(struct contract *const *v,
  */
 int	 import_plan_get(struct import_plan *p, size_t i,
 	    struct contract_state *cs);
+/*
+ * Once every row is stored: waits for the thread to finish the payloads
+ * of the alerts due (the loop's thread may then use the time-zone
+ * functions again).
+ */
+void	 import_plan_wait(struct import_plan *p);
+/* After import_plan_wait: contract i's payloads built ahead, or NULL. */
+const struct dispatch_ahead *import_plan_ahead(const struct import_plan *p,
+	    size_t i);
 /* Stops the thread if it still runs, and frees p. */
 void	 import_plan_end(struct import_plan *p);
 

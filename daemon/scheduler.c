@@ -140,6 +140,23 @@ sched_latest(const struct alert *v, int n, int i, time_t now)
 	return 1;
 }
 
+/*
+ * Whether a new contract fires its past alert v[i]: the most recent of its
+ * milestone due by now, of a milestone not behind today.
+ */
+static int
+sched_new_fires(const struct alert *v, int n, int i, time_t now,
+    int32_t today)
+{
+	return sched_latest(v, n, i, now) && v[i].due >= today;
+}
+
+static int
+sched_late(const struct alert *a, time_t now)
+{
+	return now - a->fire > SCHED_LATE_GRACE;
+}
+
 static int
 sched_acked(struct store *st, const struct contract *c, const struct alert *a,
     enum sched_mode mode)
@@ -184,12 +201,13 @@ sched_past(struct store *st, const struct contract *c,
 	 * shows it), which keeps an import of a million contracts from
 	 * writing millions of rows; a catch-up's skips are recorded.
 	 */
-	if (!sched_latest(v, n, i, now) ||
-	    (mode == SCHED_NEW && v[i].due < today))
-		return mode == SCHED_NEW ? 0 : (sched_record(st, c, &v[i],
-		    "skipped", 0, now) < 0 ? -1 : 0);
-	return sched_fire(st, c, cs, &v[i], now,
-	    now - v[i].fire > SCHED_LATE_GRACE);
+	if (mode == SCHED_NEW) {
+		if (!sched_new_fires(v, n, i, now, today))
+			return 0;
+	} else if (!sched_latest(v, n, i, now))
+		return sched_record(st, c, &v[i], "skipped", 0, now) < 0 ?
+		    -1 : 0;
+	return sched_fire(st, c, cs, &v[i], now, sched_late(&v[i], now));
 }
 
 int
@@ -225,6 +243,27 @@ scheduler_evaluate(struct store *st, struct contract *c,
 	    store_contract_schedule(st, c->ref, now, next) < 0)
 		return -1;
 	return fired;
+}
+
+int
+scheduler_new_fires(const struct contract *c, time_t now, struct alert *out,
+    int *late, size_t max)
+{
+	struct alert	v[ENGINE_MAX_ALERTS];
+	int32_t		today;
+	int		n, i, k = 0;
+
+	if ((n = scheduler_alerts(c, NULL, NULL, v, ENGINE_MAX_ALERTS)) < 0 ||
+	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
+		return -1;
+	for (i = 0; i < n && v[i].fire <= now && (size_t)k < max; i++) {
+		if (v[i].kind == MS_COVERAGE_GAP ||
+		    !sched_new_fires(v, n, i, now, today))
+			continue;
+		out[k] = v[i];
+		late[k++] = sched_late(&v[i], now);
+	}
+	return k;
 }
 
 int

@@ -47,6 +47,13 @@ int	 scheduler_evaluate(struct store *st, struct contract *c,
  */
 int	 scheduler_plan(const struct contract *c, time_t now,
 	    struct contract_state *cs);
+/*
+ * The alerts of new contract c that scheduler_evaluate fires in SCHED_NEW
+ * mode, but coverage gaps (they depend on every contract's coverage),
+ * into out, with their late flags; their number, or -1.  Reads no store.
+ */
+int	 scheduler_new_fires(const struct contract *c, time_t now,
+	    struct alert *out, int *late, size_t max);
 /* Re-arms the timer after a change (and kicks the dispatcher). */
 void	 scheduler_poke(void);
 /* The configuration changed: re-evaluate every contract, in batches. */

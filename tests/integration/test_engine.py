@@ -269,6 +269,31 @@ def test_import_coverage_sees_the_whole_file(workdir):
         assert d.stop() == 0
 
 
+def test_import_payloads_are_built_ahead_but_coverage_gaps(workdir):
+    # Two contracts or more: the planning thread builds the payloads of
+    # the alerts due at once, all but coverage gaps, whose payload names
+    # the services left uncovered by the whole file.  The payloads are
+    # the same either way (the debug log says which way they came).
+    later = ("HAV-LATER,Later contract,contract,2025-01-01,2030-12-31,"
+             "2030-12-31,home-care:LD,later@council.example,\n")
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@2025-03-20 12:00:00")
+    try:
+        r = import_ok(d, HEADER + DPS_ROW + later)
+        assert r == {"imported": 2, "fired": 3}
+        assert "import_fire: 3 alerts fired, 2 with payloads built " \
+            "ahead" in d.logtext()
+        assert wait_for(lambda: len(alert_lines(d, "HAV-CPDPS/")) >= 3)
+        fired = sorted(line.split(">alert ")[1].split()[0]
+                       for line in alert_lines(d, "HAV-CPDPS/"))
+        assert fired == ["HAV-CPDPS/coverage_gap/2025-04-30/90",
+                         "HAV-CPDPS/extension_deadline/2025-03-31/14",
+                         "HAV-CPDPS/term_end/2025-04-30/60"]
+    finally:
+        assert d.stop() == 0
+
+
 def test_ack_and_silence(workdir):
     d = seeded(workdir, "2025-03-30 12:00:00")
     d.start(faketime="@2025-03-31 08:59:50")
