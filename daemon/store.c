@@ -189,6 +189,12 @@ static const char *const store_migrations[] = {
 	"DROP INDEX IF EXISTS contracts_proc_due;"
 	"ALTER TABLE contracts DROP COLUMN ext_due;"
 	"ALTER TABLE contracts DROP COLUMN proc_due;",
+	/*
+	 * 8: an alert's key begins with its contract's ref and a '/', so
+	 * its contract's alerts are a range of keys: an index by ref cost
+	 * a B-tree insert for each alert an import fires.
+	 */
+	"DROP INDEX IF EXISTS alerts_ref;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -196,7 +202,7 @@ static const char *const store_migrations[] = {
 /* What a migration does after its SQL, if anything. */
 static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
 	NULL, NULL, cover_migrate, agenda_migrate, NULL,
-	agenda_migrate_defaults, NULL
+	agenda_migrate_defaults, NULL, NULL
 };
 
 static int64_t	store_int(struct store *, enum store_sql, const char *);
@@ -1225,8 +1231,11 @@ store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
 	struct alert_cb	 cb = { fn, arg };
 	sqlite3_stmt	*s;
 
+	/* Keys from "ref/" up to "ref0" ('0' follows '/'); a ref may hold
+	 * '/' itself, so "ref/x/..." is in the range too. */
 	s = store_stmt(st, SQL_ALERT_EACH, "SELECT key, kind, due, "
-	    "offset_days, fire_at, state, late, at FROM alerts WHERE ref = ? "
+	    "offset_days, fire_at, state, late, at FROM alerts WHERE "
+	    "key >= ?1 || '/' AND key < ?1 || '0' AND ref = ?1 "
 	    "ORDER BY fire_at, key");
 	if (s == NULL)
 		return STORE_ERROR;

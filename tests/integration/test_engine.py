@@ -294,6 +294,27 @@ def test_import_payloads_are_built_ahead_but_coverage_gaps(workdir):
         assert d.stop() == 0
 
 
+def test_history_keeps_to_its_own_ref(workdir):
+    # A contract's alerts are the keys from "ref/" on: a ref may hold a
+    # '/', so "DPS/2"'s keys fall in "DPS"'s range, and are not its own.
+    rows = "".join(DPS_ROW.replace("HAV-CPDPS", ref, 1)
+                   for ref in ("DPS", "DPS/2", "DPS0"))
+    d = Daemon(workdir)
+    d.write_config()
+    d.start(faketime="@2025-03-20 12:00:00")
+    try:
+        assert import_ok(d, HEADER + rows)["fired"] == 9
+        for ref in ("DPS", "DPS/2", "DPS0"):
+            hist = d.ctl_json("history", ref)
+            keys = sorted(a["key"] for a in hist["alerts"]
+                          if a["state"] == "fired")
+            assert keys == [ref + "/coverage_gap/2025-04-30/90",
+                            ref + "/extension_deadline/2025-03-31/14",
+                            ref + "/term_end/2025-04-30/60"], keys
+    finally:
+        assert d.stop() == 0
+
+
 def test_ack_and_silence(workdir):
     d = seeded(workdir, "2025-03-30 12:00:00")
     d.start(faketime="@2025-03-31 08:59:50")
@@ -1236,6 +1257,7 @@ def test_database_of_schema_1_is_migrated(workdir):
         assert "schema migrated to version 5" in d.logtext()
         assert "schema migrated to version 6" in d.logtext()
         assert "schema migrated to version 7" in d.logtext()
+        assert "schema migrated to version 8" in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1248,7 +1270,7 @@ def test_database_of_schema_1_is_migrated(workdir):
             "SELECT name, sql FROM sqlite_schema WHERE type = 'index'")}
         tables = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'")]
-        assert db.execute("PRAGMA user_version").fetchone() == (7,)
+        assert db.execute("PRAGMA user_version").fetchone() == (8,)
         # Migration 7: no derived due dates in the rows.
         cols = [r[1] for r in db.execute("PRAGMA table_info(contracts)")]
         assert "ext_due" not in cols and "proc_due" not in cols
@@ -1256,7 +1278,7 @@ def test_database_of_schema_1_is_migrated(workdir):
         db.close()
         assert "services" not in tables
         for gone in ("services_ref", "contracts_end", "contracts_ext_due",
-                     "contracts_proc_due"):
+                     "contracts_proc_due", "alerts_ref"):
             assert gone not in idx
         assert "contracts_next_fire" in idx
         # Migration 5: the dispatcher's next deliveries, in its order.
