@@ -2,7 +2,6 @@
  * Commands about contracts: list, show, history, add, update, extend,
  * import.
  */
-#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -709,9 +708,7 @@ static void
 import_tick(void)
 {
 	sdnotify_alive();
-	if (heap_grown() == -1)
-		log_debug("%s: no huge pages for the import: %s", __func__,
-		    strerror(errno));
+	(void)heap_grown();
 }
 
 /*
@@ -792,17 +789,59 @@ import_fire(struct contract **order, size_t n, time_t now,
 	return 0;
 }
 
+/*
+ * The import's transaction: the rows, the index, the alerts due, the
+ * commit; -1 if it failed, rolled back.  t[2..4] are when the rows, the
+ * index and the alerts were done.
+ */
+static int
+import_txn(struct contract *v, struct contract **order, size_t n,
+    char *due_now, int *fired, double t[5], struct cmd_reply *r)
+{
+	struct store		*st = daemon_ctx->store;
+	struct import_plan	*plan;
+	time_t			 now = time(NULL);
+	int			 rebuild;
+
+	/* Large beside what is stored: build the indexes afterwards. */
+	rebuild = n >= IMPORT_REBUILD_MIN &&
+	    (long)n >= store_contract_count(st);
+	if (rebuild)
+		log_debug("%s: %zu contracts: the indexes are built after "
+		    "the rows", __func__, n);
+	if (store_begin(st) == -1)
+		return cmd_fail(r, "internal", "database error");
+	if ((rebuild && store_contract_indexes(st, 0) == -1) ||
+	    (plan = import_plan_start(order, n, now)) == NULL)
+		return cmd_abort(r, "internal", "out of memory or database "
+		    "error");
+	if (import_store(v, order, n, now, plan, due_now, r) == -1)
+		goto fail;
+	t[2] = log_clock_ms();
+	if (rebuild && store_contract_indexes(st, 1) == -1)
+		goto fail;
+	t[3] = log_clock_ms();
+	if (import_fire(order, n, now, plan, due_now, fired, r) == -1)
+		goto fail;
+	import_plan_end(plan);
+	t[4] = log_clock_ms();
+	import_tick();		/* the commit writes it all at once */
+	return cmd_commit(r);
+fail:
+	/* The thread stopped before the days it writes are forgotten. */
+	import_plan_end(plan);
+	return cmd_abort(r, "internal", "database error");
+}
+
 /* Imports every contract in one transaction: all or nothing. */
 static int
 import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 {
 	struct store	 *st = daemon_ctx->store;
 	struct contract	**order;
-	struct import_plan *plan = NULL;
 	char		 *due_now;
-	time_t		  now = time(NULL);
-	double		  t[5];
-	int		  rc = -1, rebuild;
+	double		  t[5] = { 0 };
+	int		  rc;
 
 	order = calloc(n ? n : 1, sizeof(*order));
 	due_now = calloc(n ? n : 1, 1);
@@ -813,48 +852,14 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		free(due_now);
 		return cmd_fail(r, "internal", "out of memory");
 	}
-	/* Large beside what is stored: build the indexes afterwards. */
-	rebuild = n >= IMPORT_REBUILD_MIN &&
-	    (long)n >= store_contract_count(st);
-	if (rebuild)
-		log_debug("%s: %zu contracts: the indexes are built after "
-		    "the rows", __func__, n);
 	store_bulk(st, 1);
 	heap_bulk(1);
 	t[1] = log_clock_ms();
-	if (store_begin(st) == -1) {
-		cmd_fail(r, "internal", "database error");
-		goto out;
-	}
-	if (rebuild && store_contract_indexes(st, 0) == -1)
-		goto fail;
-	if ((plan = import_plan_start(order, n, now)) == NULL) {
-		(void)cmd_abort(r, "internal", "out of memory or database "
-		    "error");
-		goto out;
-	}
-	if (import_store(v, order, n, now, plan, due_now, r) == -1)
-		goto fail;
-	t[2] = log_clock_ms();
-	if (rebuild && store_contract_indexes(st, 1) == -1)
-		goto fail;
-	t[3] = log_clock_ms();
-	if (import_fire(order, n, now, plan, due_now, fired, r) == -1)
-		goto fail;
-	t[4] = log_clock_ms();
-	import_tick();		/* the commit writes it all at once */
-	if ((rc = cmd_commit(r)) == 0)
-		log_debug("%s: sorted in %.0f ms, rows %.0f, indexes %.0f, "
-		    "alerts %.0f, commit %.0f", __func__, t[1] - t[0],
-		    t[2] - t[1], t[3] - t[2], t[4] - t[3], log_clock_ms() - t[4]);
-	goto out;
-fail:
-	/* The thread stopped before the days it writes are forgotten. */
-	import_plan_end(plan);
-	plan = NULL;
-	(void)cmd_abort(r, "internal", "database error");
-out:
-	import_plan_end(plan);
+	if ((rc = import_txn(v, order, n, due_now, fired, t, r)) == 0)
+		log_debug("%s: %zu contracts: sorted in %.0f ms, rows %.0f, "
+		    "indexes %.0f, alerts %.0f, commit %.0f", __func__, n,
+		    t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3],
+		    log_clock_ms() - t[4]);
 	sdnotify_alive();
 	heap_bulk(0);
 	store_bulk(st, 0);

@@ -76,6 +76,7 @@ static struct {
 
 /* Payloads built ahead (dispatch_ahead_build), one per alert. */
 struct dispatch_ahead {
+	const struct contract *c;
 	time_t		 now;
 	size_t		 n;
 	struct {
@@ -257,6 +258,7 @@ dispatch_ahead_build(const struct contract *c, time_t now)
 	    (ah = calloc(1, sizeof(*ah) + (size_t)n * sizeof(ah->v[0]))) ==
 	    NULL)
 		return NULL;
+	ah->c = c;
 	ah->now = now;
 	for (i = 0; i < n; i++, ah->n++) {
 		ah->v[i].a = v[i];
@@ -297,13 +299,13 @@ dispatch_ahead_taken(void)
 
 /* The payload built ahead for these arguments, if there is one. */
 static const char *
-ahead_find(const struct contract_state *cs, const struct alert *a,
-    const char *uncovered, int late, time_t now)
+ahead_find(const struct contract *c, const struct contract_state *cs,
+    const struct alert *a, const char *uncovered, int late, time_t now)
 {
 	const struct dispatch_ahead *ah = disp.ahead;
 	size_t			 i;
 
-	if (ah == NULL || ah->now != now || *uncovered != '\0' ||
+	if (ah == NULL || ah->c != c || ah->now != now || *uncovered != '\0' ||
 	    cs->lapsed_extension)
 		return NULL;
 	for (i = 0; i < ah->n; i++)
@@ -326,7 +328,7 @@ dispatch_enqueue(struct store *st, const struct contract *c,
 	int		 rc = 0;
 
 	engine_alert_key(c->ref, a, key, sizeof(key));
-	if ((payload = ahead_find(cs, a, uncovered, late, now)) != NULL)
+	if ((payload = ahead_find(c, cs, a, uncovered, late, now)) != NULL)
 		disp.ahead_taken++;
 	else if ((payload = own = alert_payload_text(c, cs, a, uncovered,
 	    late, now)) == NULL)

@@ -12,13 +12,26 @@
  * kernel's policy (/sys/kernel/mm/transparent_hugepage) decides, and the
  * heap's contents are unchanged.  glibc grows its main heap with brk;
  * memory from elsewhere (other threads' arenas, mmap) is left as it is.
+ *
+ * Setting M_TOP_PAD has a lasting side effect: glibc stops adjusting its
+ * mmap threshold to the blocks freed (it stays at 128 KiB), so larger
+ * blocks are mapped and unmapped each time rather than kept in the heap.
+ * The agenda's answers at a million contracts (5 MB) take as long either
+ * way on the machines measured.  After a bulk change the pad is glibc's
+ * default again, not what MALLOC_TOP_PAD_ may have asked for.
+ *
+ * A huge page is taken to be 2 MiB, as on x86-64 (and arm64 with 4 KiB
+ * pages); elsewhere the marks ask for less than they could.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "heap.h"
+#include "log.h"
 
 #define HEAP_BULK_PAD	(64 << 20)
 #define HEAP_PAD	(128 << 10)	/* glibc's M_TOP_PAD by default */
@@ -58,6 +71,7 @@ heap_grown(void)
 		return 0;
 	}
 	if (heap_huge((void *)heap_mark, brk - heap_mark) == -1) {
+		log_debug("%s: no huge pages: %s", __func__, strerror(errno));
 		heap_mark = 0;
 		return -1;
 	}

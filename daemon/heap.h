@@ -17,8 +17,9 @@ int	heap_huge(void *p, size_t n);
 void	heap_bulk(int on);
 /*
  * Marks what the heap grew by since the last call for huge pages; called
- * every few milliseconds of a bulk change.  -1 (once) if the system
- * refuses, after which it does nothing until the next heap_bulk(1).
+ * every thousand rows or so of a bulk change.  -1 (once, and said in the
+ * debug log) if the system refuses, after which it does nothing until
+ * the next heap_bulk(1).
  */
 int	heap_grown(void);
 

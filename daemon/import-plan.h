@@ -23,9 +23,9 @@ struct import_plan;
 struct import_plan	*import_plan_start(struct contract *const *v,
 			    size_t n, time_t now);
 /*
- * Waits for contract i to be planned: its schedule, and whether some alert of it is due already (1) or not (0);
- * -1 if it could not be planned or its entries not made.  i goes up from
- * 0.
+ * Waits for contract i to be planned: its schedule, and whether some
+ * alert of it is due already (1) or not (0); -1 if it could not be
+ * planned or its entries not made.  i goes up from 0.
  */
 int	 import_plan_get(struct import_plan *p, size_t i,
 	    struct contract_state *cs);

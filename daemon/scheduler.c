@@ -536,7 +536,7 @@ sched_check_defaults(void)
 			    "lead times", __func__);
 		return;
 	}
-	log_info("%s: the derived due dates may not follow %s: "
+	log_info("%s: the schedules may not follow %s: "
 	    "re-evaluating every contract", __func__, want);
 	scheduler_reconfigure();
 }

@@ -40,8 +40,8 @@ int	 scheduler_evaluate(struct store *st, struct contract *c,
 	    struct contract_state *cs, time_t now, enum sched_mode mode);
 /*
  * The schedule of a new contract, c, stored as it is: horizon now and the
- * next fire instant after now, into cs.  Returns 1 if an alert due by now is of a
- * milestone not yet behind today, which the import rule may fire
+ * next fire instant after now, into cs.  Returns 1 if an alert due by now
+ * is of a milestone not yet behind today, which the import rule may fire
  * (scheduler_evaluate in SCHED_NEW mode then does, once c is stored), 0
  * if none is, -1 on error.
  */

@@ -277,7 +277,6 @@ agenda_places(const struct contract *c, struct agenda_place p[AGENDA_PLACES])
 	return n;
 }
 
-/* Adds the entries of contract c. */
 /* Contract c's entry at place p. */
 static void
 entry_of(const struct contract *c, const struct agenda_place *p,
@@ -299,6 +298,7 @@ entry_size(const struct agenda_entry *e)
 	    (e->services ? strlen(e->services) + 1 : 0);
 }
 
+/* Adds the entries of contract c. */
 int
 agenda_add(struct store *st, const struct contract *c)
 {

@@ -372,6 +372,9 @@ store_migrate(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	for (; v < STORE_NMIGRATIONS; v++) {
+		/* Some rewrite every row: seconds for a large database. */
+		log_info("%s: migrating the schema to version %d", __func__,
+		    v + 1);
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (store_begin(st) == -1 ||
 		    store_exec(st, store_migrations[v]) == -1 ||

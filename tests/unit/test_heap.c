@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -18,15 +19,8 @@
 #include "heap.h"
 
 #define PIECE	(64 << 10)	/* below glibc's mmap threshold */
-#define PIECES	256
+#define PIECES	2048	/* more than 64 MiB of them */
 #define HUGE	((uintptr_t)2 << 20)
-
-/* The last byte of the heap's last whole huge page. */
-static uintptr_t
-heap_last(void)
-{
-	return ((uintptr_t)sbrk(0) & ~(HUGE - 1)) - 1;
-}
 
 /* Whether the mapping holding addr has flag in its VmFlags. */
 static int
@@ -75,28 +69,83 @@ release(void **v, size_t n)
 		free(v[--n]);
 }
 
+static uintptr_t
+down(uintptr_t a)
+{
+	return a & ~(HUGE - 1);
+}
+
+static uintptr_t
+up(uintptr_t a)
+{
+	return down(a + HUGE - 1);
+}
+
+/* Whether the kernel takes the hint at all (it may lack huge pages). */
+static int
+huge_supported(void)
+{
+	size_t	 n = (size_t)4 << 20;
+	char	*p;
+	int	 rc;
+
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	assert_true(p != MAP_FAILED);
+	rc = heap_huge(p, n);
+	munmap(p, n);
+	return rc == 0;
+}
+
 static void
 test_bulk_grows_in_large_steps_marked_huge(void **state)
 {
-	void	*v[PIECES];
-	size_t	 n, moved;
+	void		*v[PIECES], *w[PIECES], *x[PIECES];
+	size_t		 n, nw, nx;
+	uintptr_t	 mark, end;
 
 	(void)state;
+	if (!huge_supported())
+		skip();
 	heap_bulk(1);
-	moved = grow(v, &n);
-	if (moved == 0) {
+	mark = (uintptr_t)sbrk(0);
+	if (grow(v, &n) == 0) {		/* not glibc's brk heap */
 		heap_bulk(0);
 		release(v, n);
 		skip();
 	}
-	assert_true(moved >= (size_t)64 << 20);
-	assert_false(vma_flag(heap_last(), "hg"));
+	end = (uintptr_t)sbrk(0);
+	assert_true(end - mark >= (size_t)64 << 20);
+	assert_false(vma_flag(down(end) - 1, "hg"));
 	assert_int_equal(heap_grown(), 0);
-	assert_true(vma_flag(heap_last(), "hg"));
-	heap_bulk(0);
+	/* The whole huge pages from the mark on, not the one holding it. */
+	assert_true(vma_flag(up(mark), "hg"));
+	assert_true(vma_flag(down(end) - 1, "hg"));
+	if (mark != up(mark))
+		assert_false(vma_flag(mark, "hg"));
+	/* The part at the end is marked once it is whole. */
+	if (end != down(end))
+		assert_false(vma_flag(down(end), "hg"));
+	assert_true(grow(w, &nw) > 0);
+	assert_int_equal(heap_grown(), 0);
+	assert_true(vma_flag(down(end), "hg"));
+	assert_true(vma_flag(down((uintptr_t)sbrk(0)) - 1, "hg"));
+	/* Given back, and grown again: marked from where it shrank to. */
+	release(w, nw);
 	release(v, n);
+	malloc_trim(0);
+	mark = (uintptr_t)sbrk(0);
+	assert_true(mark < end);
+	assert_int_equal(heap_grown(), 0);
+	assert_true(grow(x, &nx) > 0);
+	assert_int_equal(heap_grown(), 0);
+	assert_true(vma_flag(up(mark), "hg"));
+	heap_bulk(0);
+	release(x, nx);
+	malloc_trim(0);
 }
 
+/* After a bulk change: glibc's own steps, and nothing marked. */
 static void
 test_outside_a_bulk_change_nothing_is_marked(void **state)
 {
@@ -104,6 +153,7 @@ test_outside_a_bulk_change_nothing_is_marked(void **state)
 	size_t	 n, moved;
 
 	(void)state;
+	heap_bulk(1);
 	heap_bulk(0);
 	moved = grow(v, &n);
 	if (moved == 0) {
@@ -112,7 +162,7 @@ test_outside_a_bulk_change_nothing_is_marked(void **state)
 	}
 	assert_true(moved < (size_t)64 << 20);
 	assert_int_equal(heap_grown(), 0);
-	assert_false(vma_flag(heap_last(), "hg"));
+	assert_false(vma_flag(down((uintptr_t)sbrk(0)) - 1, "hg"));
 	release(v, n);
 }
 
@@ -145,8 +195,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_outside_a_bulk_change_nothing_is_marked),
 		cmocka_unit_test(test_bulk_grows_in_large_steps_marked_huge),
+		cmocka_unit_test(test_outside_a_bulk_change_nothing_is_marked),
 		cmocka_unit_test(test_huge_marks_the_whole_huge_pages_of_a_block),
 	};
 
