@@ -168,6 +168,13 @@ def alert_lines(d, key):
     return out
 
 
+def fired_keys(d, prefix, n):
+    """The keys of the log notifier's lines under prefix, once n are."""
+    assert wait_for(lambda: len(alert_lines(d, prefix)) >= n)
+    return sorted(line.split(">alert ")[1].split()[0]
+                  for line in alert_lines(d, prefix))
+
+
 def test_alerts_fire_on_time_then_catch_up_late(workdir):
     d = seeded(workdir, "2025-03-30 12:00:00")
     at_nine = ["HAV-CPDPS/extension_deadline/2025-03-31/0",
@@ -232,12 +239,10 @@ def test_import_skips_the_past_but_the_latest_ahead(workdir):
     try:
         r = import_ok(d, HEADER + DPS_ROW)
         assert r == {"imported": 1, "fired": 3}
-        assert wait_for(lambda: len(alert_lines(d, "HAV-CPDPS/")) >= 3)
-        fired = sorted(line.split(">alert ")[1].split()[0]
-                       for line in alert_lines(d, "HAV-CPDPS/"))
-        assert fired == ["HAV-CPDPS/coverage_gap/2025-04-30/90",
-                         "HAV-CPDPS/extension_deadline/2025-03-31/14",
-                         "HAV-CPDPS/term_end/2025-04-30/60"]
+        assert fired_keys(d, "HAV-CPDPS/", 3) == [
+            "HAV-CPDPS/coverage_gap/2025-04-30/90",
+            "HAV-CPDPS/extension_deadline/2025-03-31/14",
+            "HAV-CPDPS/term_end/2025-04-30/60"]
         hist = d.ctl_json("history", "HAV-CPDPS")
         skipped = sorted(a["key"] for a in hist["alerts"]
                          if a["state"] == "skipped")
@@ -260,11 +265,9 @@ def test_import_coverage_sees_the_whole_file(workdir):
     try:
         r = import_ok(d, HEADER + DPS_ROW + succ)
         assert r == {"imported": 2, "fired": 2}
-        assert wait_for(lambda: len(alert_lines(d, "HAV-CPDPS/")) >= 2)
-        fired = sorted(line.split(">alert ")[1].split()[0]
-                       for line in alert_lines(d, "HAV-CPDPS/"))
-        assert fired == ["HAV-CPDPS/extension_deadline/2025-03-31/14",
-                         "HAV-CPDPS/term_end/2025-04-30/60"]
+        assert fired_keys(d, "HAV-CPDPS/", 2) == [
+            "HAV-CPDPS/extension_deadline/2025-03-31/14",
+            "HAV-CPDPS/term_end/2025-04-30/60"]
     finally:
         assert d.stop() == 0
 
@@ -284,12 +287,10 @@ def test_import_payloads_are_built_ahead_but_coverage_gaps(workdir):
         assert r == {"imported": 2, "fired": 3}
         assert "import_fire: 3 alerts fired, 2 with payloads built " \
             "ahead" in d.logtext()
-        assert wait_for(lambda: len(alert_lines(d, "HAV-CPDPS/")) >= 3)
-        fired = sorted(line.split(">alert ")[1].split()[0]
-                       for line in alert_lines(d, "HAV-CPDPS/"))
-        assert fired == ["HAV-CPDPS/coverage_gap/2025-04-30/90",
-                         "HAV-CPDPS/extension_deadline/2025-03-31/14",
-                         "HAV-CPDPS/term_end/2025-04-30/60"]
+        assert fired_keys(d, "HAV-CPDPS/", 3) == [
+            "HAV-CPDPS/coverage_gap/2025-04-30/90",
+            "HAV-CPDPS/extension_deadline/2025-03-31/14",
+            "HAV-CPDPS/term_end/2025-04-30/60"]
     finally:
         assert d.stop() == 0
 
