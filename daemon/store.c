@@ -30,7 +30,7 @@
 /*
  * The page size of a new database.  An import's commit writes each page
  * to the WAL with two system calls, and its rows fill fewer pages and
- * split them less often: 16 KiB pages take 15 % off an import of 100 000
+ * split them less often: 16 KiB pages take about 12 % off an import of 100 000
  * contracts.  A database keeps the size it was made with.
  */
 #define STORE_PAGE_SIZE	"16384"
