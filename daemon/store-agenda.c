@@ -31,6 +31,7 @@
 
 #include "contract.h"
 #include "dates.h"
+#include "heap.h"
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
@@ -350,6 +351,7 @@ agenda_preload(struct store *st, struct contract *const *v, size_t n)
 				continue;
 			if ((day = day_get(st, d)) != NULL)
 				strbuf_reserve(&day->rows, room[d - lo]);
+			(void)heap_grown();	/* before the next day's room */
 			if (day == NULL || day->rows.failed)
 				rc = STORE_ERROR;
 		}
