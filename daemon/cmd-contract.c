@@ -825,7 +825,7 @@ import_txn(struct contract *v, struct contract **order, size_t n,
 		goto fail;
 	import_plan_end(plan);
 	t[4] = log_clock_ms();
-	import_tick();		/* the commit writes it all at once */
+	import_tick();		/* before the commit's pages */
 	return cmd_commit(r);
 fail:
 	/* The thread stopped before the days it writes are forgotten. */
@@ -837,7 +837,6 @@ fail:
 static int
 import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 {
-	struct store	 *st = daemon_ctx->store;
 	struct contract	**order;
 	char		 *due_now;
 	double		  t[5] = { 0 };
@@ -852,7 +851,6 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		free(due_now);
 		return cmd_fail(r, "internal", "out of memory");
 	}
-	store_bulk(st, 1);
 	heap_bulk(1);
 	t[1] = log_clock_ms();
 	if ((rc = import_txn(v, order, n, due_now, fired, t, r)) == 0)
@@ -862,7 +860,6 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 		    log_clock_ms() - t[4]);
 	sdnotify_alive();
 	heap_bulk(0);
-	store_bulk(st, 0);
 	free(order);
 	free(due_now);
 	return rc;

@@ -84,11 +84,6 @@ int		 store_meta_set(struct store *st, const char *name,
 /* Calls fn now and then while a long statement runs (NULL: never). */
 void		 store_progress(struct store *st, void (*fn)(void));
 
-/*
- * on: a large change follows; off: back to the normal page cache (the
- * caller gives the memory back with malloc_trim, when it can wait).
- */
-void		 store_bulk(struct store *st, int on);
 /* For marks that are rebuilt after a crash: no wait for the disk. */
 int		 store_begin_nosync(struct store *st);
 int		 store_commit_nosync(struct store *st);
