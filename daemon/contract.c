@@ -394,12 +394,15 @@ set_str(struct contract *c, const struct field *f, const char *v, char *err,
 			return (-1);
 		if (f->valid != NULL && f->valid(v, err, errlen) == -1)
 			return (-1);
-		if ((p = dup_str(v, strlen(v))) == NULL) {
+		if (c->borrowed)
+			p = (char *)(uintptr_t)v;	/* the owner's text */
+		else if ((p = dup_str(v, strlen(v))) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			return (-1);
 		}
 	}
-	free(*sp);
+	if (!c->borrowed)
+		free(*sp);
 	*sp = p;
 	return (0);
 }
@@ -511,13 +514,13 @@ contract_init(struct contract *c)
 	c->extension_notice_days = c->procurement_lead_days = -1;
 }
 
-/* Frees the strings and leaves c as contract_init does. */
+/* Frees the strings it owns and leaves c as contract_init does. */
 void
 contract_free(struct contract *c)
 {
 	size_t	 i;
 
-	for (i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < NFIELDS && !c->borrowed; i++) {
 		if (fields[i].set == set_str)
 			free(*str_at(c, &fields[i]));
 	}
@@ -530,6 +533,7 @@ contract_copy(struct contract *dst, const struct contract *src)
 	size_t	 i;
 
 	*dst = *src;
+	dst->borrowed = 0;
 	for (i = 0; i < NFIELDS; i++) {
 		if (fields[i].set == set_str)
 			*str_at(dst, &fields[i]) = NULL;

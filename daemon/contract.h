@@ -19,8 +19,11 @@ enum contract_kind {
 
 /*
  * Strings are owned by the record (NULL when unset) and freed by
- * contract_free().  Dates are day numbers (dates.h); DATE_NONE when unset.
- * Day counts are -1 when unset (the config's default applies).
+ * contract_free(), unless borrowed is set (before any field): then each
+ * string is the very text it was set from, which its owner keeps as long
+ * as the record, and contract_free() leaves it.  Dates are day numbers
+ * (dates.h); DATE_NONE when unset.  Day counts are -1 when unset (the
+ * config's default applies).
  */
 struct contract {
 	char			 ref[CONTRACT_REF_MAX + 1];
@@ -39,6 +42,7 @@ struct contract {
 	char			*services;
 	char			*value;
 	char			*notes;
+	int			 borrowed;
 };
 
 /* The field names, in DESIGN order; NULL-terminated. */

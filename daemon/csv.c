@@ -15,6 +15,14 @@
  * finds itself is on a row after every row queued, so it first takes
  * those: the first error in the file wins, as if one thread had read it
  * all.
+ *
+ * The batches' fields are kept, in blocks of huge pages (huge.h), and the
+ * contracts the workers make borrow their strings from them (contract.h)
+ * rather than copying each: the blocks go with v, in a head ahead of
+ * v[0], which is in huge pages too once large.  Memory that one thread
+ * fills and others read costs a trap to the host per 4 KiB page on the
+ * virtual machines this runs on, and a string apiece cost more in malloc
+ * than in its conversion.
  */
 
 #include <stdarg.h>
@@ -27,6 +35,7 @@
 #include "contract.h"
 #include "csv.h"
 #include "csv-work.h"
+#include "huge.h"
 #include "text.h"
 
 #define REC_MORE	0	/* a ',' ended the field */
@@ -35,6 +44,7 @@
 #define IMPORT_WORKERS	2	/* threads converting rows */
 #define BATCH_SIZE	(1024 * 1024)	/* bytes of fields in a batch */
 #define BATCHES_MAX	4	/* batches queued for each thread, at most */
+#define TEXT_BLOCK	(8 * 1024 * 1024)	/* bytes of fields a block */
 
 /*
  * A slot of the set of refs: the index + 1 into v of a contract (0: a free
@@ -54,10 +64,10 @@ struct csv_header {
 /*
  * Data records for a worker, rows first to first + nrec - 1 (data rows
  * are never blank, so no row is left out): each record's ncols fields,
- * NUL-terminated, one after the other.  The worker converts them into
- * v[0..n), which is where they go in the import's v; failed: row first +
- * n was refused, with e.  The contracts in v[0..n) are the batch's until
- * merged.
+ * NUL-terminated, one after the other, in a text block.  The worker
+ * converts them into v[0..n), which is where they go in the import's v;
+ * failed: row first + n was refused, with e.  The contracts in v[0..n)
+ * are the batch's until merged.
  */
 struct batch {
 	struct work_job		 job;		/* first: batch_of casts */
@@ -70,6 +80,23 @@ struct batch {
 	size_t			 n;
 	int			 failed;
 	struct csv_error	 e;
+};
+
+/* A block of the batches' fields: mem[0..used) given out. */
+struct text {
+	struct text	*next;
+	char		*mem;
+	size_t		 size;
+	size_t		 used;
+};
+
+/*
+ * Ahead of v[0]: the text blocks its contracts' strings point into, and
+ * the bytes of its mapping (0: v is from malloc).
+ */
+struct vhead {
+	struct text	*text;
+	size_t		 mapped;
 };
 
 /*
@@ -100,7 +127,7 @@ struct csv_import {
 	size_t			 seen;		/* bytes of data fields read */
 	struct work		*work;		/* the threads, once started */
 	struct batch		*cur;		/* the batch being filled */
-	struct batch		*spare;		/* merged, for reuse */
+	struct text		*text;		/* the batches' fields */
 	size_t			 nbatches;	/* queued, not merged yet */
 };
 
@@ -478,16 +505,17 @@ row_check(size_t row, struct contract *c, struct csv_error *e)
 
 /*
  * The contract of data row row, fields f: each field set, then the whole
- * checked; on failure c is left empty.  Runs on the workers too: it reads
+ * checked; on failure c is left empty.  borrow: its strings are f's.  Runs on the workers too: it reads
  * only its arguments (and constant tables), and what it calls keeps no
  * state (contract_set_field, contract_check, the date parsing and
  * formatting of dates.c that they use, text_excerpt, snprintf).
  */
 static int
 row_convert(const struct csv_header *hdr, const char *const *f, size_t row,
-    struct contract *c, struct csv_error *e)
+    int borrow, struct contract *c, struct csv_error *e)
 {
 	contract_init(c);
+	c->borrowed = borrow;
 	if (row_fields(hdr, f, row, c, e) == -1 || row_check(row, c, e) == -1) {
 		contract_free(c);
 		return (-1);
@@ -566,15 +594,72 @@ ref_add(struct csv_import *im, size_t row, struct csv_error *e)
 	return (0);
 }
 
-/* Room in v for k more contracts. */
+static struct vhead *
+vhead_of(struct contract *v)
+{
+	return ((struct vhead *)(void *)v - 1);
+}
+
+static void
+text_free(struct text *t)
+{
+	struct text	*next;
+
+	for (; t != NULL; t = next) {
+		next = t->next;
+		huge_unmap(t->mem, t->size);
+		free(t);
+	}
+}
+
+/* Frees v's memory, and the text in its head. */
+static void
+v_free(struct contract *v)
+{
+	struct vhead	*h;
+
+	if (v == NULL)
+		return;
+	h = vhead_of(v);
+	text_free(h->text);
+	if (h->mapped > 0)
+		huge_unmap(h, h->mapped);
+	else
+		free(h);
+}
+
+/*
+ * Room in v for k more contracts: the n merged ones moved to a larger v
+ * (no batch is queued, so none is in v past them).
+ */
 static int
 v_grow(struct csv_import *im, size_t k)
 {
-	struct contract	*v;
+	struct vhead	*h;
+	size_t		 size = im->size > 0 ? im->size : 64, bytes, mapped = 0;
 
-	if ((v = grow(im->v, &im->size, im->n + k, sizeof(*v))) == NULL)
+	while (size < im->n + k) {
+		if (size > (SIZE_MAX - HUGE_PAGE) / 2 / sizeof(*im->v))
+			return (-1);
+		size *= 2;
+	}
+	if (size == im->size)
+		return (0);
+	bytes = sizeof(*h) + size * sizeof(*im->v);
+	if (bytes >= HUGE_PAGE) {
+		if ((h = huge_map(bytes)) == NULL)
+			return (-1);
+		mapped = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+		size = (mapped - sizeof(*h)) / sizeof(*im->v);
+	} else if ((h = malloc(bytes)) == NULL)
 		return (-1);
-	im->v = v;
+	h->text = NULL;
+	h->mapped = mapped;
+	if (im->n > 0)
+		memcpy(h + 1, im->v, im->n * sizeof(*im->v));
+	v_free(im->v);
+	im->v = (struct contract *)(void *)(h + 1);
+	im->size = size;
 	return (0);
 }
 
@@ -608,7 +693,7 @@ row_store(struct csv_import *im, struct csv_error *e)
 		return (oom(&im->rd, e));
 	for (i = 0; i < im->hdr.ncols; i++)
 		f[i] = csv_reader_field(&im->rd, i);
-	if (row_convert(&im->hdr, f, im->rd.row, &im->v[im->n], e) == -1)
+	if (row_convert(&im->hdr, f, im->rd.row, 0, &im->v[im->n], e) == -1)
 		return (-1);
 	if (ref_add(im, im->rd.row, e) == -1) {
 		contract_free(&im->v[im->n]);
@@ -618,14 +703,38 @@ row_store(struct csv_import *im, struct csv_error *e)
 	return (0);
 }
 
+/* size bytes of a text block, for a batch's fields. */
+static char *
+text_get(struct csv_import *im, size_t size)
+{
+	struct text	*t = im->text;
+	size_t		 bytes;
+
+	if (t == NULL || t->size - t->used < size) {
+		bytes = size > TEXT_BLOCK ? size : TEXT_BLOCK;
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			return (NULL);
+		if ((t->mem = huge_map(bytes)) == NULL) {
+			free(t);
+			return (NULL);
+		}
+		t->size = bytes;
+		t->next = im->text;
+		im->text = t;
+	}
+	t->used += size;
+	return (t->mem + t->used - size);
+}
+
+/* A batch for rows from first, room for size bytes of fields. */
 static struct batch *
-batch_new(size_t first, size_t size)
+batch_new(struct csv_import *im, size_t first, size_t size)
 {
 	struct batch	*b;
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return (NULL);
-	if ((b->fields = malloc(size)) == NULL) {
+	if ((b->fields = text_get(im, size)) == NULL) {
 		free(b);
 		return (NULL);
 	}
@@ -634,6 +743,7 @@ batch_new(size_t first, size_t size)
 	return (b);
 }
 
+/* The fields stay, for the contracts that borrow from them. */
 static void
 batch_free(struct batch *b)
 {
@@ -643,7 +753,6 @@ batch_free(struct batch *b)
 		return;
 	for (i = 0; i < b->n; i++)
 		contract_free(&b->v[i]);
-	free(b->fields);
 	free(b);
 }
 
@@ -651,41 +760,6 @@ static struct batch *
 batch_of(struct work_job *job)
 {
 	return ((struct batch *)job);
-}
-
-/*
- * A batch for rows from first, room for size bytes of fields: a spare if
- * one is big enough, so that a large import reuses a few buffers rather
- * than faulting in new ones.
- */
-static struct batch *
-batch_get(struct csv_import *im, size_t first, size_t size)
-{
-	struct batch	*b = im->spare;
-	char		*fields;
-
-	if (b == NULL || b->size < size)
-		return (batch_new(first, size));
-	im->spare = batch_of(b->job.next);
-	fields = b->fields;
-	size = b->size;
-	memset(b, 0, sizeof(*b));
-	b->fields = fields;
-	b->size = size;
-	b->first = first;
-	return (b);
-}
-
-/* Keeps a merged batch (it has no contracts left) as a spare. */
-static void
-batch_put(struct csv_import *im, struct batch *b)
-{
-	if (b->size != im->batchsize) {
-		batch_free(b);
-		return;
-	}
-	b->job.next = im->spare != NULL ? &im->spare->job : NULL;
-	im->spare = b;
 }
 
 static void
@@ -708,7 +782,7 @@ batch_run(struct work_job *job, void *arg)
 			f[i] = p;
 			p += strlen(p) + 1;
 		}
-		if (row_convert(hdr, f, b->first + b->n, &b->v[b->n],
+		if (row_convert(hdr, f, b->first + b->n, 1, &b->v[b->n],
 		    &b->e) == -1) {
 			b->failed = 1;
 			break;
@@ -752,10 +826,8 @@ import_merge(struct csv_import *im, size_t keep, struct csv_error *e)
 	    (job = work_pop(im->work, im->nbatches > keep)) != NULL) {
 		im->nbatches--;
 		b = batch_of(job);
-		if ((rv = batch_merge(im, b, e)) == 0)
-			batch_put(im, b);
-		else
-			batch_free(b);
+		rv = batch_merge(im, b, e);
+		batch_free(b);
 		if (rv == -1) {
 			im->failed = 1;
 			im->rd.row = e->row;	/* as if read up to there */
@@ -810,7 +882,7 @@ batch_add(struct csv_import *im, struct csv_error *e)
 	}
 	if (im->cur == NULL) {
 		size = rd->buflen > im->batchsize ? rd->buflen : im->batchsize;
-		if ((im->cur = batch_get(im, rd->row, size)) == NULL)
+		if ((im->cur = batch_new(im, rd->row, size)) == NULL)
 			return (oom(rd, e));
 	}
 	memcpy(im->cur->fields + im->cur->len, rd->buf, rd->buflen);
@@ -823,17 +895,11 @@ batch_add(struct csv_import *im, struct csv_error *e)
 static void
 import_stop(struct csv_import *im)
 {
-	struct batch	*b;
-
 	work_free(im->work, batch_drop);
 	im->work = NULL;
 	im->nbatches = 0;
 	batch_free(im->cur);
 	im->cur = NULL;
-	while ((b = im->spare) != NULL) {
-		im->spare = batch_of(b->job.next);
-		batch_free(b);
-	}
 }
 
 /*
@@ -1076,11 +1142,14 @@ csv_import_take(struct csv_import *im, size_t *n)
 	struct contract	*v;
 
 	import_stop(im);		/* after the last piece, a no-op */
-	v = im->v;
-	/* Give back the doubling's slack; keeping it would do no harm. */
-	if (im->n > 0 && im->n < im->size &&
-	    (v = realloc(im->v, im->n * sizeof(*v))) == NULL)
-		v = im->v;
+	if ((v = im->v) != NULL && im->n == 0) {
+		v_free(v);
+		v = NULL;
+	}
+	if (v != NULL) {
+		vhead_of(v)->text = im->text;
+		im->text = NULL;
+	}
 	*n = im->n;
 	im->v = NULL;
 	im->n = im->size = 0;
@@ -1095,6 +1164,7 @@ csv_import_free(struct csv_import *im)
 	import_stop(im);
 	csv_reader_free(&im->rd);
 	csv_contracts_free(im->v, im->n);
+	text_free(im->text);
 	free(im->set);
 	free(im->pend);
 	free(im);
@@ -1128,5 +1198,5 @@ csv_contracts_free(struct contract *v, size_t n)
 
 	for (i = 0; i < n; i++)
 		contract_free(&v[i]);
-	free(v);
+	v_free(v);
 }

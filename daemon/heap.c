@@ -20,36 +20,22 @@
  * way on the machines measured.  After a bulk change the pad is glibc's
  * default again, not what MALLOC_TOP_PAD_ may have asked for.
  *
- * A huge page is taken to be 2 MiB, as on x86-64 (and arm64 with 4 KiB
- * pages); elsewhere the marks ask for less than they could.
+ * A huge page is taken to be 2 MiB (huge.h).
  */
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "heap.h"
+#include "huge.h"
 #include "log.h"
 
 #define HEAP_BULK_PAD	(64 << 20)
 #define HEAP_PAD	(128 << 10)	/* glibc's M_TOP_PAD by default */
-#define HEAP_HUGE	((uintptr_t)2 << 20)
 
 static uintptr_t	heap_mark;	/* the break last marked from; 0: off */
-
-int
-heap_huge(void *p, size_t n)
-{
-	uintptr_t	from, to;
-
-	from = ((uintptr_t)p + HEAP_HUGE - 1) & ~(HEAP_HUGE - 1);
-	to = ((uintptr_t)p + n) & ~(HEAP_HUGE - 1);
-	if (to <= from)
-		return 0;
-	return madvise((void *)from, to - from, MADV_HUGEPAGE);
-}
 
 void
 heap_bulk(int on)
@@ -70,13 +56,13 @@ heap_grown(void)
 		heap_mark = brk;
 		return 0;
 	}
-	if (heap_huge((void *)heap_mark, brk - heap_mark) == -1) {
+	if (huge_advise((void *)heap_mark, brk - heap_mark) == -1) {
 		log_debug("%s: no huge pages: %s", __func__, strerror(errno));
 		heap_mark = 0;
 		return -1;
 	}
 	/* The part of a huge page at the end is marked when it is whole. */
-	whole = brk & ~(HEAP_HUGE - 1);
+	whole = brk & ~(uintptr_t)(HUGE_PAGE - 1);
 	heap_mark = whole > heap_mark ? whole : heap_mark;
 	return 0;
 }

@@ -741,6 +741,9 @@ test_defaults(void **state)
 	assert_int_equal(n, want.n);
 	for (i = 0; i < n; i++)
 		assert_true(contract_same(&v[i], &want.v[i]));
+	/* The first MiB's own strings; the workers' borrowed from the text. */
+	assert_int_equal(v[0].borrowed, 0);
+	assert_int_equal(v[n - 1].borrowed, 1);
 	csv_contracts_free(v, n);
 	result_free(&want);
 	free(t.s);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "heap.h"
+#include "huge.h"
 
 #define PIECE	(64 << 10)	/* below glibc's mmap threshold */
 #define PIECES	2048	/* more than 64 MiB of them */
@@ -46,6 +47,24 @@ vma_flag(uintptr_t addr, const char *flag)
 			found |= strcmp(p, flag) == 0;
 		break;
 	}
+	fclose(f);
+	return found;
+}
+
+/* Whether a mapping holds addr. */
+static int
+mapped(uintptr_t addr)
+{
+	FILE		*f;
+	char		 line[512];
+	unsigned long	 lo, hi;
+	int		 found = 0;
+
+	if ((f = fopen("/proc/self/maps", "r")) == NULL)
+		fail_msg("/proc/self/maps cannot be read");
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    addr >= lo && addr < hi;
 	fclose(f);
 	return found;
 }
@@ -92,7 +111,7 @@ huge_supported(void)
 	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 	    -1, 0);
 	assert_true(p != MAP_FAILED);
-	rc = heap_huge(p, n);
+	rc = huge_advise(p, n);
 	munmap(p, n);
 	return rc == 0;
 }
@@ -181,14 +200,43 @@ test_huge_marks_the_whole_huge_pages_of_a_block(void **state)
 	from = ((uintptr_t)p + 1 + HUGE - 1) & ~(HUGE - 1);
 	to = ((uintptr_t)p + n - 1) & ~(HUGE - 1);
 	/* Less than a whole huge page: nothing to ask for. */
-	assert_int_equal(heap_huge((void *)(from + 1), HUGE - 2), 0);
+	assert_int_equal(huge_advise((void *)(from + 1), HUGE - 2), 0);
 	assert_false(vma_flag(from + 1, "hg"));
-	assert_int_equal(heap_huge(p + 1, n - 2), 0);
+	assert_int_equal(huge_advise(p + 1, n - 2), 0);
 	assert_false(vma_flag(from - 1, "hg"));
 	assert_true(vma_flag(from, "hg"));
 	assert_true(vma_flag(to - 1, "hg"));
 	assert_false(vma_flag(to, "hg"));
 	munmap(p, n);
+}
+
+/*
+ * huge_map: whole huge pages, aligned, zeroed, writable, marked (where the
+ * kernel has huge pages), and unmapped whole by huge_unmap.
+ */
+static void
+test_huge_map(void **state)
+{
+	size_t		 n = HUGE + 1;
+	unsigned char	*p;
+	size_t		 i;
+
+	(void)state;
+	assert_null(huge_map(0));
+	assert_null(huge_map(SIZE_MAX - HUGE));
+	assert_non_null(p = huge_map(n));
+	assert_int_equal((uintptr_t)p % HUGE, 0);
+	for (i = 0; i < 2 * HUGE; i += 4096)
+		assert_int_equal(p[i], 0);
+	p[2 * HUGE - 1] = 1;		/* rounded up to two */
+	if (huge_supported()) {
+		assert_true(vma_flag((uintptr_t)p, "hg"));
+		assert_true(vma_flag((uintptr_t)p + 2 * HUGE - 1, "hg"));
+	}
+	huge_unmap(p, n);
+	assert_false(mapped((uintptr_t)p));
+	assert_false(mapped((uintptr_t)p + 2 * HUGE - 1));
+	huge_unmap(NULL, 0);
 }
 
 int
@@ -198,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_bulk_grows_in_large_steps_marked_huge),
 		cmocka_unit_test(test_outside_a_bulk_change_nothing_is_marked),
 		cmocka_unit_test(test_huge_marks_the_whole_huge_pages_of_a_block),
+		cmocka_unit_test(test_huge_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
