@@ -29,8 +29,11 @@ static char	tz_current[TZ_NAME_MAX + 1];
 
 /*
  * Fire instants of recent days in the current zone: millions of alerts
- * share a few thousand dates, and mktime() is dear.  Cleared when the
- * zone changes.
+ * share a few thousand dates, and mktime() is dear.  Each thread has its
+ * own, so that threads may work out instants at once while the zone
+ * stays as it is; a change of zone clears the cache of the thread that
+ * makes it, so it must not happen while another thread works with zones
+ * (an import's planning thread, which starts after the zone is set).
  */
 #define INSTANT_CACHE	4096
 struct instant {
@@ -39,7 +42,7 @@ struct instant {
 	int	 valid;
 	time_t	 t;
 };
-static struct instant	instant_cache[INSTANT_CACHE];
+static _Thread_local struct instant	instant_cache[INSTANT_CACHE];
 
 static int
 is_leap(int64_t y)

@@ -5,18 +5,21 @@
  * agenda (held in memory until the commit), is not, and takes about as
  * long again: the thread does it ahead of the rows, in their order.
  * Then, while the loop's thread finishes the rows and builds the index,
- * it builds the payloads of the alerts that the contracts with alerts
- * due already will fire (dispatch_ahead_build), for import_fire.
+ * it sorts the coverage they added to, and builds the payloads of the
+ * alerts that the contracts with alerts due already will fire
+ * (dispatch_ahead_build), for import_fire; the loop's thread, once done,
+ * builds the rest with it.
  *
- * The thread runs only scheduler_plan, store_import_derived and
- * dispatch_ahead_build.  The loop's thread calls none of the time-zone
- * functions they use until the thread is joined (the zone is set before
- * it starts, so it never changes TZ), and only store_contract_row of the
- * store and SQL that builds indexes (see store_import_begin).  They share
- * the contracts, which neither changes, and the results, each written
- * once before the count that publishes it or the join.  The payloads (a
- * kilobyte each, for about one contract in ten) are kept until
- * import_plan_end.
+ * The thread runs only scheduler_plan, store_import_derived,
+ * store_import_settle and dispatch_ahead_build.  The zone is set before
+ * it starts, and neither thread changes it until the thread is joined;
+ * the date functions' cache is each thread's own.  Until then the loop's
+ * thread calls only store_contract_row of the store and SQL that builds
+ * indexes (see store_import_begin), and then dispatch_ahead_build.  They
+ * share the contracts, which neither changes, and the results, each
+ * written once before the count that publishes it or the join.  The
+ * payloads (a kilobyte each, for about one contract in ten) are kept
+ * until import_plan_end.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -31,6 +34,8 @@
 #include "scheduler.h"
 #include "thread.h"
 
+#define PAYLOAD_RUN	64	/* contracts a thread takes at a time */
+
 struct plan_result {
 	struct contract_state	 cs;
 	int			 due_now;	/* 0, 1, or -1 if not planned */
@@ -43,6 +48,7 @@ struct import_plan {
 	time_t			 now;
 	struct plan_result	*res;
 	atomic_size_t		 done;		/* res[0..done) are ready */
+	atomic_size_t		 next;		/* the next payloads to build */
 	atomic_int		 stop;
 	int			 threaded;
 	int			 joined;
@@ -63,6 +69,23 @@ plan_one(struct import_plan *p, size_t i)
 		r->due_now = -1;
 }
 
+/*
+ * Builds payloads, for runs of contracts taken from the count next, until
+ * none is left or the thread is to stop; on either thread.
+ */
+static void
+plan_payloads(struct import_plan *p)
+{
+	size_t	 i, k;
+
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed) &&
+	    (i = atomic_fetch_add(&p->next, PAYLOAD_RUN)) < p->n)
+		for (k = i; k < p->n && k < i + PAYLOAD_RUN; k++)
+			if (p->res[k].due_now == 1)
+				p->res[k].ahead = dispatch_ahead_build(p->v[k],
+				    p->now);
+}
+
 static void *
 plan_main(void *arg)
 {
@@ -74,10 +97,9 @@ plan_main(void *arg)
 		plan_one(p, i);
 		atomic_store_explicit(&p->done, i + 1, memory_order_release);
 	}
-	for (i = 0; i < p->n && !atomic_load_explicit(&p->stop,
-	    memory_order_relaxed); i++)
-		if (p->res[i].due_now == 1)
-			p->res[i].ahead = dispatch_ahead_build(p->v[i], p->now);
+	if (i == p->n)
+		store_import_settle(daemon_ctx->store);
+	plan_payloads(p);
 	return NULL;
 }
 
@@ -100,6 +122,7 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 	p->n = n;
 	p->now = now;
 	atomic_init(&p->done, 0);
+	atomic_init(&p->next, 0);
 	atomic_init(&p->stop, 0);
 	/*
 	 * The zone set here, once, so that the thread never sets it; if it
@@ -145,10 +168,12 @@ plan_join(struct import_plan *p, int stop)
 	if (p->threaded) {
 		if (stop)
 			atomic_store(&p->stop, 1);
+		else
+			plan_payloads(p);	/* the rest, with the thread */
 		pthread_join(p->thread, NULL);
 		if (!stop)
-			log_debug("%s: the rows waited %.0f ms for their plans, "
-			    "the alerts %.0f ms for their payloads", __func__,
+			log_debug("%s: the rows waited %.0f ms for their plans; "
+			    "the payloads took %.0f ms more", __func__,
 			    p->waited, log_clock_ms() - t0);
 	}
 	store_import_end(daemon_ctx->store);

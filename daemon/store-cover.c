@@ -141,6 +141,16 @@ cover_fresh(struct cover_list *l)
 	return 0;
 }
 
+/* Sorts every list added to; one that cannot be is sorted when asked. */
+void
+cover_settle(struct store *st)
+{
+	size_t	 i;
+
+	for (i = 0; st->cover != NULL && i < st->cover->n; i++)
+		(void)cover_fresh(&st->cover->v[i]);
+}
+
 static int
 cover_push(struct cover_list *l, int32_t start, int32_t end)
 {

@@ -813,6 +813,12 @@ store_import_derived(struct store *st, const struct contract *c)
 }
 
 void
+store_import_settle(struct store *st)
+{
+	cover_settle(st);
+}
+
+void
 store_import_end(struct store *st)
 {
 	st->agenda_sealed = 0;

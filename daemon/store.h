@@ -100,14 +100,17 @@ int		 store_contract_insert(struct store *st,
  * An import's rows apart from what they bring to coverage and the
  * agenda, which another thread can make meanwhile.  store_import_begin
  * reads what they change; then, until store_import_end, that thread may
- * call store_import_derived for each contract, and this one only
- * store_contract_row (the row alone, as store_contract_insert stores it)
- * and store_progress's function: nothing else of the store.
+ * call store_import_derived for each contract, then store_import_settle
+ * (which sorts what they added, ahead of the questions that follow), and
+ * this one only store_contract_row (the row alone, as
+ * store_contract_insert stores it) and store_progress's function:
+ * nothing else of the store.
  */
 int		 store_import_begin(struct store *st,
 		    struct contract *const *v, size_t n);
 int		 store_import_derived(struct store *st,
 		    const struct contract *c);
+void		 store_import_settle(struct store *st);
 void		 store_import_end(struct store *st);
 int		 store_contract_row(struct store *st,
 		    const struct contract *c, const struct contract_state *cs,

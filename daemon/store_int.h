@@ -84,6 +84,7 @@ int		 cover_add(struct store *st, const char *services,
 int		 cover_remove(struct store *st, const char *services,
 		    int32_t start, int32_t end);
 int		 cover_flush(struct store *st);
+void		 cover_settle(struct store *st);
 void		 cover_forget(struct store *st);
 int		 cover_migrate(struct store *st);
 
