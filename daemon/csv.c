@@ -629,37 +629,52 @@ v_free(struct contract *v)
 }
 
 /*
- * Room in v for k more contracts: the n merged ones moved to a larger v
- * (no batch is queued, so none is in v past them).
+ * Room in v for k more contracts (the merged ones, n, are moved or stay;
+ * no batch is queued, so none is in v past them).  Once v is larger than
+ * a huge page, it has room reserved for max_rows, and grows in place.
  */
 static int
 v_grow(struct csv_import *im, size_t k)
 {
-	struct vhead	*h;
-	size_t		 size = im->size > 0 ? im->size : 64, bytes, mapped = 0;
+	struct vhead	*old = im->v != NULL ? vhead_of(im->v) : NULL, *h;
+	size_t		 size = im->size > 0 ? im->size : 64, bytes, max;
 
 	while (size < im->n + k) {
-		if (size > (SIZE_MAX - HUGE_PAGE) / 2 / sizeof(*im->v))
+		if (size > SIZE_MAX / 4 / sizeof(*im->v))
 			return (-1);
 		size *= 2;
 	}
 	if (size == im->size)
 		return (0);
 	bytes = sizeof(*h) + size * sizeof(*im->v);
-	if (bytes >= HUGE_PAGE) {
-		if ((h = huge_map(bytes)) == NULL)
+	max = sizeof(*h) + (im->max_rows > size ? im->max_rows : size) *
+	    sizeof(*im->v);
+	if (old != NULL && old->mapped > 0) {
+		h = old;
+		bytes = bytes < h->mapped ? bytes : h->mapped;
+		if (huge_open(h, bytes) == -1)
 			return (-1);
-		mapped = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-		size = (mapped - sizeof(*h)) / sizeof(*im->v);
-	} else if ((h = malloc(bytes)) == NULL)
+	} else if (bytes >= HUGE_PAGE) {
+		if ((h = huge_reserve(max)) == NULL)
+			return (-1);
+		if (huge_open(h, bytes) == -1) {
+			huge_unmap(h, max);
+			return (-1);
+		}
+		h->mapped = max;
+	} else if ((h = malloc(bytes)) != NULL)
+		h->mapped = 0;
+	else
 		return (-1);
-	h->text = NULL;
-	h->mapped = mapped;
-	if (im->n > 0)
-		memcpy(h + 1, im->v, im->n * sizeof(*im->v));
-	v_free(im->v);
+	if (h != old) {
+		h->text = NULL;
+		if (old != NULL) {
+			memcpy(h + 1, im->v, im->n * sizeof(*im->v));
+			v_free(im->v);
+		}
+	}
 	im->v = (struct contract *)(void *)(h + 1);
-	im->size = size;
+	im->size = (bytes - sizeof(*h)) / sizeof(*im->v);
 	return (0);
 }
 

@@ -54,6 +54,26 @@ huge_map(size_t n)
 	return (void *)at;
 }
 
+/* Room for n bytes, none of it usable yet: huge_open opens it. */
+void *
+huge_reserve(size_t n)
+{
+	char	*p;
+
+	if ((p = huge_map(n)) != NULL &&
+	    mprotect(p, huge_round(n), PROT_NONE) == -1) {
+		huge_unmap(p, n);
+		return NULL;
+	}
+	return p;
+}
+
+int
+huge_open(void *p, size_t n)
+{
+	return mprotect(p, huge_round(n), PROT_READ | PROT_WRITE);
+}
+
 void
 huge_unmap(void *p, size_t n)
 {

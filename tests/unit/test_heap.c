@@ -239,6 +239,58 @@ test_huge_map(void **state)
 	huge_unmap(NULL, 0);
 }
 
+/* The permissions of the mapping holding addr ("rw-p"), or "". */
+static const char *
+perms(uintptr_t addr)
+{
+	static char	 p[8];
+	FILE		*f;
+	char		 line[512];
+	unsigned long	 lo, hi;
+
+	p[0] = '\0';
+	if ((f = fopen("/proc/self/maps", "r")) == NULL)
+		fail_msg("/proc/self/maps cannot be read");
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, p) == 3 &&
+		    addr >= lo && addr < hi)
+			break;
+		else
+			p[0] = '\0';
+	fclose(f);
+	return p;
+}
+
+/*
+ * huge_reserve: aligned room, none of it usable until huge_open opens
+ * whole huge pages of it, zeroed; what was written stays as it grows.
+ */
+static void
+test_huge_reserve(void **state)
+{
+	unsigned char	*p;
+
+	(void)state;
+	assert_non_null(p = huge_reserve(3 * HUGE - 5));
+	assert_int_equal((uintptr_t)p % HUGE, 0);
+	assert_string_equal(perms((uintptr_t)p), "---p");
+	assert_string_equal(perms((uintptr_t)p + 3 * HUGE - 1), "---p");
+	assert_int_equal(huge_open(p, 1), 0);
+	assert_string_equal(perms((uintptr_t)p + HUGE - 1), "rw-p");
+	assert_string_equal(perms((uintptr_t)p + HUGE), "---p");
+	assert_int_equal(p[HUGE - 1], 0);
+	p[0] = 7;
+	assert_int_equal(huge_open(p, HUGE + 1), 0);
+	assert_string_equal(perms((uintptr_t)p + 2 * HUGE - 1), "rw-p");
+	assert_string_equal(perms((uintptr_t)p + 2 * HUGE), "---p");
+	assert_int_equal(p[0], 7);
+	assert_int_equal(p[2 * HUGE - 1], 0);
+	if (huge_supported())
+		assert_true(vma_flag((uintptr_t)p + HUGE, "hg"));
+	huge_unmap(p, 3 * HUGE - 5);
+	assert_false(mapped((uintptr_t)p + 3 * HUGE - 1));
+}
+
 int
 main(void)
 {
@@ -247,6 +299,7 @@ main(void)
 		cmocka_unit_test(test_outside_a_bulk_change_nothing_is_marked),
 		cmocka_unit_test(test_huge_marks_the_whole_huge_pages_of_a_block),
 		cmocka_unit_test(test_huge_map),
+		cmocka_unit_test(test_huge_reserve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
