@@ -350,7 +350,7 @@ agenda_preload(struct store *st, struct contract *const *v, size_t n)
 			if (room[d - lo] == 0)
 				continue;
 			if ((day = day_get(st, d)) != NULL)
-				strbuf_reserve(&day->rows, room[d - lo]);
+				strbuf_room(&day->rows, room[d - lo]);
 			(void)heap_grown();	/* before the next day's room */
 			if (day == NULL || day->rows.failed)
 				rc = STORE_ERROR;

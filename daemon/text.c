@@ -83,6 +83,21 @@ strbuf_reserve(struct strbuf *b, size_t n)
 }
 
 void
+strbuf_room(struct strbuf *b, size_t n)
+{
+	char	*p;
+
+	if (b->failed || b->len + n + 1 <= b->cap)
+		return;
+	if ((p = realloc(b->s, b->len + n + 1)) == NULL) {
+		b->failed = 1;
+		return;
+	}
+	b->s = p;
+	b->cap = b->len + n + 1;
+}
+
+void
 strbuf_add(struct strbuf *b, const char *s, size_t n)
 {
 	strbuf_reserve(b, n);

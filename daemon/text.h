@@ -30,8 +30,10 @@ struct strbuf {
 	int	 failed;
 };
 
-/* Makes room for n more bytes. */
+/* Makes room for n more bytes (growing by doubling, from 4 KiB). */
 void	 strbuf_reserve(struct strbuf *b, size_t n);
+/* Makes room for n more bytes, and no more, for a size known ahead. */
+void	 strbuf_room(struct strbuf *b, size_t n);
 void	 strbuf_add(struct strbuf *b, const char *s, size_t n);
 void	 strbuf_puts(struct strbuf *b, const char *s);
 /* At most 255 bytes a call; more fails b. */

@@ -167,6 +167,28 @@ test_strbuf_json(void **state)
 	    "\xef\xbf\xbd\xef\xbf\xbd end", NULL);
 }
 
+/* strbuf_room: exactly the room asked for; strbuf_reserve doubles. */
+static void
+test_strbuf_room(void **state)
+{
+	struct strbuf	 b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	strbuf_room(&b, 10);
+	assert_int_equal(b.cap, 11);
+	strbuf_puts(&b, "0123456789");
+	assert_int_equal(b.cap, 11);
+	strbuf_room(&b, 5);		/* from what it holds */
+	assert_int_equal(b.cap, 16);
+	strbuf_room(&b, 2);		/* room enough: unchanged */
+	assert_int_equal(b.cap, 16);
+	strbuf_puts(&b, "abcdef");	/* past it: doubles, as ever */
+	assert_int_equal(b.cap, 32);
+	assert_string_equal(b.s, "0123456789abcdef");
+	strbuf_free(&b);
+}
+
 static void
 test_ok_raw(void **state)
 {
@@ -203,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_request_roundtrip),
 		cmocka_unit_test(test_strbuf_json),
+		cmocka_unit_test(test_strbuf_room),
 		cmocka_unit_test(test_ok_raw),
 	};
 
