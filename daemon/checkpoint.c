@@ -5,9 +5,15 @@
  * gigabyte, seconds during which nothing is answered.  Here a thread with
  * its own connection runs a PASSIVE checkpoint when a commit leaves the
  * WAL that long; PASSIVE blocks neither the writer nor readers.
+ *
+ * The thread also starts the WAL's pages for the disk when asked, during
+ * a large transaction, so that its commit has less to wait for: that
+ * may block while the disk is busy, which the loop must not.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -23,25 +29,46 @@ struct checkpointer {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	int		 want;
+	int		 writeback;	/* asked for */
 	int		 stop;
 };
+
+/* Starts writing the WAL's dirty pages, without waiting for them. */
+static void
+ckpt_writeback(struct checkpointer *ck)
+{
+	const char	*wal;
+	int		 fd;
+
+	wal = sqlite3_filename_wal(sqlite3_db_filename(ck->db, "main"));
+	if (wal == NULL || (fd = open(wal, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	close(fd);
+}
 
 static void *
 ckpt_main(void *arg)
 {
 	struct checkpointer	*ck = arg;
-	int			 rc, pages, done;
+	int			 rc, pages, done, want, writeback;
 
 	for (;;) {
 		pthread_mutex_lock(&ck->mu);
-		while (!ck->want && !ck->stop)
+		while (!ck->want && !ck->writeback && !ck->stop)
 			pthread_cond_wait(&ck->cv, &ck->mu);
 		if (ck->stop) {
 			pthread_mutex_unlock(&ck->mu);
 			return NULL;
 		}
-		ck->want = 0;
+		want = ck->want;
+		writeback = ck->writeback;
+		ck->want = ck->writeback = 0;
 		pthread_mutex_unlock(&ck->mu);
+		if (writeback)
+			ckpt_writeback(ck);
+		if (!want)
+			continue;
 		rc = sqlite3_wal_checkpoint_v2(ck->db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, &pages, &done);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
@@ -67,6 +94,17 @@ ckpt_hook(void *arg, sqlite3 *db, const char *name, int pages)
 		pthread_mutex_unlock(&ck->mu);
 	}
 	return SQLITE_OK;
+}
+
+void
+checkpointer_writeback(struct checkpointer *ck)
+{
+	if (ck == NULL)
+		return;
+	pthread_mutex_lock(&ck->mu);
+	ck->writeback = 1;
+	pthread_cond_signal(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
 }
 
 static void

@@ -17,5 +17,10 @@ struct checkpointer	*checkpointer_start(sqlite3 *main, const char *path);
 /* Stops the thread, after the checkpoint it may be running. */
 void			 checkpointer_stop(struct checkpointer *ck,
 			    sqlite3 *main);
+/*
+ * Has the thread start writing the WAL's pages to disk, without waiting
+ * for them; a no-op without a thread.
+ */
+void			 checkpointer_writeback(struct checkpointer *ck);
 
 #endif

@@ -318,6 +318,12 @@ store_contract_indexes(struct store *st, int build)
 	return store_exec(st, INDEX_NEXT_FIRE);
 }
 
+void
+store_writeback(struct store *st)
+{
+	checkpointer_writeback(st->ckpt);
+}
+
 static int
 store_progress_cb(void *arg)
 {

@@ -83,6 +83,12 @@ int		 store_meta_set(struct store *st, const char *name,
 
 /* Calls fn now and then while a long statement runs (NULL: never). */
 void		 store_progress(struct store *st, void (*fn)(void));
+/*
+ * Has what the log holds written to disk, on the checkpoint thread,
+ * without waiting for it: a large transaction's commit then waits for
+ * less (its sync).  A hint.
+ */
+void		 store_writeback(struct store *st);
 
 /* For marks that are rebuilt after a crash: no wait for the disk. */
 int		 store_begin_nosync(struct store *st);
