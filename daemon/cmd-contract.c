@@ -4,6 +4,7 @@
  */
 #include <limits.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "scheduler.h"
 #include "sdnotify.h"
 #include "store.h"
+#include "thread.h"
 
 #define LIST_DEFAULT	1000
 #define LIST_MAX	100000
@@ -700,6 +702,46 @@ import_sort(struct contract *v, size_t n, struct contract **order)
 	return 0;
 }
 
+/* import_sort on a thread of its own, while the agenda's days are read. */
+struct import_sorting {
+	struct contract	 *v;
+	size_t		  n;
+	struct contract	**order;
+	int		  rc;
+	int		  threaded;
+	pthread_t	  thread;
+};
+
+static void *
+sort_main(void *arg)
+{
+	struct import_sorting	*s = arg;
+
+	s->rc = import_sort(s->v, s->n, s->order);
+	return NULL;
+}
+
+static void
+sort_start(struct import_sorting *s, struct contract *v, size_t n,
+    struct contract **order)
+{
+	s->v = v;
+	s->n = n;
+	s->order = order;
+	s->threaded = thread_start(&s->thread, sort_main, s) == 0;
+	if (!s->threaded)
+		s->rc = import_sort(v, n, order);
+}
+
+/* order[] is done; -1 out of memory. */
+static int
+sort_wait(struct import_sorting *s)
+{
+	if (s->threaded)
+		pthread_join(s->thread, NULL);
+	return s->rc;
+}
+
 /*
  * Every thousand contracts of an import: the service manager hears that
  * the daemon is alive, what the heap grew by goes into huge pages, and
@@ -793,18 +835,20 @@ import_fire(struct contract **order, size_t n, time_t now,
 }
 
 /*
- * The import's transaction: the rows, the index, the alerts due, the
- * commit; -1 if it failed, rolled back.  t[2..4] are when the rows, the
- * index and the alerts were done.
+ * The import's transaction: the contracts sorted by ref on a thread while
+ * this one reads the agenda's days they fall on, then the rows, the index,
+ * the alerts due, the commit; -1 if it failed, rolled back.  t[1..4] are
+ * when the sort, the rows, the index and the alerts were done.
  */
 static int
 import_txn(struct contract *v, struct contract **order, size_t n,
     char *due_now, int *fired, double t[5], struct cmd_reply *r)
 {
 	struct store		*st = daemon_ctx->store;
-	struct import_plan	*plan;
+	struct import_plan	*plan = NULL;
+	struct import_sorting	 sort;
 	time_t			 now = time(NULL);
-	int			 rebuild;
+	int			 rebuild, rc;
 
 	/* Large beside what is stored: build the indexes afterwards. */
 	rebuild = n >= IMPORT_REBUILD_MIN &&
@@ -814,10 +858,18 @@ import_txn(struct contract *v, struct contract **order, size_t n,
 		    "the rows", __func__, n);
 	if (store_begin(st) == -1)
 		return cmd_fail(r, "internal", "database error");
-	if ((rebuild && store_contract_indexes(st, 0) == -1) ||
-	    (plan = import_plan_start(order, n, now)) == NULL)
+	sort_start(&sort, v, n, order);
+	rc = rebuild ? store_contract_indexes(st, 0) : 0;
+	if (rc == 0)
+		rc = store_import_begin(st, v, n);
+	if (sort_wait(&sort) == -1 || rc != 0 ||
+	    (plan = import_plan_start(order, n, now)) == NULL) {
+		store_import_end(st);
 		return cmd_abort(r, "internal", "out of memory or database "
 		    "error");
+	}
+	(void)heap_grown();	/* the days' room, before the thread writes */
+	t[1] = log_clock_ms();
 	if (import_store(v, order, n, now, plan, due_now, r) == -1)
 		goto fail;
 	t[2] = log_clock_ms();
@@ -848,17 +900,16 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	order = calloc(n ? n : 1, sizeof(*order));
 	due_now = calloc(n ? n : 1, 1);
 	t[0] = log_clock_ms();
-	if (order == NULL || due_now == NULL ||
-	    import_sort(v, n, order) == -1) {
+	if (order == NULL || due_now == NULL) {
 		free(order);
 		free(due_now);
 		return cmd_fail(r, "internal", "out of memory");
 	}
 	heap_bulk(1);
-	t[1] = log_clock_ms();
 	if ((rc = import_txn(v, order, n, due_now, fired, t, r)) == 0)
-		log_debug("%s: %zu contracts: sorted in %.0f ms, rows %.0f, "
-		    "indexes %.0f, alerts %.0f, commit %.0f", __func__, n,
+		log_debug("%s: %zu contracts: sorted and days read in %.0f "
+		    "ms, rows %.0f, indexes %.0f, alerts %.0f, commit %.0f",
+		    __func__, n,
 		    t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3],
 		    log_clock_ms() - t[4]);
 	sdnotify_alive();

@@ -110,14 +110,12 @@ import_plan_start(struct contract *const *v, size_t n, time_t now)
 	int32_t			 today;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->res = calloc(n ? n : 1, sizeof(*p->res))) == NULL ||
-	    store_import_begin(daemon_ctx->store, v, n) != 0) {
+	    (p->res = calloc(n ? n : 1, sizeof(*p->res))) == NULL) {
 		if (p != NULL)
 			free(p->res);
 		free(p);
 		return NULL;
 	}
-	(void)heap_grown();	/* the days' room, before the thread writes */
 	p->v = v;
 	p->n = n;
 	p->now = now;
@@ -196,8 +194,10 @@ import_plan_end(struct import_plan *p)
 {
 	size_t	 i;
 
-	if (p == NULL)
+	if (p == NULL) {
+		store_import_end(daemon_ctx->store);
 		return;
+	}
 	plan_join(p, 1);
 	for (i = 0; i < p->n; i++)
 		dispatch_ahead_free(p->res[i].ahead);

@@ -16,9 +16,9 @@ struct import_plan;
 
 /*
  * Starts planning v[0..n) for an import at now, in the caller's
- * transaction; the contracts must stay as they are until import_plan_end.
- * Without a thread (none could be started) each is planned when asked
- * for.  NULL: out of memory or a database error.
+ * transaction, after store_import_begin; the contracts must stay as they
+ * are until import_plan_end.  Without a thread (none could be started)
+ * each is planned when asked for.  NULL: out of memory.
  */
 struct import_plan	*import_plan_start(struct contract *const *v,
 			    size_t n, time_t now);
@@ -38,7 +38,10 @@ void	 import_plan_wait(struct import_plan *p);
 /* After import_plan_wait: contract i's payloads built ahead, or NULL. */
 const struct dispatch_ahead *import_plan_ahead(const struct import_plan *p,
 	    size_t i);
-/* Stops the thread if it still runs, and frees p. */
+/*
+ * Stops the thread if it still runs, and frees p; ends what
+ * store_import_begin began (p may be NULL).
+ */
 void	 import_plan_end(struct import_plan *p);
 
 #endif

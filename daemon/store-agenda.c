@@ -323,7 +323,7 @@ agenda_add(struct store *st, const struct contract *c)
  * is an error.  The caller unseals.
  */
 int
-agenda_preload(struct store *st, struct contract *const *v, size_t n)
+agenda_preload(struct store *st, const struct contract *v, size_t n)
 {
 	struct agenda_place	 p[AGENDA_PLACES];
 	struct agenda_entry	 e;
@@ -333,7 +333,7 @@ agenda_preload(struct store *st, struct contract *const *v, size_t n)
 	int			 rc = 0;
 
 	for (i = 0; i < n; i++)
-		for (k = 0, m = agenda_places(v[i], p); k < m; k++) {
+		for (k = 0, m = agenda_places(&v[i], p); k < m; k++) {
 			lo = p[k].day < lo ? p[k].day : lo;
 			hi = p[k].day > hi ? p[k].day : hi;
 		}
@@ -342,8 +342,8 @@ agenda_preload(struct store *st, struct contract *const *v, size_t n)
 		    sizeof(*room))) == NULL)
 			return STORE_ERROR;
 		for (i = 0; i < n; i++)
-			for (k = 0, m = agenda_places(v[i], p); k < m; k++) {
-				entry_of(v[i], &p[k], &e);
+			for (k = 0, m = agenda_places(&v[i], p); k < m; k++) {
+				entry_of(&v[i], &p[k], &e);
 				room[p[k].day - lo] += entry_size(&e);
 			}
 		for (d = lo; rc == 0 && d <= hi; d++) {

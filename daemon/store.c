@@ -803,7 +803,7 @@ store_contract_insert(struct store *st, const struct contract *c,
 }
 
 int
-store_import_begin(struct store *st, struct contract *const *v, size_t n)
+store_import_begin(struct store *st, const struct contract *v, size_t n)
 {
 	if (cover_load(st) == -1 || agenda_preload(st, v, n) != 0)
 		return STORE_ERROR;

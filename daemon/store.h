@@ -113,7 +113,7 @@ int		 store_contract_insert(struct store *st,
  * nothing else of the store.
  */
 int		 store_import_begin(struct store *st,
-		    struct contract *const *v, size_t n);
+		    const struct contract *v, size_t n);
 int		 store_import_derived(struct store *st,
 		    const struct contract *c);
 void		 store_import_settle(struct store *st);

@@ -99,7 +99,7 @@ struct agenda_place {
 size_t		 agenda_places(const struct contract *c,
 		    struct agenda_place p[AGENDA_PLACES]);
 int		 agenda_add(struct store *st, const struct contract *c);
-int		 agenda_preload(struct store *st, struct contract *const *v,
+int		 agenda_preload(struct store *st, const struct contract *v,
 		    size_t n);
 int		 agenda_remove(struct store *st, const char *ref,
 		    const struct agenda_place *p, size_t n);
