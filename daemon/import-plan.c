@@ -7,15 +7,16 @@
  * Then, while the loop's thread finishes the rows and builds the index,
  * it sorts the coverage they added to, and builds the payloads of the
  * alerts that the contracts with alerts due already will fire
- * (dispatch_ahead_build), for import_fire; the loop's thread, once done,
- * builds the rest with it.
+ * (dispatch_ahead_build), for import_fire; the loop's thread builds
+ * some of them too, while its rows wait for plans, and the rest with the
+ * thread once the rows are stored.
  *
  * The thread runs only scheduler_plan, store_import_derived,
  * store_import_settle and dispatch_ahead_build.  The zone is set before
  * it starts, and neither thread changes it until the thread is joined;
  * the date functions' cache is each thread's own.  Until then the loop's
  * thread calls only store_contract_row of the store and SQL that builds
- * indexes (see store_import_begin), and then dispatch_ahead_build.  They
+ * indexes (see store_import_begin), and dispatch_ahead_build.  They
  * share the contracts, which neither changes, and the results, each
  * written once before the count that publishes it or the join.  The
  * payloads (a kilobyte each, for about one contract in ten) are kept
@@ -69,6 +70,16 @@ plan_one(struct import_plan *p, size_t i)
 		r->due_now = -1;
 }
 
+static void
+plan_run(struct import_plan *p, size_t i)
+{
+	size_t	 k;
+
+	for (k = i; k < p->n && k < i + PAYLOAD_RUN; k++)
+		if (p->res[k].due_now == 1)
+			p->res[k].ahead = dispatch_ahead_build(p->v[k], p->now);
+}
+
 /*
  * Builds payloads, for runs of contracts taken from the count next, until
  * none is left or the thread is to stop; on either thread.
@@ -76,14 +87,28 @@ plan_one(struct import_plan *p, size_t i)
 static void
 plan_payloads(struct import_plan *p)
 {
-	size_t	 i, k;
+	size_t	 i;
 
 	while (!atomic_load_explicit(&p->stop, memory_order_relaxed) &&
 	    (i = atomic_fetch_add(&p->next, PAYLOAD_RUN)) < p->n)
-		for (k = i; k < p->n && k < i + PAYLOAD_RUN; k++)
-			if (p->res[k].due_now == 1)
-				p->res[k].ahead = dispatch_ahead_build(p->v[k],
-				    p->now);
+		plan_run(p, i);
+}
+
+/*
+ * On the loop's thread, while its rows wait for plans: the payloads of
+ * the next run, if every contract of it is planned (below done); 0 if
+ * there is none such.
+ */
+static int
+plan_payloads_early(struct import_plan *p, size_t done)
+{
+	size_t	 i = atomic_load_explicit(&p->next, memory_order_relaxed);
+
+	if (i + PAYLOAD_RUN > done || !atomic_compare_exchange_strong(
+	    &p->next, &i, i + PAYLOAD_RUN))
+		return 0;
+	plan_run(p, i);
+	return 1;
 }
 
 static void *
@@ -137,14 +162,19 @@ import_plan_get(struct import_plan *p, size_t i, struct contract_state *cs)
 {
 	struct plan_result	*r = &p->res[i];
 	double			 t0;
+	size_t			 done;
 
 	if (!p->threaded)
 		plan_one(p, i);
-	else if (atomic_load_explicit(&p->done, memory_order_acquire) <= i) {
+	else if ((done = atomic_load_explicit(&p->done,
+	    memory_order_acquire)) <= i) {
 		t0 = log_clock_ms();
-		while (atomic_load_explicit(&p->done, memory_order_acquire) <=
-		    i)
-			sched_yield();
+		while (done <= i) {
+			if (!plan_payloads_early(p, done))
+				sched_yield();
+			done = atomic_load_explicit(&p->done,
+			    memory_order_acquire);
+		}
 		p->waited += log_clock_ms() - t0;
 	}
 	*cs = r->cs;
@@ -170,7 +200,8 @@ plan_join(struct import_plan *p, int stop)
 			plan_payloads(p);	/* the rest, with the thread */
 		pthread_join(p->thread, NULL);
 		if (!stop)
-			log_debug("%s: the rows waited %.0f ms for their plans; "
+			log_debug("%s: the rows waited %.0f ms for their plans (and built "
+			    "payloads meanwhile); "
 			    "the payloads took %.0f ms more", __func__,
 			    p->waited, log_clock_ms() - t0);
 	}
