@@ -47,6 +47,16 @@
 #define TEXT_BLOCK	(8 * 1024 * 1024)	/* bytes of fields a block */
 
 /*
+ * Built for AddressSanitizer, each batch's fields are a block of their
+ * own from malloc, so that a read past them is seen.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define TEXT_EXACT	1
+#else
+#define TEXT_EXACT	0
+#endif
+
+/*
  * A slot of the set of refs: the index + 1 into v of a contract (0: a free
  * slot) and its ref's hash, kept so that probing seldom reads v.
  */
@@ -505,10 +515,11 @@ row_check(size_t row, struct contract *c, struct csv_error *e)
 
 /*
  * The contract of data row row, fields f: each field set, then the whole
- * checked; on failure c is left empty.  borrow: its strings are f's.  Runs on the workers too: it reads
- * only its arguments (and constant tables), and what it calls keeps no
- * state (contract_set_field, contract_check, the date parsing and
- * formatting of dates.c that they use, text_excerpt, snprintf).
+ * checked; on failure c is left empty.  borrow: its strings are f's.
+ * Runs on the workers too: it reads only its arguments (and constant
+ * tables), and what it calls keeps no state (contract_set_field,
+ * contract_check, the date parsing and formatting of dates.c that they
+ * use, text_excerpt, snprintf).
  */
 static int
 row_convert(const struct csv_header *hdr, const char *const *f, size_t row,
@@ -607,7 +618,10 @@ text_free(struct text *t)
 
 	for (; t != NULL; t = next) {
 		next = t->next;
-		huge_unmap(t->mem, t->size);
+		if (TEXT_EXACT)
+			free(t->mem);
+		else
+			huge_unmap(t->mem, t->size);
 		free(t);
 	}
 }
@@ -725,11 +739,12 @@ text_get(struct csv_import *im, size_t size)
 	struct text	*t = im->text;
 	size_t		 bytes;
 
-	if (t == NULL || t->size - t->used < size) {
-		bytes = size > TEXT_BLOCK ? size : TEXT_BLOCK;
+	if (TEXT_EXACT || t == NULL || t->size - t->used < size) {
+		bytes = size > TEXT_BLOCK || TEXT_EXACT ? size : TEXT_BLOCK;
 		if ((t = calloc(1, sizeof(*t))) == NULL)
 			return (NULL);
-		if ((t->mem = huge_map(bytes)) == NULL) {
+		t->mem = TEXT_EXACT ? malloc(bytes) : huge_map(bytes);
+		if (t->mem == NULL) {
 			free(t);
 			return (NULL);
 		}
@@ -854,8 +869,8 @@ import_merge(struct csv_import *im, size_t keep, struct csv_error *e)
 
 /*
  * Queues the batch being filled, if there is one, with its place in v.
- * v grows only while no batch is queued, since the workers write into it:
- * it doubles, so that is seldom.
+ * v grows only while no batch is queued, since the workers write into it
+ * (and a small v moves as it grows): it doubles, so that is seldom.
  */
 static int
 batch_flush(struct csv_import *im, struct csv_error *e)

@@ -85,8 +85,10 @@ void	 csv_contracts_free(struct contract *v, size_t n);
 
 /*
  * The same import, from text that comes in pieces (a file sent in chunks):
- * each piece is parsed as it is fed, so the whole text is never held; only
- * a record cut by the end of a piece waits for the next.  A record is at
+ * each piece is parsed as it is fed; only a record cut by the end of a
+ * piece waits for the next.  The fields of the rows past the first MiB
+ * are kept, unquoted, until the contracts are freed: their strings are
+ * those fields (contract.h, borrowed).  A record is at
  * most CSV_RECORD_MAX bytes.  csv_import_feed returns 0, or -1 with the
  * first error in the text in e, after which the import can only be freed.
  * last marks the final piece; then csv_import_take hands over the

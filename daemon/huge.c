@@ -30,9 +30,13 @@ huge_advise(void *p, size_t n)
 	return madvise((void *)from, to - from, MADV_HUGEPAGE);
 }
 
-/* Maps a huge page more than asked, and gives back what is off line. */
-void *
-huge_map(size_t n)
+/*
+ * n bytes (rounded up) mapped with prot and flags, aligned to a huge page
+ * and marked for huge pages: a huge page more is mapped, and what is off
+ * line given back.
+ */
+static void *
+huge_place(size_t n, int prot, int flags)
 {
 	char		*p;
 	uintptr_t	 at;
@@ -41,8 +45,8 @@ huge_map(size_t n)
 	if (n == 0 || n > SIZE_MAX - 2 * HUGE_PAGE)
 		return NULL;
 	n = huge_round(n);
-	p = mmap(NULL, n + HUGE_PAGE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, n + HUGE_PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS |
+	    flags, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	at = huge_down((uintptr_t)p + HUGE_PAGE - 1);
@@ -54,18 +58,20 @@ huge_map(size_t n)
 	return (void *)at;
 }
 
-/* Room for n bytes, none of it usable yet: huge_open opens it. */
+void *
+huge_map(size_t n)
+{
+	return huge_place(n, PROT_READ | PROT_WRITE, 0);
+}
+
+/*
+ * Inaccessible and not to be backed (MAP_NORESERVE) until opened: the
+ * address space alone, not counted against the system's commit limit.
+ */
 void *
 huge_reserve(size_t n)
 {
-	char	*p;
-
-	if ((p = huge_map(n)) != NULL &&
-	    mprotect(p, huge_round(n), PROT_NONE) == -1) {
-		huge_unmap(p, n);
-		return NULL;
-	}
-	return p;
+	return huge_place(n, PROT_NONE, MAP_NORESERVE);
 }
 
 int

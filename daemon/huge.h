@@ -26,8 +26,9 @@ int	 huge_advise(void *p, size_t n);
 void	*huge_map(size_t n);
 /*
  * Room for an array that grows: n bytes of address space aligned like
- * huge_map's, none of it usable (nor counted as memory) until huge_open
- * makes its first n bytes (rounded up to whole huge pages) usable; -1 if
+ * huge_map's, none of it usable (nor counted as memory) until opened;
+ * NULL if there is no room.  huge_open makes the first n bytes of it
+ * (rounded up to whole huge pages) usable, zeroed where new: 0, or -1 if
  * out of memory.  Freed with huge_unmap and the reserved n.
  */
 void	*huge_reserve(size_t n);

@@ -15,12 +15,12 @@
  * store_import_settle and dispatch_ahead_build.  The zone is set before
  * it starts, and neither thread changes it until the thread is joined;
  * the date functions' cache is each thread's own.  Until then the loop's
- * thread calls only store_contract_row of the store and SQL that builds
- * indexes (see store_import_begin), and dispatch_ahead_build.  They
- * share the contracts, which neither changes, and the results, each
- * written once before the count that publishes it or the join.  The
- * payloads (a kilobyte each, for about one contract in ten) are kept
- * until import_plan_end.
+ * thread calls only store_contract_row and store_writeback of the store
+ * and SQL that builds indexes (see store_import_begin), and
+ * dispatch_ahead_build.  They share the contracts, which neither
+ * changes, and the results, each written once before the count that
+ * publishes it or the join.  The payloads (a kilobyte each, for about one
+ * contract in ten) are kept until import_plan_end.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -196,8 +196,13 @@ plan_join(struct import_plan *p, int stop)
 	if (p->threaded) {
 		if (stop)
 			atomic_store(&p->stop, 1);
-		else
+		else {
+			/* The payloads read every plan: all there by now. */
+			while (atomic_load_explicit(&p->done,
+			    memory_order_acquire) < p->n)
+				sched_yield();
 			plan_payloads(p);	/* the rest, with the thread */
+		}
 		pthread_join(p->thread, NULL);
 		if (!stop)
 			log_debug("%s: the rows waited %.0f ms for their plans (and built "

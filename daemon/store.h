@@ -109,8 +109,8 @@ int		 store_contract_insert(struct store *st,
  * call store_import_derived for each contract, then store_import_settle
  * (which sorts what they added, ahead of the questions that follow), and
  * this one only store_contract_row (the row alone, as
- * store_contract_insert stores it) and store_progress's function:
- * nothing else of the store.
+ * store_contract_insert stores it), store_writeback and store_progress's
+ * function: nothing else of the store.
  */
 int		 store_import_begin(struct store *st,
 		    const struct contract *v, size_t n);
