@@ -909,9 +909,8 @@ import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
 	if ((rc = import_txn(v, order, n, due_now, fired, t, r)) == 0)
 		log_debug("%s: %zu contracts: sorted and days read in %.0f "
 		    "ms, rows %.0f, indexes %.0f, alerts %.0f, commit %.0f",
-		    __func__, n,
-		    t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3],
-		    log_clock_ms() - t[4]);
+		    __func__, n, t[1] - t[0], t[2] - t[1], t[3] - t[2],
+		    t[4] - t[3], log_clock_ms() - t[4]);
 	sdnotify_alive();
 	heap_bulk(0);
 	free(order);

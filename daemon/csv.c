@@ -167,19 +167,33 @@ csv_fail(struct csv_error *e, size_t row, const char *column,
 }
 
 /*
+ * How many elements of elem bytes an array of size grows to, doubling
+ * from 64, to hold need; 0 if that many bytes cannot be counted.
+ */
+static size_t
+grown(size_t size, size_t need, size_t elem)
+{
+	size_t	 n = size > 0 ? size : 64;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 4 / elem)
+			return (0);
+		n *= 2;
+	}
+	return (n);
+}
+
+/*
  * p grown (doubling) to hold at least need elements of elem bytes: p
  * itself if it is big enough, NULL (p untouched) if memory is short.
  */
 static void *
 grow(void *p, size_t *size, size_t need, size_t elem)
 {
-	size_t	 n = *size > 0 ? *size : 64;
+	size_t	 n;
 
-	while (n < need) {
-		if (n > SIZE_MAX / 2 / elem)
-			return (NULL);
-		n *= 2;
-	}
+	if ((n = grown(*size, need, elem)) == 0)
+		return (NULL);
 	if (n == *size)
 		return (p);
 	if ((p = realloc(p, n * elem)) != NULL)
@@ -651,13 +665,10 @@ static int
 v_grow(struct csv_import *im, size_t k)
 {
 	struct vhead	*old = im->v != NULL ? vhead_of(im->v) : NULL, *h;
-	size_t		 size = im->size > 0 ? im->size : 64, bytes, max;
+	size_t		 size, bytes, max;
 
-	while (size < im->n + k) {
-		if (size > SIZE_MAX / 4 / sizeof(*im->v))
-			return (-1);
-		size *= 2;
-	}
+	if ((size = grown(im->size, im->n + k, sizeof(*im->v))) == 0)
+		return (-1);
 	if (size == im->size)
 		return (0);
 	bytes = sizeof(*h) + size * sizeof(*im->v);

@@ -26,8 +26,9 @@ int	 dispatch_enqueue(struct store *st, const struct contract *c,
 	    const struct contract_state *cs, const struct alert *a,
 	    const char *uncovered, int late, time_t now);
 /*
- * An import's payloads built ahead, on its planning thread, for the alerts
- * that new contract c fires at now (scheduler_new_fires); NULL if none
+ * An import's payloads built ahead, on any thread (its planning thread,
+ * mostly), for the alerts that new contract c fires at now
+ * (scheduler_new_fires); NULL if none
  * (or memory is short: dispatch_enqueue then builds them).  Between
  * dispatch_ahead_use(ah) and dispatch_ahead_use(NULL), dispatch_enqueue
  * takes a payload from ah where its arguments are those it was built for.

@@ -1242,8 +1242,10 @@ store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
 	struct alert_cb	 cb = { fn, arg };
 	sqlite3_stmt	*s;
 
-	/* Keys from "ref/" up to "ref0" ('0' follows '/'); a ref may hold
-	 * '/' itself, so "ref/x/..." is in the range too. */
+	/*
+	 * Keys from "ref/" up to "ref0" ('0' follows '/'); a ref may hold
+	 * '/' itself, so "ref/x/..." is in the range too.
+	 */
 	s = store_stmt(st, SQL_ALERT_EACH, "SELECT key, kind, due, "
 	    "offset_days, fire_at, state, late, at FROM alerts WHERE "
 	    "key >= ?1 || '/' AND key < ?1 || '0' AND ref = ?1 "

@@ -273,9 +273,10 @@ def test_import_coverage_sees_the_whole_file(workdir):
 
 
 def test_import_payloads_are_built_ahead_but_coverage_gaps(workdir):
-    # Two contracts or more: the planning thread builds the payloads of
-    # the alerts due at once, all but coverage gaps, whose payload names
-    # the services left uncovered by the whole file.  The payloads are
+    # Two contracts or more: the payloads of the alerts due at once are
+    # built before they fire (on the planning thread, or on the loop's
+    # while it would wait for it), all but coverage gaps, whose payload
+    # names the services left uncovered by the whole file.  The payloads are
     # the same either way (the debug log says which way they came).
     later = ("HAV-LATER,Later contract,contract,2025-01-01,2030-12-31,"
              "2030-12-31,home-care:LD,later@council.example,\n")
