@@ -254,9 +254,9 @@ dispatch_ahead_build(const struct contract *c, time_t now)
 	/* As scheduler_evaluate has it for a new contract (fire_new). */
 	memset(&cs, 0, sizeof(cs));
 	cs.silenced_until = DATE_NONE;
-	if ((n = scheduler_new_fires(c, now, v, late, ENGINE_MAX_ALERTS)) <= 0 ||
-	    (ah = calloc(1, sizeof(*ah) + (size_t)n * sizeof(ah->v[0]))) ==
-	    NULL)
+	n = scheduler_new_fires(c, now, v, late, ENGINE_MAX_ALERTS);
+	if (n <= 0 || (ah = calloc(1, sizeof(*ah) + (size_t)n *
+	    sizeof(ah->v[0]))) == NULL)
 		return NULL;
 	ah->c = c;
 	ah->now = now;

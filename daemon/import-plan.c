@@ -205,10 +205,10 @@ plan_join(struct import_plan *p, int stop)
 		}
 		pthread_join(p->thread, NULL);
 		if (!stop)
-			log_debug("%s: the rows waited %.0f ms for their plans (and built "
-			    "payloads meanwhile); "
-			    "the payloads took %.0f ms more", __func__,
-			    p->waited, log_clock_ms() - t0);
+			log_debug("%s: the rows waited %.0f ms for their "
+			    "plans (and built payloads meanwhile); the "
+			    "payloads took %.0f ms more", __func__, p->waited,
+			    log_clock_ms() - t0);
 	}
 	store_import_end(daemon_ctx->store);
 }

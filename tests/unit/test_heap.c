@@ -186,7 +186,7 @@ test_outside_a_bulk_change_nothing_is_marked(void **state)
 }
 
 static void
-test_huge_marks_the_whole_huge_pages_of_a_block(void **state)
+test_huge_marks_whole_huge_pages(void **state)
 {
 	size_t		 n = (size_t)16 << 20;
 	char		*p;
@@ -297,7 +297,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bulk_grows_in_large_steps_marked_huge),
 		cmocka_unit_test(test_outside_a_bulk_change_nothing_is_marked),
-		cmocka_unit_test(test_huge_marks_the_whole_huge_pages_of_a_block),
+		cmocka_unit_test(test_huge_marks_whole_huge_pages),
 		cmocka_unit_test(test_huge_map),
 		cmocka_unit_test(test_huge_reserve),
 	};
