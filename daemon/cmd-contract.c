@@ -1,10 +1,6 @@
 /*
- * Commands about contracts: list, show, history, add, update, extend,
- * import.
+ * Commands about contracts: list, show, history, add, update, extend.
  */
-#include <limits.h>
-#include <malloc.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +9,12 @@
 #include "commands.h"
 #include "contract-json.h"
 #include "contractd.h"
-#include "csv.h"
-#include "dispatch.h"
-#include "heap.h"
-#include "import-plan.h"
+#include "import.h"
 #include "scheduler.h"
-#include "sdnotify.h"
 #include "store.h"
-#include "thread.h"
 
 #define LIST_DEFAULT	1000
 #define LIST_MAX	100000
-#define IMPORT_MAX	(512L * 1024 * 1024)
-/* From this many contracts, an import into a table no larger than it
- * builds the contracts' indexes after its rows. */
-#define IMPORT_REBUILD_MIN	20000
 
 int32_t
 cmd_today(void)
@@ -63,7 +50,7 @@ int
 cmd_load(const char *ref, struct contract *c, struct contract_state *cs,
     struct cmd_reply *r)
 {
-	switch (store_contract_get(daemon_ctx->store, ref, c, cs)) {
+	switch (store_contract_get(cmd_store(), ref, c, cs)) {
 	case STORE_FOUND:
 		return 0;
 	case STORE_NOTFOUND:
@@ -149,7 +136,7 @@ cmd_list_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		return -1;
 	l.a = json_array();
 	l.today = cmd_today();
-	n = store_contract_each(daemon_ctx->store, after, limit + 1,
+	n = store_contract_each(cmd_store(), after, limit + 1,
 	    list_one, &l);
 	if (n < 0) {
 		json_decref(l.a);
@@ -173,15 +160,15 @@ show_milestones(const struct contract *c, int32_t today)
 	size_t			 n, i;
 
 	n = engine_milestones(c, &daemon_ctx->conf->alerts, store_covered,
-	    daemon_ctx->store, ms);
+	    cmd_store(), ms);
 	for (i = 0; i < n; i++) {
 		o = json_pack("{s:s, s:o, s:i, s:b}", "milestone",
 		    milestone_name(ms[i].kind), "due", cmd_date(ms[i].due),
 		    "days_left", (int)(ms[i].due - today), "acked",
-		    store_acked(daemon_ctx->store, c->ref,
+		    store_acked(cmd_store(), c->ref,
 		    milestone_name(ms[i].kind), ms[i].due) == 1);
 		if (o != NULL && ms[i].kind == MS_COVERAGE_GAP) {
-			engine_uncovered(c, store_covered, daemon_ctx->store,
+			engine_uncovered(c, store_covered, cmd_store(),
 			    unc, sizeof(unc));
 			json_object_set_new(o, "uncovered", json_string(unc));
 		}
@@ -270,10 +257,10 @@ history_implied(const char *ref, json_t *al, struct cmd_reply *r)
 	contract_init(&c);
 	if (cmd_load(ref, &c, &cs, r) == -1)
 		return -1;
-	n = scheduler_alerts(&c, NULL, NULL, v, ENGINE_MAX_ALERTS);
+	n = scheduler_alerts(&c, engine_unknown_cover, NULL, v, ENGINE_MAX_ALERTS);
 	for (i = 0; i < n && v[i].fire <= cs.horizon; i++) {
 		engine_alert_key(c.ref, &v[i], key, sizeof(key));
-		if (store_alert_known(daemon_ctx->store, key) != 0)
+		if (store_alert_known(cmd_store(), key) != 0)
 			continue;
 		json_array_append_new(al, json_pack("{s:s, s:s, s:o, s:i, "
 		    "s:o, s:s, s:b, s:n}", "key", key, "milestone",
@@ -323,7 +310,7 @@ static int
 cmd_history_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
 	static const char *const names[] = { "ref", NULL };
-	struct store	*st = daemon_ctx->store;
+	struct store	*st = cmd_store();
 	const char	*ref;
 	json_t		*ext = json_array(), *al = json_array();
 	json_t		*ack = json_array();
@@ -419,35 +406,6 @@ contract_result(const struct contract *c, struct cmd_reply *r)
 }
 
 /*
- * Fires what is due of new contract c, stored already: its coverage is
- * judged against every contract stored with it.
- */
-static int
-fire_new(struct contract *c, time_t now)
-{
-	struct contract_state	 cs;
-
-	memset(&cs, 0, sizeof(cs));
-	cs.silenced_until = DATE_NONE;
-	return scheduler_evaluate(daemon_ctx->store, c, &cs, now, SCHED_NEW);
-}
-
-/*
- * Stores new contract c with its schedule; *due_now says whether some of
- * its alerts are due already, for fire_new once all are stored.
- */
-static int
-store_new(struct contract *c, time_t now, int *due_now)
-{
-	struct contract_state	 cs;
-
-	memset(&cs, 0, sizeof(cs));
-	if ((*due_now = scheduler_plan(c, now, &cs)) < 0)
-		return STORE_ERROR;
-	return store_contract_insert(daemon_ctx->store, c, &cs, now);
-}
-
-/*
  * Adds new contract c in the caller's transaction, inserted with its
  * schedule, then settles its past alerts (the most recent of each
  * milestone still ahead fires).  Returns the number of alerts fired,
@@ -456,11 +414,15 @@ store_new(struct contract *c, time_t now, int *due_now)
 static int
 insert_contract(struct contract *c, time_t now)
 {
-	int	 due_now, rc;
+	struct contract_state	 cs;
+	int			 due_now, rc;
 
-	if ((rc = store_new(c, now, &due_now)) < 0)
+	memset(&cs, 0, sizeof(cs));
+	if ((due_now = scheduler_plan(c, now, &cs)) < 0)
+		return STORE_ERROR;
+	if ((rc = store_contract_insert(daemon_ctx->store, c, &cs, now)) < 0)
 		return rc;
-	return due_now ? fire_new(c, now) : 0;
+	return due_now ? scheduler_new(daemon_ctx->store, c, now) : 0;
 }
 
 /* Inserts (or updates) c and evaluates its alerts, in one transaction. */
@@ -650,483 +612,3 @@ cmd_extend_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 }
 
 const struct cmd cmd_extend = { "extend", 1, cmd_extend_exec, NULL };
-
-static int
-import_error(const struct csv_error *e, struct cmd_reply *r)
-{
-	if (e->column[0] != '\0' && e->value[0] != '\0')
-		return cmd_fail(r, "invalid_argument", "row %zu, column %s, "
-		    "value '%s': %s", e->row, e->column, e->value, e->reason);
-	if (e->column[0] != '\0')
-		return cmd_fail(r, "invalid_argument", "row %zu, column %s: "
-		    "%s", e->row, e->column, e->reason);
-	return cmd_fail(r, "invalid_argument", "row %zu: %s", e->row,
-	    e->reason);
-}
-
-/* A contract to sort by ref: the first 16 bytes of it as two numbers. */
-struct ref_sort {
-	uint64_t	 key[2];
-	struct contract	*c;
-};
-
-static int
-ref_order(const void *a, const void *b)
-{
-	const struct ref_sort	*x = a, *y = b;
-
-	if (x->key[0] != y->key[0])
-		return x->key[0] < y->key[0] ? -1 : 1;
-	if (x->key[1] != y->key[1])
-		return x->key[1] < y->key[1] ? -1 : 1;
-	return strcmp(x->c->ref, y->c->ref);
-}
-
-/* order[] as v[] in ref order; -1 out of memory. */
-static int
-import_sort(struct contract *v, size_t n, struct contract **order)
-{
-	struct ref_sort	*s;
-	size_t		 i;
-
-	if ((s = calloc(n ? n : 1, sizeof(*s))) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		contract_ref_key(v[i].ref, s[i].key);
-		s[i].c = &v[i];
-	}
-	qsort(s, n, sizeof(*s), ref_order);
-	for (i = 0; i < n; i++)
-		order[i] = s[i].c;
-	free(s);
-	return 0;
-}
-
-/* import_sort on a thread of its own, while the agenda's days are read. */
-struct import_sorting {
-	struct contract	 *v;
-	size_t		  n;
-	struct contract	**order;
-	int		  rc;
-	int		  threaded;
-	pthread_t	  thread;
-};
-
-static void *
-sort_main(void *arg)
-{
-	struct import_sorting	*s = arg;
-
-	s->rc = import_sort(s->v, s->n, s->order);
-	return NULL;
-}
-
-static void
-sort_start(struct import_sorting *s, struct contract *v, size_t n,
-    struct contract **order)
-{
-	s->v = v;
-	s->n = n;
-	s->order = order;
-	s->threaded = thread_start(&s->thread, sort_main, s) == 0;
-	if (!s->threaded)
-		s->rc = import_sort(v, n, order);
-}
-
-/* order[] is done; -1 out of memory. */
-static int
-sort_wait(struct import_sorting *s)
-{
-	if (s->threaded)
-		pthread_join(s->thread, NULL);
-	return s->rc;
-}
-
-/*
- * Every thousand contracts of an import: the service manager hears that
- * the daemon is alive, what the heap grew by goes into huge pages, and
- * what the log got meanwhile starts for the disk, so that the commit
- * waits for less.
- */
-static void
-import_tick(void)
-{
-	sdnotify_alive();
-	(void)heap_grown();
-	store_writeback(daemon_ctx->store);
-}
-
-/*
- * Stores every contract in ref order, which keeps the table's B-tree
- * inserts local, each with the schedule worked out for it on the planning
- * thread, which also makes its coverage and agenda entries; due_now[]
- * marks those with alerts due already.
- */
-static int
-import_store(const struct contract *v, struct contract **order, size_t n,
-    time_t now, struct import_plan *plan, char *due_now, struct cmd_reply *r)
-{
-	struct contract_state	 cs;
-	size_t			 i;
-	int			 rc = 0, d;
-
-	for (i = 0; i < n && rc == 0; i++) {
-		if ((i & 1023) == 0)
-			import_tick();
-		/*
-		 * In ref order the contracts are all over the parse's memory:
-		 * what the row binds is fetched a few rows ahead.
-		 */
-		if (i + 8 < n)
-			__builtin_prefetch(order[i + 8]);
-		if (i + 4 < n) {
-			__builtin_prefetch(order[i + 4]->title);
-			__builtin_prefetch(order[i + 4]->services);
-			__builtin_prefetch(order[i + 4]->owner_email);
-			__builtin_prefetch(order[i + 4]->supplier);
-		}
-		if ((d = import_plan_get(plan, i, &cs)) < 0)
-			break;		/* rc 0, i < n: the plan failed */
-		rc = store_contract_row(daemon_ctx->store, order[i], &cs, now);
-		due_now[i] = (char)d;
-	}
-	if (rc == 0 && i < n)
-		return cmd_fail(r, "internal", "row %zu, ref '%s': its schedule "
-		    "or agenda entries could not be made (out of memory?)",
-		    (size_t)(order[i] - v) + 2, order[i]->ref);
-	if (rc == STORE_CONFLICT)
-		return cmd_fail(r, "conflict", "row %zu, column ref, value "
-		    "'%s': a contract with this ref exists already",
-		    (size_t)(order[i - 1] - v) + 2, order[i - 1]->ref);
-	if (rc < 0)
-		return cmd_fail(r, "internal", "database error");
-	return 0;
-}
-
-/*
- * Fires what is due of the contracts imported, all stored by now, with
- * the payloads the planning thread built meanwhile.
- */
-static int
-import_fire(struct contract **order, size_t n, time_t now,
-    struct import_plan *plan, const char *due_now, int *fired,
-    struct cmd_reply *r)
-{
-	unsigned long	 taken = dispatch_ahead_taken();
-	size_t		 i;
-	int		 k;
-
-	import_plan_wait(plan);
-	for (i = 0; i < n; i++) {
-		if ((i & 1023) == 0)
-			import_tick();
-		if (!due_now[i])
-			continue;
-		dispatch_ahead_use(import_plan_ahead(plan, i));
-		k = fire_new(order[i], now);
-		dispatch_ahead_use(NULL);
-		if (k < 0)
-			return cmd_fail(r, "internal", "database error");
-		*fired += k;
-	}
-	log_debug("%s: %d alerts fired, %lu with payloads built ahead",
-	    __func__, *fired, dispatch_ahead_taken() - taken);
-	return 0;
-}
-
-/*
- * The import's transaction: the contracts sorted by ref on a thread while
- * this one reads the agenda's days they fall on, then the rows, the index,
- * the alerts due, the commit; -1 if it failed, rolled back.  t[1..4] are
- * when the sort, the rows, the index and the alerts were done.
- */
-static int
-import_txn(struct contract *v, struct contract **order, size_t n,
-    char *due_now, int *fired, double t[5], struct cmd_reply *r)
-{
-	struct store		*st = daemon_ctx->store;
-	struct import_plan	*plan = NULL;
-	struct import_sorting	 sort;
-	time_t			 now = time(NULL);
-	int			 rebuild, rc;
-
-	/* Large beside what is stored: build the indexes afterwards. */
-	rebuild = n >= IMPORT_REBUILD_MIN &&
-	    (long)n >= store_contract_count(st);
-	if (rebuild)
-		log_debug("%s: %zu contracts: the indexes are built after "
-		    "the rows", __func__, n);
-	if (store_begin(st) == -1)
-		return cmd_fail(r, "internal", "database error");
-	sort_start(&sort, v, n, order);
-	rc = rebuild ? store_contract_indexes(st, 0) : 0;
-	if (rc == 0)
-		rc = store_import_begin(st, v, n);
-	if (sort_wait(&sort) == -1 || rc != 0 ||
-	    (plan = import_plan_start(order, n, now)) == NULL) {
-		store_import_end(st);
-		return cmd_abort(r, "internal", "out of memory or database "
-		    "error");
-	}
-	(void)heap_grown();	/* the days' room, before the thread writes */
-	t[1] = log_clock_ms();
-	if (import_store(v, order, n, now, plan, due_now, r) == -1)
-		goto fail;
-	t[2] = log_clock_ms();
-	if (rebuild && store_contract_indexes(st, 1) == -1)
-		goto fail;
-	t[3] = log_clock_ms();
-	if (import_fire(order, n, now, plan, due_now, fired, r) == -1)
-		goto fail;
-	import_plan_end(plan);
-	t[4] = log_clock_ms();
-	import_tick();		/* before the commit's pages */
-	return cmd_commit(r);
-fail:
-	/* The thread stopped before the days it writes are forgotten. */
-	import_plan_end(plan);
-	return cmd_abort(r, "internal", "database error");
-}
-
-/* Imports every contract in one transaction: all or nothing. */
-static int
-import_save(struct contract *v, size_t n, int *fired, struct cmd_reply *r)
-{
-	struct contract	**order;
-	char		 *due_now;
-	double		  t[5] = { 0 };
-	int		  rc;
-
-	order = calloc(n ? n : 1, sizeof(*order));
-	due_now = calloc(n ? n : 1, 1);
-	t[0] = log_clock_ms();
-	if (order == NULL || due_now == NULL) {
-		free(order);
-		free(due_now);
-		return cmd_fail(r, "internal", "out of memory");
-	}
-	heap_bulk(1);
-	if ((rc = import_txn(v, order, n, due_now, fired, t, r)) == 0)
-		log_debug("%s: %zu contracts: sorted and days read in %.0f "
-		    "ms, rows %.0f, indexes %.0f, alerts %.0f, commit %.0f",
-		    __func__, n, t[1] - t[0], t[2] - t[1], t[3] - t[2],
-		    t[4] - t[3], log_clock_ms() - t[4]);
-	sdnotify_alive();
-	heap_bulk(0);
-	free(order);
-	free(due_now);
-	return rc;
-}
-
-/*
- * A chunk may say where in the upload it goes ("offset"): after a chunk
- * was refused, and the upload dropped, the chunks a client had sent ahead
- * are refused too instead of starting a shorter file.
- */
-static int
-import_offset(json_t *args, size_t have, struct cmd_reply *r)
-{
-	long	off;
-
-	if (json_object_get(args, "offset") == NULL)
-		return 0;
-	if (cmd_arg_int(args, "offset", 0, 0, IMPORT_MAX, &off, r) == -1)
-		return -1;
-	if ((size_t)off != have)
-		return cmd_fail(r, "invalid_argument", "a chunk at offset %ld, "
-		    "but the upload has %zu bytes", off, have);
-	return 0;
-}
-
-/*
- * Parses a chunk into the connection's upload; -1 (the upload dropped)
- * if the chunk or the text so far is refused.
- */
-static int
-import_chunk(struct csv_import **up, json_t *args, int more,
-    struct cmd_reply *r)
-{
-	static const char *const names[] = { "csv", "more", "offset", NULL };
-	struct csv_error	 e;
-	const char		*csv;
-	size_t			 have, len;
-
-	if (*up == NULL && (*up = csv_import_new()) == NULL)
-		return cmd_fail(r, "internal", "out of memory");
-	have = csv_import_fed(*up);
-	if (cmd_arg_only(args, names, r) == -1 ||
-	    cmd_arg_str(args, "csv", 1, &csv, r) == -1 ||
-	    import_offset(args, have, r) == -1)
-		return -1;
-	len = json_string_length(json_object_get(args, "csv"));
-	if (have + len > IMPORT_MAX)
-		return cmd_fail(r, "too_large", "an import is at most %ld "
-		    "bytes", IMPORT_MAX);
-	if (csv_import_feed(*up, csv, len, !more, &e) == -1)
-		return import_error(&e, r);
-	return 0;
-}
-
-/*
- * An import's contracts, freed a moment after its answer went out, and
- * the memory of the import given back: at a million contracts that takes
- * about half a second, which the client need not wait for.
- */
-#define IMPORT_SPENT_USEC	50000
-
-static struct {
-	struct contract	*v;
-	size_t		 n;
-	struct event	*ev;
-} spent;
-
-static void
-spent_free(void)
-{
-	csv_contracts_free(spent.v, spent.n);
-	spent.v = NULL;
-	spent.n = 0;
-	malloc_trim(0);
-}
-
-static void
-spent_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)arg;
-	spent_free();
-}
-
-static void
-import_spent(struct contract *v, size_t n)
-{
-	struct timeval	tv = { 0, IMPORT_SPENT_USEC };
-
-	if (spent.v != NULL)
-		csv_contracts_free(spent.v, spent.n);
-	spent.v = v;
-	spent.n = n;
-	if (spent.ev == NULL)
-		spent.ev = evtimer_new(daemon_ctx->base, spent_cb, NULL);
-	if (spent.ev == NULL || evtimer_add(spent.ev, &tv) == -1)
-		spent_free();
-}
-
-void
-cmd_import_release(void)
-{
-	if (spent.v != NULL)
-		spent_free();
-	if (spent.ev != NULL)
-		event_free(spent.ev);
-	spent.ev = NULL;
-}
-
-/* Imports the connection's whole upload in one transaction. */
-static int
-import_finish(struct peer *peer, struct csv_import **up,
-    struct cmd_reply *r)
-{
-	struct contract	*v;
-	size_t		 n;
-	double		 t0;
-	int		 fired = 0, rc;
-
-	v = csv_import_take(*up, &n);
-	csv_import_free(*up);
-	*up = NULL;
-	t0 = log_clock_ms();
-	rc = import_save(v, n, &fired, r);
-	import_spent(v, n);
-	if (rc == -1)
-		return -1;
-	log_info("%s: %zu contracts imported by %s, %d alerts fired "
-	    "(stored in %.0f ms)", __func__, n, peer->user, fired,
-	    log_clock_ms() - t0);
-	r->result = json_pack("{s:I, s:i}", "imported", (json_int_t)n,
-	    "fired", fired);
-	return 0;
-}
-
-/*
- * The CSV text as the request's data ({"bytes": N}, then N bytes): parsed
- * as it comes, imported after the last byte.  A refused row ends the
- * parse; the rest of the data is dropped.
- */
-static int
-import_body(struct peer *peer, const char *p, size_t n, int last,
-    struct cmd_reply *r)
-{
-	struct csv_import	**up = control_upload(peer->conn);
-	struct csv_error	  e;
-
-	if (csv_import_feed(*up, p, n, last, &e) == -1) {
-		import_error(&e, r);
-		csv_import_free(*up);
-		*up = NULL;
-		return 1;
-	}
-	if (!last)
-		return 0;
-	(void)import_finish(peer, up, r);
-	return 1;
-}
-
-/* {"bytes": N}: the file follows the request line. */
-static int
-import_bytes(struct peer *peer, json_t *args, struct cmd_reply *r)
-{
-	static const char *const names[] = { "bytes", NULL };
-	struct csv_import	**up = control_upload(peer->conn);
-	long			  n;
-
-	if (cmd_arg_only(args, names, r) == -1 ||
-	    cmd_arg_int(args, "bytes", 1, 0, LONG_MAX, &n, r) == -1)
-		return -1;
-	if (n > IMPORT_MAX)
-		return cmd_fail(r, "too_large", "an import is at most %ld "
-		    "bytes", IMPORT_MAX);
-	if (*up != NULL)
-		return cmd_fail(r, "conflict", "an upload in chunks is in "
-		    "progress on this connection");
-	if ((*up = csv_import_new()) == NULL)
-		return cmd_fail(r, "internal", "out of memory");
-	if (n == 0)
-		return import_body(peer, "", 0, 1, r) && r->code != NULL ?
-		    -1 : 0;
-	r->body = (size_t)n;
-	return 0;
-}
-
-/*
- * import: the CSV text either follows the request line as its data
- * ("bytes"), or comes in chunks ("csv", "more": true), since a request
- * line is at most 64 KiB; either way it is parsed as it comes, and the
- * whole file is imported in one transaction.
- */
-static int
-cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
-{
-	struct csv_import	**up = control_upload(peer->conn);
-	int			  more;
-
-	if (json_object_get(args, "bytes") != NULL)
-		return import_bytes(peer, args, r);
-	more = json_is_true(json_object_get(args, "more"));
-	if (import_chunk(up, args, more, r) == -1) {
-		/* A refused chunk ends the upload: nothing of it stays. */
-		csv_import_free(*up);
-		*up = NULL;
-		return -1;
-	}
-	if (more) {
-		r->no_audit = 1;
-		r->result = json_pack("{s:I}", "received",
-		    (json_int_t)csv_import_fed(*up));
-		return 0;
-	}
-	return import_finish(peer, up, r);
-}
-
-const struct cmd cmd_import = { "import", 1, cmd_import_exec, import_body };

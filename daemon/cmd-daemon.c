@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "contractd.h"
 #include "dispatch.h"
+#include "import.h"
 #include "plugin.h"
 #include "store.h"
 
@@ -78,7 +79,7 @@ cmd_status_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	    "pid", (json_int_t)getpid(),
 	    "database", d->conf->database,
 	    "config", d->conf->path,
-	    "contracts", (json_int_t)store_contract_count(d->store),
+	    "contracts", (json_int_t)store_contract_count(cmd_store()),
 	    "plugins", status_plugins(),
 	    "channels", status_channels(),
 	    "admin", peer->admin);
@@ -86,7 +87,7 @@ cmd_status_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		return cmd_fail(r, "internal", "out of memory");
 	json_object_set_new(r->result, "outbox", cmd_outbox_counts());
 	json_object_set_new(r->result, "next_alert",
-	    cmd_instant(store_next_fire(d->store)));
+	    cmd_instant(store_next_fire(cmd_store())));
 	json_object_set_new(r->result, "in_flight",
 	    json_integer(dispatch_inflight()));
 	return 0;

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "contractd.h"
 #include "dispatch.h"
+#include "import.h"
 #include "scheduler.h"
 #include "store.h"
 
@@ -30,7 +31,7 @@ cmd_outbox_counts(void)
 {
 	long	n[4];
 
-	if (store_delivery_counts(daemon_ctx->store, n) < 0)
+	if (store_delivery_counts(cmd_store(), n) < 0)
 		return json_null();
 	return json_pack("{s:I, s:I, s:I, s:I}", "pending", (json_int_t)n[0],
 	    "failed", (json_int_t)n[1], "dead", (json_int_t)n[2],
@@ -58,7 +59,7 @@ cmd_outbox_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		return cmd_fail(r, "invalid_argument", "state must be "
 		    "pending, failed, dead or delivered: %s", state);
 	a = json_array();
-	if (store_delivery_each(daemon_ctx->store, state, OUTBOX_MAX,
+	if (store_delivery_each(cmd_store(), state, OUTBOX_MAX,
 	    outbox_one, a) < 0) {
 		json_decref(a);
 		return cmd_fail(r, "internal", "database error");

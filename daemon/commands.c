@@ -3,7 +3,6 @@
  * command and the access it needs; the dispatcher checks access once,
  * runs the handler and writes every change to the audit table.
  */
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "commands.h"
 #include "contractd.h"
+#include "import.h"
 #include "store.h"
 #include "text.h"
 
@@ -20,7 +20,6 @@
  * agenda of a few megabytes is not: the next one would only take the
  * memory again, page by page.
  */
-#define CMD_LARGE_ANSWER	(32 * 1024 * 1024)
 
 static const struct cmd *const cmd_table[] = {
 	&cmd_ping,
@@ -138,9 +137,6 @@ cmd_answer(struct cmd_reply *r, size_t *outlen)
 			line = r->raw.s;
 			*outlen = r->raw.len;
 			memset(&r->raw, 0, sizeof(r->raw));
-			/* What built a very large answer is free: give it back. */
-			if (*outlen > CMD_LARGE_ANSWER)
-				malloc_trim(0);
 			return line;
 		}
 		cmd_fail(r, "internal", "out of memory");
@@ -168,7 +164,8 @@ static void
 cmd_done(struct peer *peer, const struct cmd *cmd, json_t *args,
     struct cmd_reply *r, struct cmd_answer *a)
 {
-	if (cmd->admin && !r->no_audit)
+	/* Not into an import's transaction: only its own, after it. */
+	if (cmd->admin && !r->no_audit && !cmd_importing())
 		cmd_audit(peer, cmd->name, args, r);
 	a->line = cmd_answer(r, &a->len);
 }
@@ -224,6 +221,8 @@ commands_dispatch(struct peer *peer, const char *line, size_t len,
 	else if (cmd->admin && !peer->admin)
 		cmd_fail(&r, "forbidden", "%s: uid %lu (%s) may only read",
 		    cmd->name, (unsigned long)peer->uid, peer->user);
+	else if (cmd->admin && cmd != &cmd_import && cmd_import_busy(&r) == -1)
+		;	/* changes wait for the import: nothing to audit */
 	else {
 		cmd->exec(peer, req.args, &r);
 		ran = 1;

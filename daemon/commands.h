@@ -97,8 +97,6 @@ json_t	*cmd_instant(time_t t);
 int	 cmd_load(const char *ref, struct contract *c,
 	    struct contract_state *cs, struct cmd_reply *r);
 int	 cmd_commit(struct cmd_reply *r);
-/* What the last import parsed, if not freed yet, freed now (at exit). */
-void	 cmd_import_release(void);
 int	 cmd_abort(struct cmd_reply *r, const char *code, const char *msg);
 /* cmd-outbox.c */
 json_t	*cmd_outbox_counts(void);

@@ -91,7 +91,8 @@ struct control;
 struct daemon {
 	struct event_base	*base;
 	struct config		*conf;
-	struct store		*store;
+	struct store		*store;		/* the writer */
+	struct store		*reader;	/* reads during an import */
 	struct control		*control;
 	struct channel		*channels;
 	size_t			 nchannels;

@@ -30,7 +30,7 @@
 
 #include "commands.h"
 #include "control.h"
-#include "csv.h"
+#include "import.h"
 #include "log.h"
 #include "proto.h"
 
@@ -44,7 +44,7 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	struct control		*control;
 	struct bufferevent	*bev;
-	struct csv_import	*upload;
+	struct import		*upload;	/* an import in progress */
 	struct cmd_body		*body;		/* a request's data to read */
 	struct peer		 peer;
 	int			 closing;	/* flush, then close */
@@ -258,7 +258,7 @@ control_connections(struct control *c)
 	return c->nconns;
 }
 
-struct csv_import **
+struct import **
 control_upload(void *p)
 {
 	struct conn	*conn = p;
@@ -275,7 +275,7 @@ conn_close(struct conn *conn)
 	c->nconns--;
 	bufferevent_free(conn->bev);
 	commands_body_free(conn->body);
-	csv_import_free(conn->upload);
+	import_abort(&conn->upload);
 	free(conn);
 }
 

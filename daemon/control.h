@@ -46,7 +46,7 @@ int		 control_connections(struct control *c);
  * slot that is NULL when there is none; what it holds is freed with the
  * connection.
  */
-struct csv_import;
-struct csv_import	**control_upload(void *conn);
+struct import;
+struct import	**control_upload(void *conn);
 
 #endif

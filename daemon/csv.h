@@ -76,48 +76,35 @@ void		 csv_reader_free(struct csv_reader *r);
  *
  * Returns 0 and the contracts in file order in *out (NULL when there are
  * none), their number in *n; free them with csv_contracts_free.  On any
- * error returns -1 with *out NULL, *n 0 and the first error in the file in
- * e (which may be NULL).
+ * error returns -1 with *out NULL, *n 0 and the error in e (which may be
+ * NULL): the first in the file, or else the earliest duplicate ref.
  */
 int	 csv_contracts(const char *text, size_t len, struct contract **out,
 	    size_t *n, struct csv_error *e);
 void	 csv_contracts_free(struct contract *v, size_t n);
 
 /*
- * The same import, from text that comes in pieces (a file sent in chunks):
- * each piece is parsed as it is fed; only a record cut by the end of a
- * piece waits for the next.  The fields of the rows past the first MiB
- * are kept, unquoted, until the contracts are freed: their strings are
- * those fields (contract.h, borrowed).  A record is at
- * most CSV_RECORD_MAX bytes.  csv_import_feed returns 0, or -1 with the
- * first error in the text in e, after which the import can only be freed.
- * last marks the final piece; then csv_import_take hands over the
- * contracts as csv_contracts does.
- *
- * Past the first MiB of rows, two threads turn rows into contracts while
- * the caller reads on; the feed of the last piece waits for them.  An
- * error on a row they have may so come out of a later feed than the one
- * holding the row, but it is the same first error.  csv_import_free stops
- * them, whenever it is called.
+ * The same import, from text that comes in pieces (a file sent in
+ * chunks): each piece is parsed as it is fed; only a record cut by the
+ * end of a piece waits for the next.  Each data row, once converted and
+ * checked, goes to fn with its row number; fn keeps what it needs of the
+ * contract (which is freed after it returns) and returns 0, or -1 with
+ * e filled to refuse the import.  Duplicate refs are fn's to find.  A
+ * record is at most CSV_RECORD_MAX bytes.  csv_import_feed returns 0, or
+ * -1 with the first error in the text in e, after which the import can
+ * only be freed.  last marks the final piece.
  */
 #define CSV_RECORD_MAX	(1024 * 1024)
 
 struct csv_import;
+typedef int (*csv_row_fn)(void *arg, struct contract *c, size_t row,
+    struct csv_error *e);
 
-struct csv_import	*csv_import_new(void);
+struct csv_import	*csv_import_new(csv_row_fn fn, void *arg);
 int	 csv_import_feed(struct csv_import *im, const char *text, size_t len,
 	    int last, struct csv_error *e);
 size_t	 csv_import_fed(const struct csv_import *im);	/* bytes so far */
-struct contract	*csv_import_take(struct csv_import *im, size_t *n);
+size_t	 csv_import_rows(const struct csv_import *im);	/* data rows */
 void	 csv_import_free(struct csv_import *im);
-
-/*
- * For tests, before the first piece: the worker threads an import may
- * start (0: it runs on the calling thread alone, 2 by default), the bytes
- * of fields in a batch for them (1 MiB; the threads start once the data
- * rows hold more), and a lower CSV_MAX_ROWS.
- */
-void	 csv_import_tune(struct csv_import *im, size_t workers, size_t batch,
-	    size_t max_rows);
 
 #endif

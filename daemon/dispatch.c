@@ -70,21 +70,7 @@ static struct {
 	struct event		*kick;
 	struct event		*flush;
 	struct event		*drain_timer;
-	const struct dispatch_ahead *ahead;	/* for dispatch_enqueue */
-	unsigned long		 ahead_taken;	/* payloads taken from one */
 } disp;
-
-/* Payloads built ahead (dispatch_ahead_build), one per alert. */
-struct dispatch_ahead {
-	const struct contract *c;
-	time_t		 now;
-	size_t		 n;
-	struct {
-		struct alert	 a;
-		int		 late;
-		char		*payload;
-	}		 v[];
-};
 
 static void	dispatch_flush(void);
 
@@ -243,95 +229,19 @@ alert_payload_text(const struct contract *c,
 	return payload;
 }
 
-struct dispatch_ahead *
-dispatch_ahead_build(const struct contract *c, time_t now)
-{
-	struct dispatch_ahead	*ah;
-	struct contract_state	 cs;
-	struct alert		 v[ENGINE_MAX_ALERTS];
-	int			 late[ENGINE_MAX_ALERTS], n, i;
-
-	/* As scheduler_evaluate has it for a new contract (fire_new). */
-	memset(&cs, 0, sizeof(cs));
-	cs.silenced_until = DATE_NONE;
-	n = scheduler_new_fires(c, now, v, late, ENGINE_MAX_ALERTS);
-	if (n <= 0 || (ah = calloc(1, sizeof(*ah) + (size_t)n *
-	    sizeof(ah->v[0]))) == NULL)
-		return NULL;
-	ah->c = c;
-	ah->now = now;
-	for (i = 0; i < n; i++, ah->n++) {
-		ah->v[i].a = v[i];
-		ah->v[i].late = late[i];
-		ah->v[i].payload = alert_payload_text(c, &cs, &v[i], "",
-		    late[i], now);
-		if (ah->v[i].payload == NULL) {
-			dispatch_ahead_free(ah);
-			return NULL;
-		}
-	}
-	return ah;
-}
-
-void
-dispatch_ahead_free(struct dispatch_ahead *ah)
-{
-	size_t	 i;
-
-	if (ah == NULL)
-		return;
-	for (i = 0; i < ah->n; i++)
-		free(ah->v[i].payload);
-	free(ah);
-}
-
-void
-dispatch_ahead_use(const struct dispatch_ahead *ah)
-{
-	disp.ahead = ah;
-}
-
-unsigned long
-dispatch_ahead_taken(void)
-{
-	return disp.ahead_taken;
-}
-
-/* The payload built ahead for these arguments, if there is one. */
-static const char *
-ahead_find(const struct contract *c, const struct contract_state *cs,
-    const struct alert *a, const char *uncovered, int late, time_t now)
-{
-	const struct dispatch_ahead *ah = disp.ahead;
-	size_t			 i;
-
-	if (ah == NULL || ah->c != c || ah->now != now || *uncovered != '\0' ||
-	    cs->lapsed_extension)
-		return NULL;
-	for (i = 0; i < ah->n; i++)
-		if (ah->v[i].a.kind == a->kind && ah->v[i].a.due == a->due &&
-		    ah->v[i].a.offset == a->offset &&
-		    ah->v[i].a.fire == a->fire && ah->v[i].late == late)
-			return ah->v[i].payload;
-	return NULL;
-}
-
 int
 dispatch_enqueue(struct store *st, const struct contract *c,
     const struct contract_state *cs, const struct alert *a,
     const char *uncovered, int late, time_t now)
 {
 	struct daemon	*d = daemon_ctx;
-	const char	*payload;
-	char		*own = NULL, key[ALERT_KEYLEN];
+	char		*payload, key[ALERT_KEYLEN];
 	size_t		 i;
 	int		 rc = 0;
 
 	engine_alert_key(c->ref, a, key, sizeof(key));
-	if ((payload = ahead_find(c, cs, a, uncovered, late, now)) != NULL)
-		disp.ahead_taken++;
-	else if ((payload = own = alert_payload_text(c, cs, a, uncovered,
-	    late, now)) == NULL)
+	if ((payload = alert_payload_text(c, cs, a, uncovered, late,
+	    now)) == NULL)
 		return -1;
 	for (i = 0; i < d->nchannels && rc == 0; i++) {
 		if (!(d->channels[i].kinds & (1u << a->kind)))
@@ -343,7 +253,7 @@ dispatch_enqueue(struct store *st, const struct contract *c,
 			rc = enqueue_one(st, key, d->channels[i].name, NULL,
 			    payload, now);
 	}
-	free(own);
+	free(payload);
 	return rc;
 }
 
@@ -701,7 +611,8 @@ dispatch_kick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (disp.draining)
+	/* An import holds the writer: its end kicks again. */
+	if (disp.draining || store_in_txn(daemon_ctx->store))
 		return;
 	if (disp.nready < dispatch_cap() - disp.n)
 		dispatch_refill();
@@ -749,6 +660,11 @@ dispatch_flush(void)
 
 	if (TAILQ_EMPTY(&disp.results))
 		return;
+	if (store_in_txn(st)) {
+		/* An import holds the writer: written once it ends. */
+		evtimer_add(disp.flush, &flush_retry);
+		return;
+	}
 	ok = store_begin(st) == 0;
 	TAILQ_FOREACH(r, &disp.results, entry)
 		if (!ok || store_delivery_result(st, r->key, r->state,

@@ -141,6 +141,17 @@ engine_uncovered(const struct contract *c, engine_covered_fn covered,
 	    covered, arg, buf, len));
 }
 
+int
+engine_unknown_cover(void *arg, const char *svc, int32_t day,
+    const char *ref)
+{
+	(void)arg;
+	(void)svc;
+	(void)day;
+	(void)ref;
+	return 0;
+}
+
 static void
 add_milestone(struct milestone *out, size_t *n, enum milestone_kind k,
     int32_t due)

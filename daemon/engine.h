@@ -76,6 +76,14 @@ size_t	 engine_milestones(const struct contract *c,
 	    void *arg, struct milestone out[MS_NKINDS]);
 
 /*
+ * An engine_covered_fn for a schedule made before coverage is known:
+ * nothing is covered, so every contract with services has a coverage_gap
+ * milestone, whose alerts ask engine_uncovered again when they fire.
+ */
+int	 engine_unknown_cover(void *arg, const char *svc, int32_t day,
+	    const char *ref);
+
+/*
  * Services of c (split on ';', trimmed, empty ones dropped) not covered on
  * end_date + 1.  Writes them ';'-joined into buf; returns how many.
  */

@@ -199,6 +199,9 @@ setup(struct daemon *d)
 	    NULL)
 		fatalx("database: %s", err);
 	store_progress(d->store, sdnotify_alive);
+	if ((d->reader = store_open_reader(d->conf->database, err,
+	    sizeof(err))) == NULL)
+		fatalx("database: %s", err);
 	if (plugins_load(d->conf, &errs, &d->channels, &d->nchannels) == -1) {
 		print_errors(&errs);
 		conf_errors_free(&errs);
@@ -223,11 +226,11 @@ teardown(struct daemon *d, struct event *sigev[3])
 		if (sigev[i] != NULL)
 			event_free(sigev[i]);
 	scheduler_free();
-	cmd_import_release();
 	http_shutdown();	/* ends transfers while dispatch can hear */
 	dispatch_free();
 	control_close(d->control);
 	plugins_free(d->channels, d->nchannels);
+	store_close(d->reader);
 	store_close(d->store);
 	config_free(d->conf);
 	sdnotify_free();

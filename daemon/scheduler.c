@@ -42,37 +42,14 @@ sched_conf(void)
 	return &daemon_ctx->conf->alerts;
 }
 
-/*
- * The milestones alerts are computed from: with covered NULL, coverage_gap
- * is included whenever there are services, to be checked when it fires.
- */
-static size_t
-sched_milestones(const struct contract *c, engine_covered_fn covered,
-    void *arg, struct milestone ms[MS_NKINDS + 1])
-{
-	size_t	 n, i;
-
-	n = engine_milestones(c, sched_conf(), covered, arg, ms);
-	if (covered == NULL && c->end_date != DATE_NONE &&
-	    c->services != NULL && *c->services != '\0') {
-		/* Keep kind order: coverage_gap goes before expired. */
-		for (i = n; i > 0 && ms[i - 1].kind > MS_COVERAGE_GAP; i--)
-			ms[i] = ms[i - 1];
-		ms[i].kind = MS_COVERAGE_GAP;
-		ms[i].due = c->end_date;
-		n++;
-	}
-	return n;
-}
-
 int
 scheduler_alerts(const struct contract *c, engine_covered_fn covered,
     void *arg, struct alert *out, size_t max)
 {
-	struct milestone	ms[MS_NKINDS + 1];
+	struct milestone	ms[MS_NKINDS];
 	size_t			n;
 
-	n = sched_milestones(c, covered, arg, ms);
+	n = engine_milestones(c, sched_conf(), covered, arg, ms);
 	return engine_alerts(ms, n, sched_conf(), out, max);
 }
 
@@ -219,7 +196,7 @@ scheduler_evaluate(struct store *st, struct contract *c,
 	time_t		next = 0;
 	int		n, i, rc, fired = 0;
 
-	if ((n = scheduler_alerts(c, NULL, NULL, v, ENGINE_MAX_ALERTS)) < 0 ||
+	if ((n = scheduler_alerts(c, engine_unknown_cover, NULL, v, ENGINE_MAX_ALERTS)) < 0 ||
 	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
 		return -1;
 	if ((rc = sched_hold(st, c, cs, today)) != 0)
@@ -246,44 +223,28 @@ scheduler_evaluate(struct store *st, struct contract *c,
 }
 
 int
-scheduler_new_fires(const struct contract *c, time_t now, struct alert *out,
-    int *late, size_t max)
+scheduler_new(struct store *st, struct contract *c, time_t now)
 {
-	struct alert	v[ENGINE_MAX_ALERTS];
-	int32_t		today;
-	int		n, i, k = 0;
+	struct contract_state	 cs;
 
-	if ((n = scheduler_alerts(c, NULL, NULL, v, ENGINE_MAX_ALERTS)) < 0 ||
-	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
-		return -1;
-	for (i = 0; i < n && v[i].fire <= now && (size_t)k < max; i++) {
-		if (v[i].kind == MS_COVERAGE_GAP ||
-		    !sched_new_fires(v, n, i, now, today))
-			continue;
-		out[k] = v[i];
-		late[k++] = sched_late(&v[i], now);
-	}
-	return k;
+	memset(&cs, 0, sizeof(cs));
+	cs.silenced_until = DATE_NONE;
+	return scheduler_evaluate(st, c, &cs, now, SCHED_NEW);
 }
 
 int
 scheduler_plan(const struct contract *c, time_t now,
     struct contract_state *cs)
 {
-	struct milestone	ms[MS_NKINDS + 1];
-	struct alert		v[ENGINE_MAX_ALERTS];
-	size_t			nm;
-	int32_t			today;
-	int			n, i, fires = 0;
+	struct alert	v[ENGINE_MAX_ALERTS];
+	int32_t		today;
+	int		n, i, fires = 0;
 
-	nm = sched_milestones(c, NULL, NULL, ms);
-	if ((n = engine_alerts(ms, nm, sched_conf(), v,
-	    ENGINE_MAX_ALERTS)) < 0 ||
+	if ((n = scheduler_alerts(c, engine_unknown_cover, NULL, v, ENGINE_MAX_ALERTS)) < 0 ||
 	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
 		return -1;
-	/* What sched_past fires of a new contract: a milestone ahead. */
 	for (i = 0; i < n && v[i].fire <= now; i++)
-		fires |= v[i].due >= today;
+		fires |= sched_new_fires(v, n, i, now, today);
 	cs->horizon = now;
 	cs->next_fire = i < n ? v[i].fire : 0;
 	return fires;
@@ -390,6 +351,9 @@ sched_run_due(void)
 	time_t			 now = time(NULL);
 	int			 fired = -1;
 
+	/* An import holds the writer: its end pokes the scheduler. */
+	if (store_in_txn(st))
+		return;
 	if (store_begin(st) == -1)
 		goto fail;
 	if (store_contract_due(st, now, SCHED_BATCH, sched_collect, &b) < 0 ||
@@ -477,6 +441,11 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	if (store_in_txn(st)) {
+		later.tv_sec = 1;	/* an import holds the writer */
+		event_add(sched.batch, &later);
+		return;
+	}
 	if ((rc = store_begin(st)) == 0 && (store_contract_each(st,
 	    sched.rearm_after, SCHED_BATCH, sched_collect, &b) < 0 ||
 	    sched_batch_eval(&b, now) < 0))

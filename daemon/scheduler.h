@@ -48,21 +48,21 @@ int	 scheduler_evaluate(struct store *st, struct contract *c,
 int	 scheduler_plan(const struct contract *c, time_t now,
 	    struct contract_state *cs);
 /*
- * The alerts of new contract c that scheduler_evaluate fires in SCHED_NEW
- * mode, but coverage gaps (they depend on every contract's coverage),
- * into out, with their late flags; their number, or -1.  Reads no store.
+ * Fires what the import rule fires of new contract c, stored with the
+ * schedule scheduler_plan gave it (and, in an import, with every other
+ * contract of it, since coverage depends on them): scheduler_evaluate in
+ * SCHED_NEW mode.  The number fired, or -1.
  */
-int	 scheduler_new_fires(const struct contract *c, time_t now,
-	    struct alert *out, int *late, size_t max);
+int	 scheduler_new(struct store *st, struct contract *c, time_t now);
 /* Re-arms the timer after a change (and kicks the dispatcher). */
 void	 scheduler_poke(void);
 /* The configuration changed: re-evaluate every contract, in batches. */
 void	 scheduler_reconfigure(void);
 
 /*
- * Alerts of c from the configuration, with the coverage_gap milestone
- * included only when covered says a service is left uncovered (covered
- * NULL: included unconditionally, to be checked when it fires).
+ * Alerts of c from the configuration (engine_milestones, engine_alerts);
+ * the schedule passes engine_unknown_cover, which includes every
+ * possible coverage gap, checked when it fires.
  */
 int	 scheduler_alerts(const struct contract *c, engine_covered_fn covered,
 	    void *arg, struct alert *out, size_t max);

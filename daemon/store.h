@@ -1,6 +1,7 @@
 /*
- * The SQLite store: the only code that speaks SQL.  One connection, WAL,
- * synchronous=FULL; the schema is migrated with PRAGMA user_version.
+ * The SQLite store: the only code that speaks SQL.  One connection
+ * writes (WAL, synchronous=FULL; the schema is migrated with PRAGMA
+ * user_version); a second may read while it holds a long transaction.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -36,42 +37,27 @@ struct contract_state {
 int		 store_begin(struct store *st);
 int		 store_commit(struct store *st);
 void		 store_rollback(struct store *st);
+/* The writer is inside a transaction (an import's, say). */
+int		 store_in_txn(struct store *st);
 /*
- * The agenda's window: contracts whose end date (AGENDA_END, with their
- * services; from the day before from, for the expiry), extension due
- * date (AGENDA_EXT) or procurement due date (AGENDA_PROC) fall in
- * [from, to], read from the agenda's days (store-agenda.c); notice and
- * lead are the configuration's defaults, for the contracts that give
- * none.  The strings are valid during the call.
+ * A second, read-only connection to the database at path, for reads
+ * while the writer holds a long transaction: it sees the state last
+ * committed.  Only reading functions may be called on it.
  */
-enum { AGENDA_END, AGENDA_EXT, AGENDA_PROC };
+struct store	*store_open_reader(const char *path, char *err,
+		    size_t errlen);
+
+/*
+ * A window of due dates [from, to]; notice and lead are the
+ * configuration's defaults, for the contracts that give none.
+ */
 struct agenda_window {
 	int32_t	 from;
 	int32_t	 to;
 	int	 notice;		/* default extension notice, days */
 	int	 lead;			/* default procurement lead, days */
 };
-struct agenda_rec {
-	int		 which;
-	const char	*ref;
-	int32_t		 date;
-	const char	*title;
-	const char	*services;
-};
-typedef int (*store_agenda_fn)(void *arg, const struct agenda_rec *a);
-int		 store_agenda(struct store *st, const struct agenda_window *w,
-		    store_agenda_fn fn, void *arg);
-/*
- * Whether some contract's services cover svc on day: 1 or 0, or
- * STORE_ERROR.  Answered from memory (store-cover.c).
- */
-int		 store_covering(struct store *st, const char *svc, int32_t day);
 
-/*
- * Drops (build 0) or builds (1) the index of contracts by next fire, in
- * the caller's transaction: for an import large beside the table.
- */
-int		 store_contract_indexes(struct store *st, int build);
 /*
  * Small facts about the store (table meta): the value of name into buf,
  * STORE_FOUND or STORE_NOTFOUND; set, or remove with value NULL.
@@ -83,17 +69,14 @@ int		 store_meta_set(struct store *st, const char *name,
 
 /* Calls fn now and then while a long statement runs (NULL: never). */
 void		 store_progress(struct store *st, void (*fn)(void));
-/*
- * Has what the log holds written to disk, on the checkpoint thread,
- * without waiting for it: a large transaction's commit then waits for
- * less (its sync).  A hint.
- */
-void		 store_writeback(struct store *st);
 
 /* For marks that are rebuilt after a crash: no wait for the disk. */
 int		 store_begin_nosync(struct store *st);
 int		 store_commit_nosync(struct store *st);
 void		 store_rollback_nosync(struct store *st);
+
+typedef int (*store_contract_fn)(void *arg, struct contract *c,
+    struct contract_state *cs);
 
 /* Loads ref into c (initialized by the caller); cs may be NULL. */
 int		 store_contract_get(struct store *st, const char *ref,
@@ -103,24 +86,18 @@ int		 store_contract_insert(struct store *st,
 		    const struct contract *c, const struct contract_state *cs,
 		    time_t now);
 /*
- * An import's rows apart from what they bring to coverage and the
- * agenda, which another thread can make meanwhile.  store_import_begin
- * reads what they change; then, until store_import_end, that thread may
- * call store_import_derived for each contract, then store_import_settle
- * (which sorts what they added, ahead of the questions that follow), and
- * this one only store_contract_row (the row alone, as
- * store_contract_insert stores it), store_writeback and store_progress's
- * function: nothing else of the store.
+ * An import's note of its rows, in the writer's transaction (a temporary
+ * table): store_import_begin empties it; store_import_note notes ref as
+ * read on row, due if the import rule may fire some of its alerts once
+ * every row is stored; STORE_CONFLICT if ref came before, on *first.
+ * store_import_due calls fn for the contracts noted due, in ref order
+ * after after, at most limit.
  */
-int		 store_import_begin(struct store *st,
-		    const struct contract *v, size_t n);
-int		 store_import_derived(struct store *st,
-		    const struct contract *c);
-void		 store_import_settle(struct store *st);
-void		 store_import_end(struct store *st);
-int		 store_contract_row(struct store *st,
-		    const struct contract *c, const struct contract_state *cs,
-		    time_t now);
+int		 store_import_begin(struct store *st);
+int		 store_import_note(struct store *st, const char *ref,
+		    size_t row, int due, size_t *first);
+int		 store_import_due(struct store *st, const char *after,
+		    long limit, store_contract_fn fn, void *arg);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, time_t now);
 int		 store_contract_exists(struct store *st, const char *ref);
@@ -131,8 +108,6 @@ int		 store_contract_silence(struct store *st, const char *ref,
 int		 store_contract_lapsed(struct store *st, const char *ref,
 		    int lapsed);
 /* Calls fn for each contract, in ref order after after ("" = first). */
-typedef int (*store_contract_fn)(void *arg, struct contract *c,
-    struct contract_state *cs);
 int		 store_contract_each(struct store *st, const char *after,
 		    long limit, store_contract_fn fn, void *arg);
 /* Contracts with next_fire <= now, earliest first, at most limit. */

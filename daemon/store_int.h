@@ -1,6 +1,7 @@
 /*
- * Internals of the store shared by store*.c files: the connection and its
- * statement cache.  Nothing outside store*.c includes this.
+ * Internals of the store shared by the store*.c files: the connection,
+ * its statement cache and the binding helpers.  Nothing outside
+ * store*.c includes this.
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -22,20 +23,18 @@ enum store_sql {
 	SQL_CONTRACT_LAPSED,
 	SQL_CONTRACT_EACH,
 	SQL_CONTRACT_DUE,
+	SQL_CONTRACT_WINDOW,
 	SQL_NEXT_FIRE,
-	SQL_CONTRACT_OLD,
+	SQL_SPREAD,
+	SQL_SERVICE_ADD,
+	SQL_SERVICE_DELETE,
+	SQL_COVERED,
+	SQL_IMPORT_ADD,
+	SQL_IMPORT_ROW,
+	SQL_IMPORT_DUE,
 	SQL_META_GET,
 	SQL_META_SET,
 	SQL_META_DELETE,
-	SQL_COVER_LOAD,
-	SQL_COVER_WRITE,
-	SQL_COVER_DELETE,
-	SQL_AGENDA,
-	SQL_AGENDA_EXT,
-	SQL_AGENDA_PROC,
-	SQL_AGENDA_DAY,
-	SQL_AGENDA_WRITE,
-	SQL_AGENDA_DELETE,
 	SQL_EXTENSION_ADD,
 	SQL_EXTENSION_EACH,
 	SQL_ALERT_RECORD,
@@ -60,52 +59,40 @@ enum store_sql {
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmts[STORE_NSQL];
-	void		(*progress)(void);
-	struct checkpointer *ckpt;
-	int		 lockfd;	/* PATH.lock, held while open */
-	struct cover_set *cover;	/* NULL until first needed */
-	struct agenda_days *agenda;	/* days changed, NULL if none */
-	int		 agenda_sealed;	/* no day read: see agenda_preload */
+	int		 lockfd;	/* PATH.lock, held while open; -1 */
+	int		 readonly;	/* a reader beside the writer */
 };
 
 int		 store_exec(struct store *st, const char *sql);
 sqlite3_stmt	*store_stmt(struct store *st, enum store_sql id,
 		    const char *sql);
-int		 store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/*
+ * store_stmt, then binds from index 1 one argument per letter of fmt:
+ * 't' text or NULL (const char *), 'd' a date as ISO text, NULL for
+ * DATE_NONE (int32_t), 'n' a count of days, NULL when negative (int),
+ * 'i' an int, 'I' an int64 (time_t too), 'T' an instant, NULL when 0;
+ * '-' leaves its index to the caller, who binds it.
+ */
+sqlite3_stmt	*store_prep(struct store *st, enum store_sql id,
+		    const char *sql, const char *fmt, ...);
+/* store_prep, then steps it to its end: 0, STORE_CONFLICT, STORE_ERROR. */
+int		 store_do(struct store *st, enum store_sql id,
+		    const char *sql, const char *fmt, ...);
 int		 store_done(struct store *st, sqlite3_stmt *s, const char *fn);
+/* For a query that finds a row or not: 1, 0, or STORE_ERROR. */
+int		 store_one(struct store *st, sqlite3_stmt *s, const char *fn);
+/* For a query of one integer: its value, 0 when NULL, -1 on error. */
+int64_t		 store_int(struct store *st, enum store_sql id,
+		    const char *sql);
 int		 store_rows(struct store *st, sqlite3_stmt *s,
 		    int (*row)(sqlite3_stmt *, void *), void *arg,
 		    const char *fn);
+int32_t		 store_col_date(sqlite3_stmt *s, int i);
+int		 store_col_days(sqlite3_stmt *s, int i);
+#define		 store_col_text(s, i) \
+		    ((const char *)sqlite3_column_text((s), (i)))
 
-/* Coverage (store-cover.c): pairs of dates a service, in memory. */
-int		 cover_load(struct store *st);
-int		 cover_add(struct store *st, const char *services,
-		    int32_t start, int32_t end);
-int		 cover_remove(struct store *st, const char *services,
-		    int32_t start, int32_t end);
-int		 cover_flush(struct store *st);
-void		 cover_settle(struct store *st);
-void		 cover_forget(struct store *st);
-int		 cover_migrate(struct store *st);
-
-/* The agenda's days (store-agenda.c): changes kept until commit. */
-struct contract;
-#define AGENDA_PLACES	3
-struct agenda_place {
-	int32_t	 day;
-	int	 which;
-	int	 flags;
-};
-size_t		 agenda_places(const struct contract *c,
-		    struct agenda_place p[AGENDA_PLACES]);
-int		 agenda_add(struct store *st, const struct contract *c);
-int		 agenda_preload(struct store *st, const struct contract *v,
-		    size_t n);
-int		 agenda_remove(struct store *st, const char *ref,
-		    const struct agenda_place *p, size_t n);
-int		 agenda_flush(struct store *st);
-void		 agenda_forget(struct store *st);
-int		 agenda_migrate(struct store *st);
-int		 agenda_migrate_defaults(struct store *st);
+/* store-contract.c: the services table made from the contracts' lists. */
+int		 store_services_fill(struct store *st);
 
 #endif

@@ -193,6 +193,45 @@ refused(const char *text, size_t row, const char *column, const char *value,
 	assert_string_equal(e.value, value);
 }
 
+/* What outcome's rows came to: their shown fields, their refs. */
+struct seen {
+	char	 buf[8192];
+	char	 refs[16][CONTRACT_REF_MAX + 1];
+	size_t	 rows[16];
+	size_t	 n;
+};
+
+static int
+seen_row(void *arg, struct contract *c, size_t row, struct csv_error *err)
+{
+	static const char *const shown[] = { "ref", "title", "notes",
+	    "end_date", "services", NULL };
+	struct seen	*sn = arg;
+	char		 f[256];
+	size_t		 i, k;
+
+	for (i = 0; i < sn->n; i++)
+		if (strcmp(sn->refs[i], c->ref) == 0) {
+			err->row = row;
+			snprintf(err->column, sizeof(err->column), "ref");
+			snprintf(err->value, sizeof(err->value), "%s", c->ref);
+			snprintf(err->reason, sizeof(err->reason), "duplicate ref "
+			    "(first on row %zu)", sn->rows[i]);
+			return (-1);
+		}
+	assert_true(sn->n < 16);
+	snprintf(sn->refs[sn->n], sizeof(sn->refs[0]), "%s", c->ref);
+	sn->rows[sn->n++] = row;
+	for (k = 0; shown[k] != NULL; k++) {
+		assert_int_equal(contract_get_field(c, shown[k], f,
+		    sizeof(f)), 0);
+		strncat(sn->buf, f, sizeof(sn->buf) - strlen(sn->buf) - 2);
+		strcat(sn->buf, "|");
+	}
+	strcat(sn->buf, "\n");
+	return (0);
+}
+
 /*
  * The outcome of importing text fed in pieces of at most step bytes, the
  * first piece cut at first: the contracts' fields, or the error.
@@ -201,15 +240,14 @@ static char *
 outcome(const char *text, size_t len, size_t first, size_t step)
 {
 	struct csv_import	*im;
-	struct contract		*cv;
 	struct csv_error	 ce;
-	char			 buf[8192], f[256];
-	size_t			 off = 0, n, i, k;
+	struct seen		*sn;
+	char			 buf[8192];
+	size_t			 off = 0, n;
 	int			 rv = 0;
-	static const char *const shown[] = { "ref", "title", "notes",
-	    "end_date", "services", NULL };
 
-	assert_non_null(im = csv_import_new());
+	assert_non_null(sn = calloc(1, sizeof(*sn)));
+	assert_non_null(im = csv_import_new(seen_row, sn));
 	for (n = first; rv == 0 && off < len; n = step) {
 		if (n > len - off)
 			n = len - off;
@@ -218,26 +256,24 @@ outcome(const char *text, size_t len, size_t first, size_t step)
 	}
 	if (rv == 0 && len == 0)
 		rv = csv_import_feed(im, "", 0, 1, &ce);
-	if (rv == -1) {
+	csv_import_free(im);
+	if (rv == -1)
 		snprintf(buf, sizeof(buf), "error %zu [%s] [%s] %s", ce.row,
 		    ce.column, ce.value, ce.reason);
-		csv_import_free(im);
-		return (strdup(buf));
-	}
-	cv = csv_import_take(im, &n);
-	buf[0] = '\0';
-	for (i = 0; i < n; i++) {
-		for (k = 0; shown[k] != NULL; k++) {
-			assert_int_equal(contract_get_field(&cv[i], shown[k], f,
-			    sizeof(f)), 0);
-			strncat(buf, f, sizeof(buf) - strlen(buf) - 2);
-			strcat(buf, "|");
-		}
-		strcat(buf, "\n");
-	}
-	csv_contracts_free(cv, n);
-	csv_import_free(im);
+	else
+		snprintf(buf, sizeof(buf), "%s", sn->buf);
+	free(sn);
 	return (strdup(buf));
+}
+
+static int
+no_row(void *arg, struct contract *c, size_t row, struct csv_error *err)
+{
+	(void)arg;
+	(void)c;
+	(void)row;
+	(void)err;
+	return (0);
 }
 
 /* Cut anywhere, or fed a byte at a time, the text reads the same. */
@@ -298,7 +334,7 @@ test_import_record_too_long(void **state)
 
 	(void)state;
 	memset(chunk, 'x', sizeof(chunk));
-	assert_non_null(im = csv_import_new());
+	assert_non_null(im = csv_import_new(no_row, NULL));
 	assert_int_equal(csv_import_feed(im, hdr, strlen(hdr), 0, &ce), 0);
 	do {
 		rv = csv_import_feed(im, chunk, sizeof(chunk), 0, &ce);

@@ -1,0 +1,393 @@
+/*
+ * import: contracts from a CSV file, in one transaction, all or nothing.
+ *
+ * The file is parsed and stored as it comes, a piece at a time on the
+ * loop, so memory stays that of one piece and other clients are served
+ * between pieces: their reads go to the reader connection, which sees
+ * the state before the import; their changes are refused (conflict)
+ * until it ends, and the scheduler and the dispatcher wait for it.  One
+ * import at a time.  Its rows are noted in a temporary table
+ * (store_import_note), which finds duplicate refs and keeps the
+ * contracts whose past alerts the import rule may fire: that is decided
+ * once every row is stored, since a coverage gap depends on them all.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "contractd.h"
+#include "csv.h"
+#include "import.h"
+#include "scheduler.h"
+#include "store.h"
+
+#define IMPORT_MAX	(512L * 1024 * 1024)
+#define IMPORT_FIRE_BATCH 1000	/* contracts read for firing at a time */
+
+/* The import in progress, owned by its connection's upload slot. */
+struct import {
+	struct csv_import	*csv;
+	time_t			 now;
+	double			 t0;		/* when it began, ms */
+	size_t			 stored;
+	int			 fired;
+	const char		*code;		/* the error's, if a row's */
+	char			 user[64];
+};
+
+static struct import	*importing;
+
+int
+cmd_importing(void)
+{
+	return importing != NULL;
+}
+
+struct store *
+cmd_store(void)
+{
+	if (importing != NULL && daemon_ctx->reader != NULL)
+		return daemon_ctx->reader;
+	return daemon_ctx->store;
+}
+
+int
+cmd_import_busy(struct cmd_reply *r)
+{
+	if (importing == NULL)
+		return 0;
+	return cmd_fail(r, "conflict", "an import by %s is in progress "
+	    "(%zu contracts so far): try again once it ends", importing->user,
+	    importing->stored);
+}
+
+static int
+import_error(const struct import *im, const struct csv_error *e,
+    struct cmd_reply *r)
+{
+	const char	*code = im->code ? im->code : "invalid_argument";
+
+	if (e->column[0] != '\0' && e->value[0] != '\0')
+		return cmd_fail(r, code, "row %zu, column %s, value '%s': %s",
+		    e->row, e->column, e->value, e->reason);
+	if (e->column[0] != '\0')
+		return cmd_fail(r, code, "row %zu, column %s: %s", e->row,
+		    e->column, e->reason);
+	return cmd_fail(r, code, "row %zu: %s", e->row, e->reason);
+}
+
+static int
+row_fail(struct import *im, const char *code, struct contract *c,
+    size_t row, struct csv_error *e, const char *reason)
+{
+	im->code = code;
+	e->row = row;
+	snprintf(e->column, sizeof(e->column), "ref");
+	snprintf(e->value, sizeof(e->value), "%s", c->ref);
+	snprintf(e->reason, sizeof(e->reason), "%s", reason);
+	return -1;
+}
+
+/* One row: stored with its schedule, noted for the import rule. */
+static int
+import_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
+{
+	struct import		*im = arg;
+	struct store		*st = daemon_ctx->store;
+	struct contract_state	 cs;
+	char			 why[64];
+	size_t			 first = 0;
+	int			 due, rc;
+
+	memset(&cs, 0, sizeof(cs));
+	if ((due = scheduler_plan(c, im->now, &cs)) < 0)
+		return row_fail(im, "internal", c, row, e, "its schedule "
+		    "cannot be worked out");
+	rc = store_import_note(st, c->ref, row, due, &first);
+	if (rc == STORE_CONFLICT) {
+		snprintf(why, sizeof(why), "duplicate ref (first on row %zu)",
+		    first);
+		return row_fail(im, NULL, c, row, e, why);
+	}
+	if (rc == 0)
+		rc = store_contract_insert(st, c, &cs, im->now);
+	if (rc == STORE_CONFLICT)
+		return row_fail(im, "conflict", c, row, e, "a contract with "
+		    "this ref exists already");
+	if (rc < 0)
+		return row_fail(im, "internal", c, row, e, "database error");
+	im->stored++;
+	return 0;
+}
+
+static int
+import_fire_one(void *arg, struct contract *c, struct contract_state *cs)
+{
+	struct import	*im = arg;
+	int		 n;
+
+	(void)cs;
+	if ((n = scheduler_new(daemon_ctx->store, c, im->now)) < 0)
+		return -1;
+	im->fired += n;
+	return 0;
+}
+
+/* Collects the refs of one batch, so that none is changed mid-query. */
+struct fire_batch {
+	char	(*refs)[CONTRACT_REF_MAX + 1];
+	size_t	  n;
+};
+
+static int
+fire_collect(void *arg, struct contract *c, struct contract_state *cs)
+{
+	struct fire_batch	*b = arg;
+
+	(void)cs;
+	memcpy(b->refs[b->n++], c->ref, sizeof(c->ref));
+	return 0;
+}
+
+/* Fires what the import rule fires of the rows noted due. */
+static int
+import_fire(struct import *im)
+{
+	struct store		*st = daemon_ctx->store;
+	struct fire_batch	 b;
+	struct contract		 c;
+	struct contract_state	 cs;
+	char			 after[CONTRACT_REF_MAX + 1] = "";
+	size_t			 i;
+	int			 rc = 0;
+
+	if ((b.refs = calloc(IMPORT_FIRE_BATCH, sizeof(*b.refs))) == NULL)
+		return -1;
+	do {
+		b.n = 0;
+		if (store_import_due(st, after, IMPORT_FIRE_BATCH,
+		    fire_collect, &b) < 0)
+			rc = -1;
+		for (i = 0; rc == 0 && i < b.n; i++) {
+			contract_init(&c);
+			if (store_contract_get(st, b.refs[i], &c, &cs) !=
+			    STORE_FOUND || import_fire_one(im, &c, &cs) == -1)
+				rc = -1;
+			contract_free(&c);
+		}
+		if (b.n > 0)
+			memcpy(after, b.refs[b.n - 1], sizeof(after));
+	} while (rc == 0 && b.n == IMPORT_FIRE_BATCH);
+	free(b.refs);
+	return rc;
+}
+
+static void
+import_end(struct import **up)
+{
+	struct import	*im = *up;
+
+	if (im == NULL)
+		return;
+	if (store_in_txn(daemon_ctx->store))
+		store_rollback(daemon_ctx->store);
+	csv_import_free(im->csv);
+	free(im);
+	*up = NULL;
+	importing = NULL;
+	/* What waited for the writer goes on. */
+	scheduler_poke();
+}
+
+void
+import_abort(struct import **up)
+{
+	if (*up != NULL)
+		log_info("%s: the import by %s was cut short: nothing of it "
+		    "stays", __func__, (*up)->user);
+	import_end(up);
+}
+
+static int
+import_start(struct peer *peer, struct import **up, struct cmd_reply *r)
+{
+	struct import	*im;
+
+	if (cmd_import_busy(r) == -1)
+		return -1;
+	if ((im = calloc(1, sizeof(*im))) == NULL ||
+	    (im->csv = csv_import_new(import_row, im)) == NULL) {
+		free(im);
+		return cmd_fail(r, "internal", "out of memory");
+	}
+	im->now = time(NULL);
+	im->t0 = log_clock_ms();
+	snprintf(im->user, sizeof(im->user), "%s", peer->user);
+	if (store_begin(daemon_ctx->store) == -1 ||
+	    store_import_begin(daemon_ctx->store) != 0) {
+		store_rollback(daemon_ctx->store);
+		csv_import_free(im->csv);
+		free(im);
+		return cmd_fail(r, "internal", "database error");
+	}
+	*up = importing = im;
+	return 0;
+}
+
+/* After the last row: the import rule's alerts, the commit, the answer. */
+static int
+import_finish(struct import **up, struct cmd_reply *r)
+{
+	struct import	*im = *up;
+	size_t		 n = im->stored;
+	int		 fired;
+	double		 t0 = log_clock_ms();
+
+	if (import_fire(im) == -1) {
+		import_end(up);
+		return cmd_fail(r, "internal", "database error");
+	}
+	fired = im->fired;
+	if (store_commit(daemon_ctx->store) == -1) {
+		import_end(up);
+		return cmd_fail(r, "internal", "database error");
+	}
+	log_info("%s: %zu contracts imported by %s, %d alerts fired "
+	    "(stored in %.0f ms, the alerts and commit %.0f ms)", __func__, n,
+	    im->user, fired, log_clock_ms() - im->t0, log_clock_ms() - t0);
+	import_end(up);
+	r->result = json_pack("{s:I, s:i}", "imported", (json_int_t)n,
+	    "fired", fired);
+	return 0;
+}
+
+/* Feeds a piece; -1 (the import dropped) if the text is refused. */
+static int
+import_feed(struct import **up, const char *p, size_t n, int last,
+    struct cmd_reply *r)
+{
+	struct csv_error	 e;
+
+	if (csv_import_feed((*up)->csv, p, n, last, &e) == -1) {
+		import_error(*up, &e, r);
+		import_end(up);
+		return -1;
+	}
+	return last ? import_finish(up, r) : 0;
+}
+
+/*
+ * A chunk may say where in the upload it goes ("offset"): after a chunk
+ * was refused, and the upload dropped, the chunks a client had sent ahead
+ * are refused too instead of starting a shorter file.
+ */
+static int
+import_offset(json_t *args, size_t have, struct cmd_reply *r)
+{
+	long	off;
+
+	if (json_object_get(args, "offset") == NULL)
+		return 0;
+	if (cmd_arg_int(args, "offset", 0, 0, IMPORT_MAX, &off, r) == -1)
+		return -1;
+	if ((size_t)off != have)
+		return cmd_fail(r, "invalid_argument", "a chunk at offset %ld, "
+		    "but the upload has %zu bytes", off, have);
+	return 0;
+}
+
+/* {"csv": TEXT, "more": BOOL}: the file in chunks of request lines. */
+static int
+import_chunk(struct peer *peer, struct import **up, json_t *args,
+    struct cmd_reply *r)
+{
+	static const char *const names[] = { "csv", "more", "offset", NULL };
+	const char	*csv;
+	size_t		 have, len;
+	int		 more;
+
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_str(args, "csv", 1, &csv, r) == -1)
+		return -1;
+	have = *up != NULL ? csv_import_fed((*up)->csv) : 0;
+	len = json_string_length(json_object_get(args, "csv"));
+	more = json_is_true(json_object_get(args, "more"));
+	if (import_offset(args, have, r) == -1 ||
+	    (have + len > IMPORT_MAX && cmd_fail(r, "too_large", "an import "
+	    "is at most %ld bytes", IMPORT_MAX) == -1)) {
+		import_end(up);		/* nothing of the upload stays */
+		return -1;
+	}
+	if (*up == NULL && import_start(peer, up, r) == -1)
+		return -1;
+	if (import_feed(up, csv, len, !more, r) == -1)
+		return -1;
+	if (more) {
+		r->no_audit = 1;
+		r->result = json_pack("{s:I}", "received",
+		    (json_int_t)csv_import_fed((*up)->csv));
+	}
+	return 0;
+}
+
+/*
+ * The CSV text as the request's data ({"bytes": N}, then N bytes),
+ * parsed and stored as it comes.  A refused row ends the import; the
+ * rest of the data is dropped.
+ */
+static int
+import_body(struct peer *peer, const char *p, size_t n, int last,
+    struct cmd_reply *r)
+{
+	struct import	**up = control_upload(peer->conn);
+
+	if (*up == NULL)
+		return 1;	/* refused already: the answer went out */
+	if (import_feed(up, p, n, last, r) == -1 || last)
+		return 1;
+	return 0;
+}
+
+/* {"bytes": N}: the file follows the request line. */
+static int
+import_bytes(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	static const char *const names[] = { "bytes", NULL };
+	struct import	**up = control_upload(peer->conn);
+	long		  n;
+
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_int(args, "bytes", 1, 0, LONG_MAX, &n, r) == -1)
+		return -1;
+	if (n > IMPORT_MAX)
+		return cmd_fail(r, "too_large", "an import is at most %ld "
+		    "bytes", IMPORT_MAX);
+	if (*up != NULL)
+		return cmd_fail(r, "conflict", "an upload in chunks is in "
+		    "progress on this connection");
+	if (import_start(peer, up, r) == -1)
+		return -1;
+	if (n == 0)
+		return import_feed(up, "", 0, 1, r);
+	r->body = (size_t)n;
+	return 0;
+}
+
+/*
+ * import: the CSV text either follows the request line as its data
+ * ("bytes"), or comes in chunks ("csv", "more": true), since a request
+ * line is at most 64 KiB; either way it is parsed as it comes, and the
+ * whole file is imported in one transaction.
+ */
+static int
+cmd_import_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
+{
+	if (json_object_get(args, "bytes") != NULL)
+		return import_bytes(peer, args, r);
+	return import_chunk(peer, control_upload(peer->conn), args, r);
+}
+
+const struct cmd cmd_import = { "import", 1, cmd_import_exec, import_body };
