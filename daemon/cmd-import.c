@@ -26,12 +26,14 @@
 
 #define IMPORT_MAX	(512L * 1024 * 1024)
 #define IMPORT_FIRE_BATCH 1000	/* contracts read for firing at a time */
+#define IMPORT_SYNC_BYTES (8L * 1024 * 1024)	/* of CSV between syncs */
 
 /* The import in progress, owned by its connection's upload slot. */
 struct import {
 	struct csv_import	*csv;
 	time_t			 now;
 	double			 t0;		/* when it began, ms */
+	size_t			 synced;	/* bytes fed at the last sync */
 	size_t			 stored;
 	int			 fired;
 	const char		*code;		/* the error's, if a row's */
@@ -39,6 +41,42 @@ struct import {
 };
 
 static struct import	*importing;
+static struct event	*checkpoint_ev;
+
+#define IMPORT_CHECKPOINT_SEC	2	/* after the commit, the log copied */
+
+static void
+checkpoint_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (importing == NULL)
+		(void)store_checkpoint(daemon_ctx->store);
+}
+
+/* The log's pages copied into the database a moment after the commit. */
+static void
+checkpoint_later(void)
+{
+	struct timeval	tv = { IMPORT_CHECKPOINT_SEC, 0 };
+
+	if (checkpoint_ev == NULL &&
+	    (checkpoint_ev = evtimer_new(daemon_ctx->base, checkpoint_cb,
+	    NULL)) == NULL) {
+		(void)store_checkpoint(daemon_ctx->store);
+		return;
+	}
+	evtimer_add(checkpoint_ev, &tv);
+}
+
+void
+cmd_import_free(void)
+{
+	if (checkpoint_ev != NULL)
+		event_free(checkpoint_ev);
+	checkpoint_ev = NULL;
+}
 
 int
 cmd_importing(void)
@@ -251,10 +289,11 @@ import_finish(struct import **up, struct cmd_reply *r)
 		return cmd_fail(r, "internal", "database error");
 	}
 	fired = im->fired;
-	if (store_commit(daemon_ctx->store) == -1) {
+	if (store_commit_bulk(daemon_ctx->store) == -1) {
 		import_end(up);
 		return cmd_fail(r, "internal", "database error");
 	}
+	checkpoint_later();
 	log_info("%s: %zu contracts imported by %s, %d alerts fired "
 	    "(stored in %.0f ms, the alerts and commit %.0f ms)", __func__, n,
 	    im->user, fired, log_clock_ms() - im->t0, log_clock_ms() - t0);
@@ -276,7 +315,14 @@ import_feed(struct import **up, const char *p, size_t n, int last,
 		import_end(up);
 		return -1;
 	}
-	return last ? import_finish(up, r) : 0;
+	if (last)
+		return import_finish(up, r);
+	if (csv_import_fed((*up)->csv) - (*up)->synced >= IMPORT_SYNC_BYTES) {
+		(*up)->synced = csv_import_fed((*up)->csv);
+		if (store_sync_log(daemon_ctx->store) == -1)
+			log_warn("%s: the log's sync", __func__);
+	}
+	return 0;
 }
 
 /*

@@ -15,6 +15,8 @@ int		 cmd_importing(void);
 struct store	*cmd_store(void);
 /* Fails r with conflict if an import is in progress: -1; else 0. */
 int		 cmd_import_busy(struct cmd_reply *r);
+/* At exit: what the imports left to do later is dropped. */
+void		 cmd_import_free(void);
 /* Its connection closed: the import is rolled back, *up freed. */
 void		 import_abort(struct import **up);
 

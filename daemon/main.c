@@ -20,6 +20,7 @@
 #include "plugin.h"
 #include "scheduler.h"
 #include "sdnotify.h"
+#include "import.h"
 #include "store.h"
 
 struct daemon	*daemon_ctx;
@@ -226,6 +227,7 @@ teardown(struct daemon *d, struct event *sigev[3])
 		if (sigev[i] != NULL)
 			event_free(sigev[i]);
 	scheduler_free();
+	cmd_import_free();
 	http_shutdown();	/* ends transfers while dispatch can hear */
 	dispatch_free();
 	control_close(d->control);

@@ -256,6 +256,46 @@ store_commit(struct store *st)
 	return store_exec(st, "COMMIT");
 }
 
+/*
+ * The commit of a large transaction (an import): the log's pages are
+ * copied into the database by store_checkpoint, not by this commit or
+ * the next ones.
+ */
+int
+store_commit_bulk(struct store *st)
+{
+	if (store_exec(st, "PRAGMA wal_autocheckpoint = 0") == -1)
+		return -1;
+	return store_commit(st);
+}
+
+int
+store_sync_log(struct store *st)
+{
+	sqlite3_file	*f = NULL;
+
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+	    &f) != SQLITE_OK || f == NULL || f->pMethods == NULL)
+		return 0;	/* no log written yet */
+	return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL) == SQLITE_OK ? 0 : -1;
+}
+
+int
+store_checkpoint(struct store *st)
+{
+	int	nlog = 0, ndone = 0;
+
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &nlog, &ndone) != SQLITE_OK) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	log_debug("%s: %d of %d pages of the log copied", __func__, ndone,
+	    nlog);
+	/* Small commits copy the log again themselves. */
+	return store_exec(st, "PRAGMA wal_autocheckpoint = 1000");
+}
+
 void
 store_rollback(struct store *st)
 {

@@ -37,6 +37,17 @@ struct contract_state {
 int		 store_begin(struct store *st);
 int		 store_commit(struct store *st);
 void		 store_rollback(struct store *st);
+/*
+ * The commit of a large transaction, which leaves the log's pages to
+ * store_checkpoint, to be run when the loop has time.
+ */
+int		 store_commit_bulk(struct store *st);
+int		 store_checkpoint(struct store *st);
+/*
+ * Has what a long transaction spilled to the log so far written to disk,
+ * so that its commit waits for little: a few megabytes a call.
+ */
+int		 store_sync_log(struct store *st);
 /* The writer is inside a transaction (an import's, say). */
 int		 store_in_txn(struct store *st);
 /*
