@@ -394,15 +394,12 @@ set_str(struct contract *c, const struct field *f, const char *v, char *err,
 			return (-1);
 		if (f->valid != NULL && f->valid(v, err, errlen) == -1)
 			return (-1);
-		if (c->borrowed)
-			p = (char *)(uintptr_t)v;	/* the owner's text */
-		else if ((p = dup_str(v, strlen(v))) == NULL) {
+		if ((p = dup_str(v, strlen(v))) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			return (-1);
 		}
 	}
-	if (!c->borrowed)
-		free(*sp);
+	free(*sp);
 	*sp = p;
 	return (0);
 }
@@ -520,7 +517,7 @@ contract_free(struct contract *c)
 {
 	size_t	 i;
 
-	for (i = 0; i < NFIELDS && !c->borrowed; i++) {
+	for (i = 0; i < NFIELDS; i++) {
 		if (fields[i].set == set_str)
 			free(*str_at(c, &fields[i]));
 	}
@@ -533,7 +530,6 @@ contract_copy(struct contract *dst, const struct contract *src)
 	size_t	 i;
 
 	*dst = *src;
-	dst->borrowed = 0;
 	for (i = 0; i < NFIELDS; i++) {
 		if (fields[i].set == set_str)
 			*str_at(dst, &fields[i]) = NULL;
@@ -669,14 +665,4 @@ contract_ref_valid(const char *s)
 	n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-");
 	return (n >= 1 && n <= CONTRACT_REF_MAX && s[n] == '\0');
-}
-
-void
-contract_ref_key(const char *ref, uint64_t k[2])
-{
-	size_t	i;
-
-	k[0] = k[1] = 0;
-	for (i = 0; i < 16 && ref[i] != '\0'; i++)
-		k[i / 8] |= (uint64_t)(unsigned char)ref[i] << (56 - 8 * (i % 8));
 }

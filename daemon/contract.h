@@ -19,9 +19,7 @@ enum contract_kind {
 
 /*
  * Strings are owned by the record (NULL when unset) and freed by
- * contract_free(), unless borrowed is set (before any field): then each
- * string is the very text it was set from, which its owner keeps as long
- * as the record, and contract_free() leaves it.  Dates are day numbers
+ * contract_free().  Dates are day numbers
  * (dates.h); DATE_NONE when unset.  Day counts are -1 when unset (the
  * config's default applies).
  */
@@ -42,7 +40,6 @@ struct contract {
 	char			*services;
 	char			*value;
 	char			*notes;
-	int			 borrowed;
 };
 
 /* The field names, in DESIGN order; NULL-terminated. */
@@ -93,10 +90,5 @@ int		 contract_service_first(const char *all, const char *svc,
 		    size_t len);
 int		 contract_ref_valid(const char *s);
 
-/*
- * The first 16 bytes of ref as two numbers that compare as the bytes do
- * (zeros past its end): most comparisons of refs end there.
- */
-void	 contract_ref_key(const char *ref, uint64_t k[2]);
 
 #endif

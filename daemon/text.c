@@ -83,21 +83,6 @@ strbuf_reserve(struct strbuf *b, size_t n)
 }
 
 void
-strbuf_room(struct strbuf *b, size_t n)
-{
-	char	*p;
-
-	if (b->failed || b->len + n + 1 <= b->cap)
-		return;
-	if ((p = realloc(b->s, b->len + n + 1)) == NULL) {
-		b->failed = 1;
-		return;
-	}
-	b->s = p;
-	b->cap = b->len + n + 1;
-}
-
-void
 strbuf_add(struct strbuf *b, const char *s, size_t n)
 {
 	strbuf_reserve(b, n);
@@ -128,64 +113,6 @@ strbuf_printf(struct strbuf *b, const char *fmt, ...)
 		b->failed = 1;
 	else
 		strbuf_add(b, buf, (size_t)n);
-}
-
-/* Bytes that stand for themselves in a JSON string: printable ASCII. */
-static const unsigned char json_plain[256] = {
-	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-};
-
-void
-strbuf_json(struct strbuf *b, const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	const unsigned char	*run;
-	size_t			 k, n = strlen(s);
-	char			 esc[8];
-
-	strbuf_add(b, "\"", 1);
-	for (run = p; n > 0; p += k, n -= k) {
-		if (json_plain[*p]) {
-			k = 1;
-			continue;
-		}
-		k = *p >= 0x80 ? utf8_len(p, n) : 0;
-		if (k > 0)
-			continue;
-		strbuf_add(b, (const char *)run, (size_t)(p - run));
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			strbuf_add(b, esc, 2);
-		} else if (*p < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			strbuf_add(b, esc, 6);
-		} else
-			strbuf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
-		k = 1;
-		run = p + 1;
-	}
-	strbuf_add(b, (const char *)run, (size_t)(p - run));
-	strbuf_add(b, "\"", 1);
-}
-
-void
-strbuf_int(struct strbuf *b, long v)
-{
-	char		 buf[24], *p = buf + sizeof(buf);
-	unsigned long	 u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
-	if (v < 0)
-		*--p = '-';
-	strbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void

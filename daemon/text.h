@@ -32,19 +32,11 @@ struct strbuf {
 
 /* Makes room for n more bytes (growing by doubling, from 4 KiB). */
 void	 strbuf_reserve(struct strbuf *b, size_t n);
-/* Makes room for n more bytes, and no more, for a size known ahead. */
-void	 strbuf_room(struct strbuf *b, size_t n);
 void	 strbuf_add(struct strbuf *b, const char *s, size_t n);
 void	 strbuf_puts(struct strbuf *b, const char *s);
 /* At most 255 bytes a call; more fails b. */
 void	 strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/*
- * s as a JSON string, in quotes: '"', '\' and control characters
- * escaped, UTF-8 kept, and each byte that is not UTF-8 written as U+FFFD.
- */
-void	 strbuf_json(struct strbuf *b, const char *s);
-void	 strbuf_int(struct strbuf *b, long v);
 void	 strbuf_free(struct strbuf *b);
 
 #endif

@@ -544,46 +544,6 @@ test_free_resets(void **state)
 	contract_free(&c);	/* twice is harmless */
 }
 
-/*
- * A borrowing record's strings are the texts it was set from; a refused
- * value leaves the old one; freeing it leaves the texts (valgrind would
- * see a free of the stack); a copy owns its own.
- */
-static void
-test_borrowed(void **state)
-{
-	struct contract	 c, d;
-	char		 title[] = "Complex Placements DPS";
-	char		 notes[] = "signed late";
-	char		 bad[] = "not an address";
-	char		 email[] = "jo@council.example";
-
-	(void)state;
-	contract_init(&c);
-	c.borrowed = 1;
-	set_ok(&c, "ref", "HAV-CPDPS");
-	set_ok(&c, "title", title);
-	set_ok(&c, "notes", notes);
-	set_ok(&c, "owner_email", email);
-	set_bad(&c, "owner_email", bad, "not an email address: not an address");
-	assert_ptr_equal(c.title, title);
-	assert_ptr_equal(c.notes, notes);
-	assert_ptr_equal(c.owner_email, email);
-	set_ok(&c, "notes", "");
-	assert_null(c.notes);
-	assert_int_equal(contract_copy(&d, &c), 0);
-	assert_int_equal(d.borrowed, 0);
-	assert_ptr_not_equal(d.title, title);
-	assert_string_equal(d.title, title);
-	contract_free(&c);
-	assert_int_equal(c.borrowed, 0);
-	assert_null(c.title);
-	assert_string_equal(title, "Complex Placements DPS");
-	set_ok(&d, "title", "Successor DPS");	/* frees its own copy */
-	get_is(&d, "title", "Successor DPS");
-	contract_free(&d);
-}
-
 static void
 check_bad(struct contract *c, const char *field, const char *want)
 {
@@ -717,7 +677,6 @@ main(void)
 		cmocka_unit_test(test_get_unset_and_cut),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_free_resets),
-		cmocka_unit_test(test_borrowed),
 		cmocka_unit_test(test_check_required),
 		cmocka_unit_test(test_check_end_before_start),
 		cmocka_unit_test(test_check_max_end),

@@ -130,65 +130,6 @@ test_request_roundtrip(void **state)
 	free(s);
 }
 
-/* s written by strbuf_json reads back, through jansson, as want. */
-static void
-json_string_is(const char *s, const char *want, const char *text)
-{
-	struct strbuf	 b;
-	json_t		*v;
-
-	memset(&b, 0, sizeof(b));
-	strbuf_json(&b, s);
-	assert_false(b.failed);
-	if (text != NULL)
-		assert_string_equal(b.s, text);
-	v = json_loads(b.s, JSON_DECODE_ANY, NULL);
-	assert_non_null(v);
-	assert_string_equal(json_string_value(v), want);
-	json_decref(v);
-	strbuf_free(&b);
-}
-
-static void
-test_strbuf_json(void **state)
-{
-	(void)state;
-	json_string_is("", "", "\"\"");
-	json_string_is("plain", "plain", "\"plain\"");
-	json_string_is("a \"q\" \\ b", "a \"q\" \\ b",
-	    "\"a \\\"q\\\" \\\\ b\"");
-	json_string_is("tab\there\nline\x01", "tab\there\nline\x01",
-	    "\"tab\\u0009here\\u000aline\\u0001\"");
-	/* UTF-8 stays as it is; bytes that are not UTF-8 become U+FFFD. */
-	json_string_is("Lot 2 \xe2\x80\x93 \xf0\x9f\x98\x80",
-	    "Lot 2 \xe2\x80\x93 \xf0\x9f\x98\x80",
-	    "\"Lot 2 \xe2\x80\x93 \xf0\x9f\x98\x80\"");
-	json_string_is("bad \xff\xe2\x80 end", "bad \xef\xbf\xbd"
-	    "\xef\xbf\xbd\xef\xbf\xbd end", NULL);
-}
-
-/* strbuf_room: exactly the room asked for; strbuf_reserve doubles. */
-static void
-test_strbuf_room(void **state)
-{
-	struct strbuf	 b;
-
-	(void)state;
-	memset(&b, 0, sizeof(b));
-	strbuf_room(&b, 10);
-	assert_int_equal(b.cap, 11);
-	strbuf_puts(&b, "0123456789");
-	assert_int_equal(b.cap, 11);
-	strbuf_room(&b, 5);		/* from what it holds */
-	assert_int_equal(b.cap, 16);
-	strbuf_room(&b, 2);		/* room enough: unchanged */
-	assert_int_equal(b.cap, 16);
-	strbuf_puts(&b, "abcdef");	/* past it: doubles, as ever */
-	assert_int_equal(b.cap, 32);
-	assert_string_equal(b.s, "0123456789abcdef");
-	strbuf_free(&b);
-}
-
 static void
 test_ok_raw(void **state)
 {
@@ -224,8 +165,6 @@ main(void)
 		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_request_roundtrip),
-		cmocka_unit_test(test_strbuf_json),
-		cmocka_unit_test(test_strbuf_room),
 		cmocka_unit_test(test_ok_raw),
 	};
 
