@@ -211,11 +211,11 @@ ctl_send(int fd, const char *cmd, json_t *args)
 
 /* The answer line as JSON; -1 (said why) if it is not an object. */
 static int
-ctl_parse(const char *line, json_t **resp)
+ctl_parse(const char *line, size_t len, json_t **resp)
 {
 	json_error_t	 jerr;
 
-	*resp = json_loads(line, 0, &jerr);
+	*resp = json_loadb(line, len, 0, &jerr);
 	if (*resp == NULL || !json_is_object(*resp)) {
 		fprintf(stderr, "contractctl: contractd's answer is not "
 		    "JSON: %s\n", jerr.text);
@@ -226,17 +226,6 @@ ctl_parse(const char *line, json_t **resp)
 	return 0;
 }
 
-static char *
-ctl_recv_line(int fd, size_t *lenp)
-{
-	char	*line;
-
-	if ((line = ctl_readline(fd, lenp)) == NULL)
-		fprintf(stderr, "contractctl: the connection to contractd "
-		    "was lost\n");
-	return line;
-}
-
 int
 ctl_recv(int fd, json_t **resp)
 {
@@ -244,37 +233,12 @@ ctl_recv(int fd, json_t **resp)
 	size_t	 len;
 	int	 rc;
 
-	if ((line = ctl_recv_line(fd, &len)) == NULL)
+	if ((line = ctl_readline(fd, &len)) == NULL) {
+		fprintf(stderr, "contractctl: the connection to contractd "
+		    "was lost\n");
 		return -1;
-	rc = ctl_parse(line, resp);
-	free(line);
-	return rc;
-}
-
-/*
- * One request whose answer, a list printed as JSON, may be printed as it
- * came (see rawlist.c): 1 if it was, 0 with *resp otherwise, -1.
- */
-static int
-ctl_call_list(int fd, const struct ctl_cmd *c, json_t *args, json_t **resp)
-{
-	char	*line;
-	size_t	 len;
-	int	 rc;
-
-	if (ctl_send(fd, c->name, args) == -1 ||
-	    (line = ctl_recv_line(fd, &len)) == NULL)
-		return -1;
-	switch (ctl_print_raw_list(line, len, c->list_key)) {
-	case 1:
-		ctl_note_truncated(c);
-		/* FALLTHROUGH */
-	case 0:
-		rc = 1;
-		break;
-	default:
-		rc = ctl_parse(line, resp);
 	}
+	rc = ctl_parse(line, len, resp);
 	free(line);
 	return rc;
 }
@@ -297,7 +261,8 @@ print_json(json_t *o)
 	free(s);
 }
 
-void
+/* Says on stderr that the daemon cut c's list short. */
+static void
 ctl_note_truncated(const struct ctl_cmd *c)
 {
 	fprintf(stderr, "contractctl: %s: the answer was cut short at the "
@@ -427,16 +392,12 @@ main(int argc, char *argv[])
 	}
 	if (c->run != NULL)
 		rc = c->run(fd, args, &resp);
-	else if (json && c->list_key != NULL)
-		rc = ctl_call_list(fd, c, args, &resp);
 	else
 		rc = ctl_call(fd, c->name, args, &resp);
 	close(fd);
 	json_decref(args);
 	if (rc == -1)
 		return CTL_EXIT_REACH;
-	if (rc == 1)
-		return ctl_flush(CTL_EXIT_OK);
 	rc = ctl_answer(c, resp, json);
 	json_decref(resp);
 	return ctl_flush(rc);

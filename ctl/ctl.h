@@ -118,15 +118,6 @@ const char	*json_fmt(json_t *v, char *buf, size_t len);
 /* A day count as "today", "in 3 days", "2 days ago"; "" if none. */
 const char	*days_fmt(json_t *v, char *buf, size_t len);
 
-/*
- * rawlist.c: prints the elements of list key of a successful answer line
- * one a line, as they are: 0, or 1 if the result says it was cut short
- * ("truncated": true); -1 (nothing printed) if the line is not such an
- * answer.
- */
-int		 ctl_print_raw_list(const char *line, size_t len,
-		    const char *key);
-
 /* contractctl.c */
 /* One request and its response on fd; -1 if the exchange failed. */
 int		 ctl_call(int fd, const char *cmd, json_t *args,
@@ -134,8 +125,6 @@ int		 ctl_call(int fd, const char *cmd, json_t *args,
 /* The two halves of ctl_call, for requests sent ahead of their answers. */
 int		 ctl_send(int fd, const char *cmd, json_t *args);
 int		 ctl_recv(int fd, json_t **resp);
-/* Says on stderr that the daemon cut c's list short. */
-void		 ctl_note_truncated(const struct ctl_cmd *c);
 /* Writes all of buf; -1 if the connection was lost. */
 int		 ctl_write(int fd, const char *buf, size_t len);
 
