@@ -9,12 +9,6 @@
 
 static const char *const ref_pos[] = { "ref", NULL };
 
-static int
-parse_ref(int argc, char **argv, json_t *args)
-{
-	return ctl_parse_args(argc, argv, ref_pos, NULL, args);
-}
-
 /* "term_end 2025-04-30 (in 12 days)", or "" for no milestone. */
 static const char *
 milestone_fmt(json_t *m, char *buf, size_t len)
@@ -223,19 +217,12 @@ show_agenda(json_t *r)
 	table_list(hdr, nitems(hdr), list, agenda_row);
 }
 
-static int
-parse_simulate(int argc, char **argv, json_t *args)
-{
-	static const struct ctl_opt opts[] = {
-		{ .name = "from", .key = "from", .type = CTL_ARG_DATE,
-		    .required = 1 },
-		{ .name = "to", .key = "to", .type = CTL_ARG_DATE,
-		    .required = 1 },
-		{ .name = NULL }
-	};
-
-	return ctl_parse_args(argc, argv, NULL, opts, args);
-}
+static const struct ctl_opt simulate_opts[] = {
+	{ .name = "from", .key = "from", .type = CTL_ARG_DATE,
+	    .required = 1 },
+	{ .name = "to", .key = "to", .type = CTL_ARG_DATE, .required = 1 },
+	{ .name = NULL }
+};
 
 /* The array's strings joined by ", ". */
 static const char *
@@ -289,11 +276,11 @@ const struct ctl_cmd ctl_cmd_list = {
 	.show = show_list, .list_key = "contracts"
 };
 const struct ctl_cmd ctl_cmd_show = {
-	.name = "show", .usage = "show REF", .parse = parse_ref,
+	.name = "show", .usage = "show REF", .pos = ref_pos,
 	.show = show_contract
 };
 const struct ctl_cmd ctl_cmd_history = {
-	.name = "history", .usage = "history REF", .parse = parse_ref,
+	.name = "history", .usage = "history REF", .pos = ref_pos,
 	.show = show_history
 };
 const struct ctl_cmd ctl_cmd_agenda = {
@@ -302,5 +289,5 @@ const struct ctl_cmd ctl_cmd_agenda = {
 };
 const struct ctl_cmd ctl_cmd_simulate = {
 	.name = "simulate", .usage = "simulate --from DATE --to DATE",
-	.parse = parse_simulate, .show = show_simulate, .list_key = "alerts"
+	.opts = simulate_opts, .show = show_simulate, .list_key = "alerts"
 };

@@ -66,13 +66,7 @@ show_outbox(json_t *r)
 		    json_int(n, "delivered"));
 }
 
-static int
-parse_retry(int argc, char **argv, json_t *args)
-{
-	static const char *const pos[] = { "key", NULL };
-
-	return ctl_parse_args(argc, argv, pos, NULL, args);
-}
+static const char *const retry_pos[] = { "key", NULL };
 
 static void
 show_retry(json_t *r)
@@ -80,17 +74,11 @@ show_retry(json_t *r)
 	printf("%s queued for delivery\n", json_str_or(r, "key", "?"));
 }
 
-static int
-parse_notify_test(int argc, char **argv, json_t *args)
-{
-	static const char *const pos[] = { "channel", NULL };
-	static const struct ctl_opt opts[] = {
-		{ .name = "to", .key = "to", .type = CTL_ARG_STR },
-		{ .name = NULL }
-	};
-
-	return ctl_parse_args(argc, argv, pos, opts, args);
-}
+static const char *const notify_test_pos[] = { "channel", NULL };
+static const struct ctl_opt notify_test_opts[] = {
+	{ .name = "to", .key = "to", .type = CTL_ARG_STR },
+	{ .name = NULL }
+};
 
 static void
 show_notify_test(json_t *r)
@@ -105,10 +93,11 @@ const struct ctl_cmd ctl_cmd_outbox = {
 	.parse = parse_outbox, .show = show_outbox, .list_key = "deliveries"
 };
 const struct ctl_cmd ctl_cmd_retry = {
-	.name = "retry", .usage = "retry KEY", .parse = parse_retry,
+	.name = "retry", .usage = "retry KEY", .pos = retry_pos,
 	.show = show_retry
 };
 const struct ctl_cmd ctl_cmd_notify_test = {
 	.name = "notify-test", .usage = "notify-test CHANNEL [--to ADDRESS]",
-	.parse = parse_notify_test, .show = show_notify_test
+	.pos = notify_test_pos, .opts = notify_test_opts,
+	.show = show_notify_test
 };

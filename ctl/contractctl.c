@@ -381,7 +381,7 @@ main(int argc, char *argv[])
 		usage();
 	if ((args = json_object()) == NULL)
 		return CTL_EXIT_REACH;
-	if (c->parse(argc, argv, args) == -1) {
+	if (ctl_parse_cmd(c, argc, argv, args) == -1) {
 		fprintf(stderr, "usage: contractctl %s\n", c->usage);
 		json_decref(args);
 		return CTL_EXIT_USAGE;

@@ -17,23 +17,28 @@
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
+struct ctl_opt;
+
 /*
  * One subcommand: parse builds the request's args from argv (argv[0] is
- * the subcommand) and returns -1 on a usage error; show prints a result
- * for people.  A NULL show prints the result's keys and values.
+ * the subcommand) and returns -1 on a usage error; a NULL parse takes the
+ * words of pos and the options of opts (ctl_parse_args).  show prints a
+ * result for people; a NULL show prints the result's keys and values.
  */
 struct ctl_cmd {
-	const char	*name;
-	const char	*usage;
-	int		(*parse)(int argc, char **argv, json_t *args);
-	void		(*show)(json_t *result);
+	const char		 *name;
+	const char		 *usage;
+	int			(*parse)(int argc, char **argv, json_t *args);
+	const char *const	 *pos;
+	const struct ctl_opt	 *opts;
+	void			(*show)(json_t *result);
 	/* For --json: the result key holding a list printed one per line. */
-	const char	*list_key;
+	const char		 *list_key;
 	/*
 	 * Instead of one request: run the exchange on fd itself, from the
 	 * args parse built, and leave the answer to show in *resp.
 	 */
-	int		(*run)(int fd, json_t *args, json_t **resp);
+	int			(*run)(int fd, json_t *args, json_t **resp);
 };
 
 /* ctl-cmds.c: every command, in the order -h lists them; NULL ends it. */
@@ -89,6 +94,9 @@ int		 ctl_parse_args(int argc, char **argv, const char *const *pos,
 int		 ctl_parse_fields(int argc, char **argv, json_t *args);
 /* Only the subcommand itself. */
 int		 ctl_parse_none(int argc, char **argv, json_t *args);
+/* c's command line, by its parse or else by its pos and opts. */
+int		 ctl_parse_cmd(const struct ctl_cmd *c, int argc, char **argv,
+		    json_t *args);
 /* Prints "contractctl: " and the message to stderr; returns -1. */
 int		 ctl_usage_error(const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 1, 2)));
