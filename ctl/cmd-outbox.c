@@ -32,33 +32,23 @@ parse_outbox(int argc, char **argv, json_t *args)
 }
 
 static void
-delivery_row(struct table *t, json_t *d)
-{
-	char		 attempts[32];
-	const char	*cells[] = {
-		json_str(d, "state"),
-		json_fmt(json_object_get(d, "attempts"), attempts,
-		    sizeof(attempts)),
-		json_str(d, "next_attempt"), json_str(d, "channel"),
-		json_str(d, "key"), json_str(d, "last_error")
-	};
-
-	table_add(t, cells);
-}
-
-static void
 show_outbox(json_t *r)
 {
-	static const char *const hdr[] = {
-		"STATE", "ATTEMPTS", "NEXT ATTEMPT", "CHANNEL", "KEY",
-		"LAST ERROR"
+	static const struct table_col cols[] = {
+		{ .header = "STATE", .key = "state" },
+		{ .header = "ATTEMPTS", .key = "attempts", .fmt = table_value },
+		{ .header = "NEXT ATTEMPT", .key = "next_attempt" },
+		{ .header = "CHANNEL", .key = "channel" },
+		{ .header = "KEY", .key = "key" },
+		{ .header = "LAST ERROR", .key = "last_error" },
+		{ .header = NULL }
 	};
 	json_t	*list = json_object_get(r, "deliveries");
 	json_t	*n = json_object_get(r, "counts");
 
 	if (json_array_size(list) == 0)
 		printf("no deliveries\n");
-	table_list(hdr, nitems(hdr), list, delivery_row);
+	table_list(cols, list);
 	if (json_is_object(n))
 		printf("\n%lld pending, %lld failed, %lld dead, %lld "
 		    "delivered\n", json_int(n, "pending"),

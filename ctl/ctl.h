@@ -102,18 +102,32 @@ int		 ctl_usage_error(const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 1, 2)));
 
 /* output.c: aligned text tables. */
-struct table;
-struct table	*table_new(const char *const *headers, int ncols);
-void		 table_add(struct table *t, const char *const *cells);
-void		 table_print(struct table *t);
-void		 table_free(struct table *t);
-/* A table with one row per element of list, made by row; none if empty. */
-void		 table_list(const char *const *headers, int ncols,
-		    json_t *list, void (*row)(struct table *, json_t *));
+#define TABLE_MAXCOLS	8
+#define TABLE_CELL	1024	/* bytes of a cell that fmt makes */
+
+/*
+ * A column of a table: its header, and the cell of each row: fmt makes it
+ * from the row's member key in buf (len bytes: size, or TABLE_CELL if
+ * size is 0) or returns a string of its own; a NULL fmt shows the
+ * member's string.  A NULL header ends a list of columns (at most
+ * TABLE_MAXCOLS of them).
+ */
+struct table_col {
+	const char	 *header;
+	const char	 *key;
+	const char	*(*fmt)(json_t *row, const char *key, char *buf,
+			    size_t len);
+	size_t		  size;
+};
+
+/* A table of cols with one row per element of list; none if it is empty. */
+void		 table_list(const struct table_col *cols, json_t *list);
 /* "title:" and the table_list, or "title: none". */
-void		 table_section(const char *title, const char *const *headers,
-		    int ncols, json_t *list,
-		    void (*row)(struct table *, json_t *));
+void		 table_section(const char *title, const struct table_col *cols,
+		    json_t *list);
+/* A table_col fmt: the member as json_fmt writes it. */
+const char	*table_value(json_t *row, const char *key, char *buf,
+		    size_t len);
 void		 show_object(json_t *o);
 /* A "key  value" line for each of keys that o has with a value. */
 void		 show_fields(json_t *o, const char *const *keys);
