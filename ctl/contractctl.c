@@ -5,7 +5,6 @@
  * Exit: 0 success, 1 the daemon answered with an error, 2 usage error,
  * 3 the daemon could not be reached.
  */
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -25,7 +24,6 @@
 #define CTL_TIMEOUT_MS		(600 * 1000)
 #define CTL_MAXRESP		(256 * 1024 * 1024)
 #define CTL_INBUF		(64 * 1024)
-#define CTL_HUGEPAGE		(2 * 1024 * 1024)
 
 static void	usage(void) __attribute__((__noreturn__));
 
@@ -130,37 +128,22 @@ ctl_takeline(size_t *lenp)
 }
 
 /*
- * Makes room in ctl_in for a read: 0, or -1 at CTL_MAXRESP or out of
- * memory.  A line that outgrows the first buffer is a large answer (an
- * agenda of megabytes): its buffer is aligned for huge pages and the
- * kernel asked for them, as a fault for each fresh small page cost more
- * than all the rest of printing it.  It grows fourfold, since each move
- * copies the line into fresh pages.
+ * Makes room in ctl_in for a read, doubling it: 0, or -1 at CTL_MAXRESP
+ * or out of memory.
  */
 static int
 ctl_in_grow(void)
 {
-	void	*p;
+	char	*p;
 	size_t	 cap;
 
-	if (ctl_in.cap == 0) {
-		if ((ctl_in.buf = malloc(CTL_INBUF)) == NULL)
-			return -1;
-		ctl_in.cap = CTL_INBUF;
-		return 0;
-	}
 	if (ctl_in.cap == CTL_MAXRESP)
 		return -1;
-	cap = ctl_in.cap < CTL_HUGEPAGE ? CTL_HUGEPAGE : ctl_in.cap * 4;
+	cap = ctl_in.cap == 0 ? CTL_INBUF : ctl_in.cap * 2;
 	if (cap > CTL_MAXRESP)
 		cap = CTL_MAXRESP;
-	if (posix_memalign(&p, CTL_HUGEPAGE, cap) != 0)
+	if ((p = realloc(ctl_in.buf, cap)) == NULL)
 		return -1;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, cap, MADV_HUGEPAGE);	/* only advice */
-#endif
-	memcpy(p, ctl_in.buf, ctl_in.len);
-	free(ctl_in.buf);
 	ctl_in.buf = p;
 	ctl_in.cap = cap;
 	return 0;
