@@ -140,6 +140,14 @@ ctl_parse_args(int argc, char **argv, const char *const *pos,
 	return 0;
 }
 
+int
+ctl_parse_cmd(const struct ctl_cmd *c, int argc, char **argv, json_t *args)
+{
+	if (c->parse != NULL)
+		return c->parse(argc, argv, args);
+	return ctl_parse_args(argc, argv, c->pos, c->opts, args);
+}
+
 /* Adds one FIELD=VALUE word to fields. */
 static int
 field_set(json_t *fields, const char *word)

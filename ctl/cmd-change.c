@@ -74,17 +74,11 @@ show_extend(json_t *r)
 		    "%s\n", json_str_or(r, "old_end", "?"));
 }
 
-static int
-parse_ack(int argc, char **argv, json_t *args)
-{
-	static const char *const pos[] = { "ref", "kind", NULL };
-	static const struct ctl_opt opts[] = {
-		{ .name = "note", .key = "note", .type = CTL_ARG_STR },
-		{ .name = NULL }
-	};
-
-	return ctl_parse_args(argc, argv, pos, opts, args);
-}
+static const char *const ack_pos[] = { "ref", "kind", NULL };
+static const struct ctl_opt ack_opts[] = {
+	{ .name = "note", .key = "note", .type = CTL_ARG_STR },
+	{ .name = NULL }
+};
 
 static void
 show_ack(json_t *r)
@@ -93,18 +87,12 @@ show_ack(json_t *r)
 	    json_str_or(r, "milestone", "?"), json_str_or(r, "due", "?"));
 }
 
-static int
-parse_silence(int argc, char **argv, json_t *args)
-{
-	static const char *const pos[] = { "ref", NULL };
-	static const struct ctl_opt opts[] = {
-		{ .name = "until", .key = "until", .type = CTL_ARG_DATE,
-		    .required = 1 },
-		{ .name = NULL }
-	};
-
-	return ctl_parse_args(argc, argv, pos, opts, args);
-}
+static const char *const silence_pos[] = { "ref", NULL };
+static const struct ctl_opt silence_opts[] = {
+	{ .name = "until", .key = "until", .type = CTL_ARG_DATE,
+	    .required = 1 },
+	{ .name = NULL }
+};
 
 static void
 show_silence(json_t *r)
@@ -129,9 +117,9 @@ const struct ctl_cmd ctl_cmd_extend = {
 };
 const struct ctl_cmd ctl_cmd_ack = {
 	.name = "ack", .usage = "ack REF KIND [--note TEXT]",
-	.parse = parse_ack, .show = show_ack
+	.pos = ack_pos, .opts = ack_opts, .show = show_ack
 };
 const struct ctl_cmd ctl_cmd_silence = {
 	.name = "silence", .usage = "silence REF --until DATE",
-	.parse = parse_silence, .show = show_silence
+	.pos = silence_pos, .opts = silence_opts, .show = show_silence
 };

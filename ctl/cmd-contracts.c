@@ -9,17 +9,12 @@
 
 static const char *const ref_pos[] = { "ref", NULL };
 
-static int
-parse_ref(int argc, char **argv, json_t *args)
-{
-	return ctl_parse_args(argc, argv, ref_pos, NULL, args);
-}
-
 /* "term_end 2025-04-30 (in 12 days)", or "" for no milestone. */
 static const char *
-milestone_fmt(json_t *m, char *buf, size_t len)
+milestone_fmt(json_t *row, const char *key, char *buf, size_t len)
 {
-	char	days[32];
+	json_t	*m = json_object_get(row, key);
+	char	 days[32];
 
 	if (!json_is_object(m))
 		return "";
@@ -30,25 +25,17 @@ milestone_fmt(json_t *m, char *buf, size_t len)
 }
 
 static void
-list_row(struct table *t, json_t *c)
-{
-	char		 next[128];
-	const char	*cells[] = {
-		json_str(c, "ref"), json_str(c, "kind"),
-		json_str(c, "end_date"), json_str(c, "max_end_date"),
-		milestone_fmt(json_object_get(c, "next_milestone"), next,
-		    sizeof(next)),
-		json_str(c, "title")
-	};
-
-	table_add(t, cells);
-}
-
-static void
 show_list(json_t *r)
 {
-	static const char *const hdr[] = {
-		"REF", "KIND", "END", "MAX END", "NEXT MILESTONE", "TITLE"
+	static const struct table_col cols[] = {
+		{ .header = "REF", .key = "ref" },
+		{ .header = "KIND", .key = "kind" },
+		{ .header = "END", .key = "end_date" },
+		{ .header = "MAX END", .key = "max_end_date" },
+		{ .header = "NEXT MILESTONE", .key = "next_milestone",
+		    .fmt = milestone_fmt },
+		{ .header = "TITLE", .key = "title" },
+		{ .header = NULL }
 	};
 	json_t	*list = json_object_get(r, "contracts");
 
@@ -56,27 +43,27 @@ show_list(json_t *r)
 		printf("no contracts\n");
 		return;
 	}
-	table_list(hdr, nitems(hdr), list, list_row);
+	table_list(cols, list);
 	if (json_is_true(json_object_get(r, "more")))
 		printf("(more contracts: showing the first %zu)\n",
 		    json_array_size(list));
 }
 
-static void
-milestone_row(struct table *t, json_t *m)
+static const char *
+yes_fmt(json_t *row, const char *key, char *buf, size_t len)
 {
-	char		 days[32], note[256] = "";
-	const char	*cells[] = {
-		json_str(m, "milestone"), json_str(m, "due"),
-		json_fmt(json_object_get(m, "days_left"), days, sizeof(days)),
-		json_is_true(json_object_get(m, "acked")) ? "yes" : "",
-		note
-	};
+	(void)buf;
+	(void)len;
+	return json_is_true(json_object_get(row, key)) ? "yes" : "";
+}
 
-	if (json_str(m, "uncovered") != NULL)
-		snprintf(note, sizeof(note), "uncovered: %s",
-		    json_str(m, "uncovered"));
-	table_add(t, cells);
+static const char *
+uncovered_fmt(json_t *row, const char *key, char *buf, size_t len)
+{
+	if (json_str(row, key) == NULL)
+		return "";
+	snprintf(buf, len, "uncovered: %s", json_str(row, key));
+	return buf;
 }
 
 static void
@@ -89,93 +76,84 @@ show_contract(json_t *r)
 		"procurement_lead_days", "successor_ref", "services", "value",
 		"notes", "silenced_until", "lapsed_extension", NULL
 	};
-	static const char *const hdr[] = {
-		"MILESTONE", "DUE", "DAYS LEFT", "ACKED", "NOTE"
+	static const struct table_col cols[] = {
+		{ .header = "MILESTONE", .key = "milestone" },
+		{ .header = "DUE", .key = "due" },
+		{ .header = "DAYS LEFT", .key = "days_left",
+		    .fmt = table_value },
+		{ .header = "ACKED", .key = "acked", .fmt = yes_fmt },
+		{ .header = "NOTE", .key = "uncovered",
+		    .fmt = uncovered_fmt, .size = 256 },
+		{ .header = NULL }
 	};
 
 	show_fields(r, keys);
 	printf("\n");
-	table_section("milestones", hdr, nitems(hdr),
-	    json_object_get(r, "milestones"), milestone_row);
+	table_section("milestones", cols, json_object_get(r, "milestones"));
 }
 
 /* The extension's note, after the lapse warning if it needs one. */
 static const char *
-extension_note(json_t *e, char *buf, size_t len)
+extension_note(json_t *row, const char *key, char *buf, size_t len)
 {
-	const char	*note = json_str_or(e, "note", "");
+	const char	*note = json_str_or(row, key, "");
 
-	if (!json_is_true(json_object_get(e, "lapsed")))
+	if (!json_is_true(json_object_get(row, "lapsed")))
 		return note;
 	snprintf(buf, len, "RECORDED AFTER THE CONTRACT HAD LAPSED%s%s",
 	    *note != '\0' ? "; " : "", note);
 	return buf;
 }
 
-static void
-extension_row(struct table *t, json_t *e)
+/* The alert's state, and whether it fired late. */
+static const char *
+alert_state(json_t *row, const char *key, char *buf, size_t len)
 {
-	char		 note[1024];
-	const char	*cells[] = {
-		json_str(e, "old_end"), json_str(e, "new_end"),
-		json_str(e, "decided_on"), json_str(e, "decision_ref"),
-		json_str(e, "recorded_at"), json_str(e, "user"),
-		extension_note(e, note, sizeof(note))
-	};
-
-	table_add(t, cells);
-}
-
-static void
-alert_row(struct table *t, json_t *a)
-{
-	char		 off[32], state[64];
-	const char	*cells[] = {
-		json_str(a, "fire_at"), json_str(a, "milestone"),
-		json_str(a, "due"),
-		json_fmt(json_object_get(a, "offset_days"), off, sizeof(off)),
-		state, json_str(a, "at")
-	};
-
-	snprintf(state, sizeof(state), "%s%s", json_str_or(a, "state", ""),
-	    json_is_true(json_object_get(a, "late")) ? " (late)" : "");
-	table_add(t, cells);
-}
-
-static void
-ack_row(struct table *t, json_t *a)
-{
-	const char	*cells[] = {
-		json_str(a, "milestone"), json_str(a, "due"), json_str(a, "at"),
-		json_str(a, "user"), json_str(a, "note")
-	};
-
-	table_add(t, cells);
+	snprintf(buf, len, "%s%s", json_str_or(row, key, ""),
+	    json_is_true(json_object_get(row, "late")) ? " (late)" : "");
+	return buf;
 }
 
 static void
 show_history(json_t *r)
 {
-	static const char *const ext_hdr[] = {
-		"OLD END", "NEW END", "DECIDED ON", "DECISION REF",
-		"RECORDED AT", "USER", "NOTE"
+	static const struct table_col ext_cols[] = {
+		{ .header = "OLD END", .key = "old_end" },
+		{ .header = "NEW END", .key = "new_end" },
+		{ .header = "DECIDED ON", .key = "decided_on" },
+		{ .header = "DECISION REF", .key = "decision_ref" },
+		{ .header = "RECORDED AT", .key = "recorded_at" },
+		{ .header = "USER", .key = "user" },
+		{ .header = "NOTE", .key = "note", .fmt = extension_note },
+		{ .header = NULL }
 	};
-	static const char *const alert_hdr[] = {
-		"FIRE AT", "MILESTONE", "DUE", "OFFSET", "STATE", "AT"
+	static const struct table_col alert_cols[] = {
+		{ .header = "FIRE AT", .key = "fire_at" },
+		{ .header = "MILESTONE", .key = "milestone" },
+		{ .header = "DUE", .key = "due" },
+		{ .header = "OFFSET", .key = "offset_days",
+		    .fmt = table_value },
+		{ .header = "STATE", .key = "state", .fmt = alert_state },
+		{ .header = "AT", .key = "at" },
+		{ .header = NULL }
 	};
-	static const char *const ack_hdr[] = {
-		"MILESTONE", "DUE", "AT", "USER", "NOTE"
+	static const struct table_col ack_cols[] = {
+		{ .header = "MILESTONE", .key = "milestone" },
+		{ .header = "DUE", .key = "due" },
+		{ .header = "AT", .key = "at" },
+		{ .header = "USER", .key = "user" },
+		{ .header = "NOTE", .key = "note" },
+		{ .header = NULL }
 	};
 
 	printf("history of %s\n\n", json_str_or(r, "ref", "?"));
-	table_section("extensions", ext_hdr, nitems(ext_hdr),
-	    json_object_get(r, "extensions"), extension_row);
+	table_section("extensions", ext_cols,
+	    json_object_get(r, "extensions"));
 	printf("\n");
-	table_section("alerts", alert_hdr, nitems(alert_hdr),
-	    json_object_get(r, "alerts"), alert_row);
+	table_section("alerts", alert_cols, json_object_get(r, "alerts"));
 	printf("\n");
-	table_section("acknowledgements", ack_hdr, nitems(ack_hdr),
-	    json_object_get(r, "acks"), ack_row);
+	table_section("acknowledgements", ack_cols,
+	    json_object_get(r, "acks"));
 }
 
 static int
@@ -194,59 +172,52 @@ parse_agenda(int argc, char **argv, json_t *args)
 	return 0;
 }
 
-static void
-agenda_row(struct table *t, json_t *m)
+/* The milestone, and whether it was acknowledged. */
+static const char *
+agenda_milestone(json_t *row, const char *key, char *buf, size_t len)
 {
-	char		 days[32], kind[128];
-	const char	*cells[] = {
-		json_str(m, "due"),
-		json_fmt(json_object_get(m, "days_left"), days, sizeof(days)),
-		kind, json_str(m, "ref"), json_str(m, "title")
-	};
-
-	snprintf(kind, sizeof(kind), "%s%s", json_str_or(m, "milestone", ""),
-	    json_is_true(json_object_get(m, "acked")) ? " (acked)" : "");
-	table_add(t, cells);
+	snprintf(buf, len, "%s%s", json_str_or(row, key, ""),
+	    json_is_true(json_object_get(row, "acked")) ? " (acked)" : "");
+	return buf;
 }
 
 static void
 show_agenda(json_t *r)
 {
-	static const char *const hdr[] = {
-		"DUE", "DAYS", "MILESTONE", "REF", "TITLE"
+	static const struct table_col cols[] = {
+		{ .header = "DUE", .key = "due" },
+		{ .header = "DAYS", .key = "days_left", .fmt = table_value },
+		{ .header = "MILESTONE", .key = "milestone",
+		    .fmt = agenda_milestone },
+		{ .header = "REF", .key = "ref" },
+		{ .header = "TITLE", .key = "title" },
+		{ .header = NULL }
 	};
 	json_t	*list = json_object_get(r, "milestones");
 
 	printf("%smilestones due from %s to %s\n",
 	    json_array_size(list) == 0 ? "no " : "",
 	    json_str_or(r, "from", "?"), json_str_or(r, "to", "?"));
-	table_list(hdr, nitems(hdr), list, agenda_row);
+	table_list(cols, list);
 }
 
-static int
-parse_simulate(int argc, char **argv, json_t *args)
-{
-	static const struct ctl_opt opts[] = {
-		{ .name = "from", .key = "from", .type = CTL_ARG_DATE,
-		    .required = 1 },
-		{ .name = "to", .key = "to", .type = CTL_ARG_DATE,
-		    .required = 1 },
-		{ .name = NULL }
-	};
-
-	return ctl_parse_args(argc, argv, NULL, opts, args);
-}
+static const struct ctl_opt simulate_opts[] = {
+	{ .name = "from", .key = "from", .type = CTL_ARG_DATE,
+	    .required = 1 },
+	{ .name = "to", .key = "to", .type = CTL_ARG_DATE, .required = 1 },
+	{ .name = NULL }
+};
 
 /* The array's strings joined by ", ". */
 static const char *
-names_join(json_t *names, char *buf, size_t len)
+names_join(json_t *row, const char *key, char *buf, size_t len)
 {
 	json_t	*v;
 	size_t	 i, n = 0;
 	int	 w;
 
 	buf[0] = '\0';
-	json_array_foreach(names, i, v) {
+	json_array_foreach(json_object_get(row, key), i, v) {
 		w = snprintf(buf + n, len - n, "%s%s", i > 0 ? ", " : "",
 		    json_is_string(v) ? json_string_value(v) : "?");
 		if (w < 0 || (size_t)w >= len - n)
@@ -257,31 +228,24 @@ names_join(json_t *names, char *buf, size_t len)
 }
 
 static void
-simulate_row(struct table *t, json_t *a)
-{
-	char		 off[32], channels[512];
-	const char	*cells[] = {
-		json_str(a, "fire_at"), json_str(a, "contract"),
-		json_str(a, "milestone"), json_str(a, "due"),
-		json_fmt(json_object_get(a, "offset_days"), off, sizeof(off)),
-		names_join(json_object_get(a, "channels"), channels,
-		    sizeof(channels))
-	};
-
-	table_add(t, cells);
-}
-
-static void
 show_simulate(json_t *r)
 {
-	static const char *const hdr[] = {
-		"FIRE AT", "CONTRACT", "MILESTONE", "DUE", "OFFSET", "CHANNELS"
+	static const struct table_col cols[] = {
+		{ .header = "FIRE AT", .key = "fire_at" },
+		{ .header = "CONTRACT", .key = "contract" },
+		{ .header = "MILESTONE", .key = "milestone" },
+		{ .header = "DUE", .key = "due" },
+		{ .header = "OFFSET", .key = "offset_days",
+		    .fmt = table_value },
+		{ .header = "CHANNELS", .key = "channels",
+		    .fmt = names_join, .size = 512 },
+		{ .header = NULL }
 	};
 	json_t	*list = json_object_get(r, "alerts");
 
 	if (json_array_size(list) == 0)
 		printf("no alerts in that period\n");
-	table_list(hdr, nitems(hdr), list, simulate_row);
+	table_list(cols, list);
 }
 
 const struct ctl_cmd ctl_cmd_list = {
@@ -289,11 +253,11 @@ const struct ctl_cmd ctl_cmd_list = {
 	.show = show_list, .list_key = "contracts"
 };
 const struct ctl_cmd ctl_cmd_show = {
-	.name = "show", .usage = "show REF", .parse = parse_ref,
+	.name = "show", .usage = "show REF", .pos = ref_pos,
 	.show = show_contract
 };
 const struct ctl_cmd ctl_cmd_history = {
-	.name = "history", .usage = "history REF", .parse = parse_ref,
+	.name = "history", .usage = "history REF", .pos = ref_pos,
 	.show = show_history
 };
 const struct ctl_cmd ctl_cmd_agenda = {
@@ -302,5 +266,5 @@ const struct ctl_cmd ctl_cmd_agenda = {
 };
 const struct ctl_cmd ctl_cmd_simulate = {
 	.name = "simulate", .usage = "simulate --from DATE --to DATE",
-	.parse = parse_simulate, .show = show_simulate, .list_key = "alerts"
+	.opts = simulate_opts, .show = show_simulate, .list_key = "alerts"
 };

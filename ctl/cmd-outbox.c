@@ -32,33 +32,23 @@ parse_outbox(int argc, char **argv, json_t *args)
 }
 
 static void
-delivery_row(struct table *t, json_t *d)
-{
-	char		 attempts[32];
-	const char	*cells[] = {
-		json_str(d, "state"),
-		json_fmt(json_object_get(d, "attempts"), attempts,
-		    sizeof(attempts)),
-		json_str(d, "next_attempt"), json_str(d, "channel"),
-		json_str(d, "key"), json_str(d, "last_error")
-	};
-
-	table_add(t, cells);
-}
-
-static void
 show_outbox(json_t *r)
 {
-	static const char *const hdr[] = {
-		"STATE", "ATTEMPTS", "NEXT ATTEMPT", "CHANNEL", "KEY",
-		"LAST ERROR"
+	static const struct table_col cols[] = {
+		{ .header = "STATE", .key = "state" },
+		{ .header = "ATTEMPTS", .key = "attempts", .fmt = table_value },
+		{ .header = "NEXT ATTEMPT", .key = "next_attempt" },
+		{ .header = "CHANNEL", .key = "channel" },
+		{ .header = "KEY", .key = "key" },
+		{ .header = "LAST ERROR", .key = "last_error" },
+		{ .header = NULL }
 	};
 	json_t	*list = json_object_get(r, "deliveries");
 	json_t	*n = json_object_get(r, "counts");
 
 	if (json_array_size(list) == 0)
 		printf("no deliveries\n");
-	table_list(hdr, nitems(hdr), list, delivery_row);
+	table_list(cols, list);
 	if (json_is_object(n))
 		printf("\n%lld pending, %lld failed, %lld dead, %lld "
 		    "delivered\n", json_int(n, "pending"),
@@ -66,13 +56,7 @@ show_outbox(json_t *r)
 		    json_int(n, "delivered"));
 }
 
-static int
-parse_retry(int argc, char **argv, json_t *args)
-{
-	static const char *const pos[] = { "key", NULL };
-
-	return ctl_parse_args(argc, argv, pos, NULL, args);
-}
+static const char *const retry_pos[] = { "key", NULL };
 
 static void
 show_retry(json_t *r)
@@ -80,17 +64,11 @@ show_retry(json_t *r)
 	printf("%s queued for delivery\n", json_str_or(r, "key", "?"));
 }
 
-static int
-parse_notify_test(int argc, char **argv, json_t *args)
-{
-	static const char *const pos[] = { "channel", NULL };
-	static const struct ctl_opt opts[] = {
-		{ .name = "to", .key = "to", .type = CTL_ARG_STR },
-		{ .name = NULL }
-	};
-
-	return ctl_parse_args(argc, argv, pos, opts, args);
-}
+static const char *const notify_test_pos[] = { "channel", NULL };
+static const struct ctl_opt notify_test_opts[] = {
+	{ .name = "to", .key = "to", .type = CTL_ARG_STR },
+	{ .name = NULL }
+};
 
 static void
 show_notify_test(json_t *r)
@@ -105,10 +83,11 @@ const struct ctl_cmd ctl_cmd_outbox = {
 	.parse = parse_outbox, .show = show_outbox, .list_key = "deliveries"
 };
 const struct ctl_cmd ctl_cmd_retry = {
-	.name = "retry", .usage = "retry KEY", .parse = parse_retry,
+	.name = "retry", .usage = "retry KEY", .pos = retry_pos,
 	.show = show_retry
 };
 const struct ctl_cmd ctl_cmd_notify_test = {
 	.name = "notify-test", .usage = "notify-test CHANNEL [--to ADDRESS]",
-	.parse = parse_notify_test, .show = show_notify_test
+	.pos = notify_test_pos, .opts = notify_test_opts,
+	.show = show_notify_test
 };

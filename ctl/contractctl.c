@@ -5,7 +5,6 @@
  * Exit: 0 success, 1 the daemon answered with an error, 2 usage error,
  * 3 the daemon could not be reached.
  */
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -25,7 +24,6 @@
 #define CTL_TIMEOUT_MS		(600 * 1000)
 #define CTL_MAXRESP		(256 * 1024 * 1024)
 #define CTL_INBUF		(64 * 1024)
-#define CTL_HUGEPAGE		(2 * 1024 * 1024)
 
 static void	usage(void) __attribute__((__noreturn__));
 
@@ -130,37 +128,22 @@ ctl_takeline(size_t *lenp)
 }
 
 /*
- * Makes room in ctl_in for a read: 0, or -1 at CTL_MAXRESP or out of
- * memory.  A line that outgrows the first buffer is a large answer (an
- * agenda of megabytes): its buffer is aligned for huge pages and the
- * kernel asked for them, as a fault for each fresh small page cost more
- * than all the rest of printing it.  It grows fourfold, since each move
- * copies the line into fresh pages.
+ * Makes room in ctl_in for a read, doubling it: 0, or -1 at CTL_MAXRESP
+ * or out of memory.
  */
 static int
 ctl_in_grow(void)
 {
-	void	*p;
+	char	*p;
 	size_t	 cap;
 
-	if (ctl_in.cap == 0) {
-		if ((ctl_in.buf = malloc(CTL_INBUF)) == NULL)
-			return -1;
-		ctl_in.cap = CTL_INBUF;
-		return 0;
-	}
 	if (ctl_in.cap == CTL_MAXRESP)
 		return -1;
-	cap = ctl_in.cap < CTL_HUGEPAGE ? CTL_HUGEPAGE : ctl_in.cap * 4;
+	cap = ctl_in.cap == 0 ? CTL_INBUF : ctl_in.cap * 2;
 	if (cap > CTL_MAXRESP)
 		cap = CTL_MAXRESP;
-	if (posix_memalign(&p, CTL_HUGEPAGE, cap) != 0)
+	if ((p = realloc(ctl_in.buf, cap)) == NULL)
 		return -1;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, cap, MADV_HUGEPAGE);	/* only advice */
-#endif
-	memcpy(p, ctl_in.buf, ctl_in.len);
-	free(ctl_in.buf);
 	ctl_in.buf = p;
 	ctl_in.cap = cap;
 	return 0;
@@ -211,11 +194,11 @@ ctl_send(int fd, const char *cmd, json_t *args)
 
 /* The answer line as JSON; -1 (said why) if it is not an object. */
 static int
-ctl_parse(const char *line, json_t **resp)
+ctl_parse(const char *line, size_t len, json_t **resp)
 {
 	json_error_t	 jerr;
 
-	*resp = json_loads(line, 0, &jerr);
+	*resp = json_loadb(line, len, 0, &jerr);
 	if (*resp == NULL || !json_is_object(*resp)) {
 		fprintf(stderr, "contractctl: contractd's answer is not "
 		    "JSON: %s\n", jerr.text);
@@ -226,17 +209,6 @@ ctl_parse(const char *line, json_t **resp)
 	return 0;
 }
 
-static char *
-ctl_recv_line(int fd, size_t *lenp)
-{
-	char	*line;
-
-	if ((line = ctl_readline(fd, lenp)) == NULL)
-		fprintf(stderr, "contractctl: the connection to contractd "
-		    "was lost\n");
-	return line;
-}
-
 int
 ctl_recv(int fd, json_t **resp)
 {
@@ -244,37 +216,12 @@ ctl_recv(int fd, json_t **resp)
 	size_t	 len;
 	int	 rc;
 
-	if ((line = ctl_recv_line(fd, &len)) == NULL)
+	if ((line = ctl_readline(fd, &len)) == NULL) {
+		fprintf(stderr, "contractctl: the connection to contractd "
+		    "was lost\n");
 		return -1;
-	rc = ctl_parse(line, resp);
-	free(line);
-	return rc;
-}
-
-/*
- * One request whose answer, a list printed as JSON, may be printed as it
- * came (see rawlist.c): 1 if it was, 0 with *resp otherwise, -1.
- */
-static int
-ctl_call_list(int fd, const struct ctl_cmd *c, json_t *args, json_t **resp)
-{
-	char	*line;
-	size_t	 len;
-	int	 rc;
-
-	if (ctl_send(fd, c->name, args) == -1 ||
-	    (line = ctl_recv_line(fd, &len)) == NULL)
-		return -1;
-	switch (ctl_print_raw_list(line, len, c->list_key)) {
-	case 1:
-		ctl_note_truncated(c);
-		/* FALLTHROUGH */
-	case 0:
-		rc = 1;
-		break;
-	default:
-		rc = ctl_parse(line, resp);
 	}
+	rc = ctl_parse(line, len, resp);
 	free(line);
 	return rc;
 }
@@ -297,7 +244,8 @@ print_json(json_t *o)
 	free(s);
 }
 
-void
+/* Says on stderr that the daemon cut c's list short. */
+static void
 ctl_note_truncated(const struct ctl_cmd *c)
 {
 	fprintf(stderr, "contractctl: %s: the answer was cut short at the "
@@ -416,7 +364,7 @@ main(int argc, char *argv[])
 		usage();
 	if ((args = json_object()) == NULL)
 		return CTL_EXIT_REACH;
-	if (c->parse(argc, argv, args) == -1) {
+	if (ctl_parse_cmd(c, argc, argv, args) == -1) {
 		fprintf(stderr, "usage: contractctl %s\n", c->usage);
 		json_decref(args);
 		return CTL_EXIT_USAGE;
@@ -427,16 +375,12 @@ main(int argc, char *argv[])
 	}
 	if (c->run != NULL)
 		rc = c->run(fd, args, &resp);
-	else if (json && c->list_key != NULL)
-		rc = ctl_call_list(fd, c, args, &resp);
 	else
 		rc = ctl_call(fd, c->name, args, &resp);
 	close(fd);
 	json_decref(args);
 	if (rc == -1)
 		return CTL_EXIT_REACH;
-	if (rc == 1)
-		return ctl_flush(CTL_EXIT_OK);
 	rc = ctl_answer(c, resp, json);
 	json_decref(resp);
 	return ctl_flush(rc);

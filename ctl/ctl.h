@@ -17,23 +17,28 @@
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
+struct ctl_opt;
+
 /*
  * One subcommand: parse builds the request's args from argv (argv[0] is
- * the subcommand) and returns -1 on a usage error; show prints a result
- * for people.  A NULL show prints the result's keys and values.
+ * the subcommand) and returns -1 on a usage error; a NULL parse takes the
+ * words of pos and the options of opts (ctl_parse_args).  show prints a
+ * result for people; a NULL show prints the result's keys and values.
  */
 struct ctl_cmd {
-	const char	*name;
-	const char	*usage;
-	int		(*parse)(int argc, char **argv, json_t *args);
-	void		(*show)(json_t *result);
+	const char		 *name;
+	const char		 *usage;
+	int			(*parse)(int argc, char **argv, json_t *args);
+	const char *const	 *pos;
+	const struct ctl_opt	 *opts;
+	void			(*show)(json_t *result);
 	/* For --json: the result key holding a list printed one per line. */
-	const char	*list_key;
+	const char		 *list_key;
 	/*
 	 * Instead of one request: run the exchange on fd itself, from the
 	 * args parse built, and leave the answer to show in *resp.
 	 */
-	int		(*run)(int fd, json_t *args, json_t **resp);
+	int			(*run)(int fd, json_t *args, json_t **resp);
 };
 
 /* ctl-cmds.c: every command, in the order -h lists them; NULL ends it. */
@@ -89,23 +94,40 @@ int		 ctl_parse_args(int argc, char **argv, const char *const *pos,
 int		 ctl_parse_fields(int argc, char **argv, json_t *args);
 /* Only the subcommand itself. */
 int		 ctl_parse_none(int argc, char **argv, json_t *args);
+/* c's command line, by its parse or else by its pos and opts. */
+int		 ctl_parse_cmd(const struct ctl_cmd *c, int argc, char **argv,
+		    json_t *args);
 /* Prints "contractctl: " and the message to stderr; returns -1. */
 int		 ctl_usage_error(const char *fmt, ...)
 		    __attribute__((__format__(__printf__, 1, 2)));
 
 /* output.c: aligned text tables. */
-struct table;
-struct table	*table_new(const char *const *headers, int ncols);
-void		 table_add(struct table *t, const char *const *cells);
-void		 table_print(struct table *t);
-void		 table_free(struct table *t);
-/* A table with one row per element of list, made by row; none if empty. */
-void		 table_list(const char *const *headers, int ncols,
-		    json_t *list, void (*row)(struct table *, json_t *));
+#define TABLE_MAXCOLS	8
+#define TABLE_CELL	1024	/* bytes of a cell that fmt makes */
+
+/*
+ * A column of a table: its header, and the cell of each row: fmt makes it
+ * from the row's member key in buf (len bytes: size, or TABLE_CELL if
+ * size is 0) or returns a string of its own; a NULL fmt shows the
+ * member's string.  A NULL header ends a list of columns (at most
+ * TABLE_MAXCOLS of them).
+ */
+struct table_col {
+	const char	 *header;
+	const char	 *key;
+	const char	*(*fmt)(json_t *row, const char *key, char *buf,
+			    size_t len);
+	size_t		  size;
+};
+
+/* A table of cols with one row per element of list; none if it is empty. */
+void		 table_list(const struct table_col *cols, json_t *list);
 /* "title:" and the table_list, or "title: none". */
-void		 table_section(const char *title, const char *const *headers,
-		    int ncols, json_t *list,
-		    void (*row)(struct table *, json_t *));
+void		 table_section(const char *title, const struct table_col *cols,
+		    json_t *list);
+/* A table_col fmt: the member as json_fmt writes it. */
+const char	*table_value(json_t *row, const char *key, char *buf,
+		    size_t len);
 void		 show_object(json_t *o);
 /* A "key  value" line for each of keys that o has with a value. */
 void		 show_fields(json_t *o, const char *const *keys);
@@ -118,15 +140,6 @@ const char	*json_fmt(json_t *v, char *buf, size_t len);
 /* A day count as "today", "in 3 days", "2 days ago"; "" if none. */
 const char	*days_fmt(json_t *v, char *buf, size_t len);
 
-/*
- * rawlist.c: prints the elements of list key of a successful answer line
- * one a line, as they are: 0, or 1 if the result says it was cut short
- * ("truncated": true); -1 (nothing printed) if the line is not such an
- * answer.
- */
-int		 ctl_print_raw_list(const char *line, size_t len,
-		    const char *key);
-
 /* contractctl.c */
 /* One request and its response on fd; -1 if the exchange failed. */
 int		 ctl_call(int fd, const char *cmd, json_t *args,
@@ -134,8 +147,6 @@ int		 ctl_call(int fd, const char *cmd, json_t *args,
 /* The two halves of ctl_call, for requests sent ahead of their answers. */
 int		 ctl_send(int fd, const char *cmd, json_t *args);
 int		 ctl_recv(int fd, json_t **resp);
-/* Says on stderr that the daemon cut c's list short. */
-void		 ctl_note_truncated(const struct ctl_cmd *c);
 /* Writes all of buf; -1 if the connection was lost. */
 int		 ctl_write(int fd, const char *buf, size_t len);
 

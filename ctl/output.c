@@ -16,7 +16,9 @@ struct table {
 	size_t	 *width;
 };
 
-struct table *
+static void	table_add(struct table *, const char *const *);
+
+static struct table *
 table_new(const char *const *headers, int ncols)
 {
 	struct table	*t;
@@ -31,7 +33,7 @@ table_new(const char *const *headers, int ncols)
 	return t;
 }
 
-void
+static void
 table_add(struct table *t, const char *const *cells)
 {
 	char	**v;
@@ -73,7 +75,7 @@ table_print_row(struct table *t, size_t r)
 	printf("%s\n", row[last] ? row[last] : "");
 }
 
-void
+static void
 table_print(struct table *t)
 {
 	size_t	r;
@@ -84,7 +86,7 @@ table_print(struct table *t)
 		table_print_row(t, r);
 }
 
-void
+static void
 table_free(struct table *t)
 {
 	size_t	i;
@@ -98,33 +100,61 @@ table_free(struct table *t)
 	free(t);
 }
 
+/* Adds the cells of cols (ncols of them) that row makes. */
+static void
+table_add_row(struct table *t, const struct table_col *cols, int ncols,
+    json_t *row)
+{
+	char		 buf[TABLE_MAXCOLS][TABLE_CELL];
+	const char	*cells[TABLE_MAXCOLS];
+	int		 i;
+
+	for (i = 0; i < ncols; i++) {
+		if (cols[i].fmt == NULL)
+			cells[i] = json_str(row, cols[i].key);
+		else
+			cells[i] = cols[i].fmt(row, cols[i].key, buf[i],
+			    cols[i].size > 0 && cols[i].size < TABLE_CELL ?
+			    cols[i].size : TABLE_CELL);
+	}
+	table_add(t, cells);
+}
+
 void
-table_list(const char *const *headers, int ncols, json_t *list,
-    void (*row)(struct table *, json_t *))
+table_list(const struct table_col *cols, json_t *list)
 {
 	struct table	*t;
+	const char	*headers[TABLE_MAXCOLS];
 	json_t		*v;
 	size_t		 i;
+	int		 n;
 
 	if (json_array_size(list) == 0)
 		return;
-	t = table_new(headers, ncols);
+	for (n = 0; n < TABLE_MAXCOLS && cols[n].header != NULL; n++)
+		headers[n] = cols[n].header;
+	t = table_new(headers, n);
 	json_array_foreach(list, i, v)
-		row(t, v);
+		table_add_row(t, cols, n, v);
 	table_print(t);
 	table_free(t);
 }
 
 void
-table_section(const char *title, const char *const *headers, int ncols,
-    json_t *list, void (*row)(struct table *, json_t *))
+table_section(const char *title, const struct table_col *cols, json_t *list)
 {
 	if (json_array_size(list) == 0) {
 		printf("%s: none\n", title);
 		return;
 	}
 	printf("%s:\n", title);
-	table_list(headers, ncols, list, row);
+	table_list(cols, list);
+}
+
+const char *
+table_value(json_t *row, const char *key, char *buf, size_t len)
+{
+	return json_fmt(json_object_get(row, key), buf, len);
 }
 
 const char *
