@@ -200,6 +200,17 @@ time_cmd() {
 	fi
 }
 
+# pinger DIR: pings every 50 ms until killed, one latency in ms a line.
+pinger() {
+	local t0
+	while :; do
+		t0=$(now_ns)
+		"$CTL" -s "$1/control.sock" ping >/dev/null 2>&1 || echo fail
+		ms_since "$t0"
+		sleep 0.05
+	done
+}
+
 bench_one() {
 	local n=$1 t0 ms i starts=() today month next
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/contractd-bench-$n-XXXXXX")
@@ -239,10 +250,18 @@ bench_one() {
 			local perfpid=$!
 			sleep 0.5
 		fi
+		pinger "$WORK" >"$WORK/pings.txt" &
+		local pingpid=$!
 		t0=$(now_ns)
 		"$CTL" -s "$WORK/control.sock" import "$WORK/contracts.csv" \
 		    >"$WORK/import.out"
 		ms=$(ms_since "$t0")
+		kill "$pingpid" 2>/dev/null; wait "$pingpid" 2>/dev/null || true
+		read -r R[ping_during_n] R[ping_during_max_ms] \
+		    R[ping_during_over_100] < <(awk '{ n++; if ($1 > m) m = $1;
+		    if ($1 > 100) o++ } END { print n + 0, m + 0, o + 0 }' \
+		    "$WORK/pings.txt")
+		log "N=$n: ${R[ping_during_n]} pings during the import, the slowest ${R[ping_during_max_ms]} ms, ${R[ping_during_over_100]} over 100 ms"
 		times+=("$ms")
 		log "N=$n: imported in $ms ms: $(cat "$WORK/import.out")"
 		[ "$i" -lt "$IMPORTS" ] && stop_daemon

@@ -166,8 +166,10 @@ agenda_one(void *arg, struct contract *c, struct contract_state *cs)
 	size_t			 n, i;
 
 	(void)cs;
-	n = engine_milestones(c, &daemon_ctx->conf->alerts, store_covered,
-	    rs->st, ms);
+	/* A gap is due on the end: coverage asked only if that is in range. */
+	n = engine_milestones(c, &daemon_ctx->conf->alerts, c->end_date >=
+	    rs->from && c->end_date <= rs->to ? store_covered : NULL, rs->st,
+	    ms);
 	for (i = 0; i < n; i++) {
 		if (ms[i].due < rs->from || ms[i].due > rs->to)
 			continue;

@@ -6,10 +6,10 @@
  * between pieces: their reads go to the reader connection, which sees
  * the state before the import; their changes are refused (conflict)
  * until it ends, and the scheduler and the dispatcher wait for it.  One
- * import at a time.  Its rows are noted in a temporary table
- * (store_import_note), which finds duplicate refs and keeps the
- * contracts whose past alerts the import rule may fire: that is decided
- * once every row is stored, since a coverage gap depends on them all.
+ * import at a time.  Its rows get consecutive ids, so a duplicate ref
+ * names the row it came first on; the contracts whose past alerts the
+ * import rule may fire are noted, and fired once every row is stored,
+ * since a coverage gap depends on them all.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -34,6 +34,7 @@ struct import {
 	time_t			 now;
 	double			 t0;		/* when it began, ms */
 	size_t			 synced;	/* bytes fed at the last sync */
+	int64_t			 first_id;	/* of its first row */
 	size_t			 stored;
 	int			 fired;
 	const char		*code;		/* the error's, if a row's */
@@ -129,6 +130,23 @@ row_fail(struct import *im, const char *code, struct contract *c,
 	return -1;
 }
 
+/* Why ref conflicts: a row of this import, or a contract before it. */
+static int
+row_conflict(struct import *im, struct contract *c, size_t row,
+    struct csv_error *e)
+{
+	char	 why[64];
+	int64_t	 id = store_import_id_of(daemon_ctx->store, c->ref);
+
+	if (id < im->first_id)
+		return row_fail(im, "conflict", c, row, e, "a contract with "
+		    "this ref exists already");
+	/* Data rows follow the header without a gap: id first_id is row 2. */
+	snprintf(why, sizeof(why), "duplicate ref (first on row %lld)",
+	    (long long)(id - im->first_id + 2));
+	return row_fail(im, NULL, c, row, e, why);
+}
+
 /* One row: stored with its schedule, noted for the import rule. */
 static int
 import_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
@@ -136,48 +154,27 @@ import_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
 	struct import		*im = arg;
 	struct store		*st = daemon_ctx->store;
 	struct contract_state	 cs;
-	char			 why[64];
-	size_t			 first = 0;
 	int			 due, rc;
 
 	memset(&cs, 0, sizeof(cs));
 	if ((due = scheduler_plan(c, im->now, &cs)) < 0)
 		return row_fail(im, "internal", c, row, e, "its schedule "
 		    "cannot be worked out");
-	rc = store_import_note(st, c->ref, row, due, &first);
-	if (rc == STORE_CONFLICT) {
-		snprintf(why, sizeof(why), "duplicate ref (first on row %zu)",
-		    first);
-		return row_fail(im, NULL, c, row, e, why);
-	}
-	if (rc == 0)
-		rc = store_contract_insert(st, c, &cs, im->now);
+	rc = store_contract_insert(st, c, &cs, im->now);
 	if (rc == STORE_CONFLICT)
-		return row_fail(im, "conflict", c, row, e, "a contract with "
-		    "this ref exists already");
+		return row_conflict(im, c, row, e);
+	if (rc == 0 && due)
+		rc = store_import_due_add(st, store_import_last_id(st));
 	if (rc < 0)
 		return row_fail(im, "internal", c, row, e, "database error");
 	im->stored++;
 	return 0;
 }
 
-static int
-import_fire_one(void *arg, struct contract *c, struct contract_state *cs)
-{
-	struct import	*im = arg;
-	int		 n;
-
-	(void)cs;
-	if ((n = scheduler_new(daemon_ctx->store, c, im->now)) < 0)
-		return -1;
-	im->fired += n;
-	return 0;
-}
-
-/* Collects the refs of one batch, so that none is changed mid-query. */
+/* A batch of the contracts noted due, copied out of the query. */
 struct fire_batch {
-	char	(*refs)[CONTRACT_REF_MAX + 1];
-	size_t	  n;
+	struct contract	*v;
+	size_t		 n;
 };
 
 static int
@@ -186,8 +183,14 @@ fire_collect(void *arg, struct contract *c, struct contract_state *cs)
 	struct fire_batch	*b = arg;
 
 	(void)cs;
-	memcpy(b->refs[b->n++], c->ref, sizeof(c->ref));
-	return 0;
+	return contract_copy(&b->v[b->n++], c);
+}
+
+static void
+fire_batch_free(struct fire_batch *b)
+{
+	while (b->n > 0)
+		contract_free(&b->v[--b->n]);
 }
 
 /* Fires what the import rule fires of the rows noted due. */
@@ -195,31 +198,27 @@ static int
 import_fire(struct import *im)
 {
 	struct store		*st = daemon_ctx->store;
-	struct fire_batch	 b;
-	struct contract		 c;
-	struct contract_state	 cs;
-	char			 after[CONTRACT_REF_MAX + 1] = "";
-	size_t			 i;
-	int			 rc = 0;
+	struct fire_batch	 b = { NULL, 0 };
+	int64_t			 after = 0;
+	size_t			 i, got;
+	int			 k, rc = 0;
 
-	if ((b.refs = calloc(IMPORT_FIRE_BATCH, sizeof(*b.refs))) == NULL)
+	if ((b.v = calloc(IMPORT_FIRE_BATCH, sizeof(*b.v))) == NULL)
 		return -1;
 	do {
-		b.n = 0;
-		if (store_import_due(st, after, IMPORT_FIRE_BATCH,
+		if (store_import_due(st, &after, IMPORT_FIRE_BATCH,
 		    fire_collect, &b) < 0)
 			rc = -1;
+		got = b.n;
 		for (i = 0; rc == 0 && i < b.n; i++) {
-			contract_init(&c);
-			if (store_contract_get(st, b.refs[i], &c, &cs) !=
-			    STORE_FOUND || import_fire_one(im, &c, &cs) == -1)
+			if ((k = scheduler_new(st, &b.v[i], im->now)) < 0)
 				rc = -1;
-			contract_free(&c);
+			else
+				im->fired += k;
 		}
-		if (b.n > 0)
-			memcpy(after, b.refs[b.n - 1], sizeof(after));
-	} while (rc == 0 && b.n == IMPORT_FIRE_BATCH);
-	free(b.refs);
+		fire_batch_free(&b);
+	} while (rc == 0 && got == IMPORT_FIRE_BATCH);
+	free(b.v);
 	return rc;
 }
 
@@ -265,7 +264,8 @@ import_start(struct peer *peer, struct import **up, struct cmd_reply *r)
 	im->t0 = log_clock_ms();
 	snprintf(im->user, sizeof(im->user), "%s", peer->user);
 	if (store_begin(daemon_ctx->store) == -1 ||
-	    store_import_begin(daemon_ctx->store) != 0) {
+	    store_import_begin(daemon_ctx->store) != 0 ||
+	    (im->first_id = store_import_next_id(daemon_ctx->store)) < 1) {
 		store_rollback(daemon_ctx->store);
 		csv_import_free(im->csv);
 		free(im);

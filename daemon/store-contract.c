@@ -98,9 +98,9 @@ store_contract_get(struct store *st, const char *ref, struct contract *c,
 	return rc;
 }
 
-/* The rows of c's services, each key once. */
+/* The rows of c's services, each key once; id is c's row. */
 static int
-services_add(struct store *st, const struct contract *c)
+services_add(struct store *st, const struct contract *c, int64_t id)
 {
 	sqlite3_stmt	*s;
 	const char	*p = c->services, *svc;
@@ -108,23 +108,34 @@ services_add(struct store *st, const struct contract *c)
 	int		 rc;
 
 	while (contract_service_next(&p, &svc, &n)) {
-		if ((s = store_prep(st, SQL_SERVICE_ADD, "INSERT OR IGNORE "
-		    "INTO services (service, ref, start_date, end_date) "
-		    "VALUES (?, ?, ?, ?)", "-tdd", c->ref, c->start_date,
+		if (!contract_service_first(c->services, svc, n))
+			continue;
+		if ((s = store_prep(st, SQL_SERVICE_ADD, "INSERT INTO services "
+		    "(contract, service, start_date, end_date) VALUES "
+		    "(?, ?, ?, ?)", "I-dd", id, c->start_date,
 		    c->end_date)) == NULL)
 			return STORE_ERROR;
-		(void)sqlite3_bind_text(s, 1, svc, (int)n, SQLITE_STATIC);
+		(void)sqlite3_bind_text(s, 2, svc, (int)n, SQLITE_STATIC);
 		if ((rc = store_done(st, s, __func__)) != 0)
 			return rc;
 	}
 	return 0;
 }
 
-static int
-services_delete(struct store *st, const char *ref)
+/* The row of ref: its id, or -1. */
+static int64_t
+store_contract_id(struct store *st, const char *ref)
 {
-	return store_do(st, SQL_SERVICE_DELETE,
-	    "DELETE FROM services WHERE ref = ?", "t", ref);
+	sqlite3_stmt	*s;
+	int64_t		 id = -1;
+
+	if ((s = store_prep(st, SQL_CONTRACT_ID, "SELECT id FROM contracts "
+	    "WHERE ref = ?", "t", ref)) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
 }
 
 /* The 16 fields of c, in CONTRACT_COLS order, then now and the state. */
@@ -150,13 +161,17 @@ store_contract_insert(struct store *st, const struct contract *c,
 	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    CONTRACT_FMT "IIIT", CONTRACT_BIND(c), (int64_t)now, (int64_t)now,
 	    (int64_t)cs->horizon, (int64_t)cs->next_fire);
-	return rc != 0 ? rc : services_add(st, c);
+	if (rc != 0)
+		return rc;
+	st->last_contract = sqlite3_last_insert_rowid(st->db);
+	return services_add(st, c, st->last_contract);
 }
 
 int
 store_contract_update(struct store *st, const struct contract *c,
     time_t now)
 {
+	int64_t	 id;
 	int	 rc;
 
 	rc = store_do(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
@@ -167,9 +182,14 @@ store_contract_update(struct store *st, const struct contract *c,
 	    "services = ?14, value = ?15, notes = ?16, updated = ?17 "
 	    "WHERE ref = ?1", CONTRACT_FMT "I", CONTRACT_BIND(c),
 	    (int64_t)now);
-	if (rc != 0 || (rc = services_delete(st, c->ref)) != 0)
+	if (rc != 0)
 		return rc;
-	return services_add(st, c);
+	if ((id = store_contract_id(st, c->ref)) < 0)
+		return STORE_ERROR;
+	if ((rc = store_do(st, SQL_SERVICE_DELETE, "DELETE FROM services "
+	    "WHERE contract = ?", "I", id)) != 0)
+		return rc;
+	return services_add(st, c, id);
 }
 
 int
@@ -266,77 +286,30 @@ store_next_fire(struct store *st)
 	    "FROM contracts WHERE next_fire IS NOT NULL");
 }
 
-/* The least and greatest notice and lead any contract gives itself. */
-struct spread {
-	int	 notice[2];
-	int	 lead[2];
-};
-
-static int
-spread_row(sqlite3_stmt *s, void *arg)
-{
-	struct spread	*sp = arg;
-	int		*v[4] = { &sp->notice[0], &sp->notice[1], &sp->lead[0],
-			    &sp->lead[1] };
-	int		 i, d;
-
-	for (i = 0; i < 4; i++) {
-		if ((d = store_col_days(s, i)) == -1)
-			continue;
-		if (i % 2 == 0 ? d < *v[i] : d > *v[i])
-			*v[i] = d;
-	}
-	return 0;
-}
-
-/* The spread, the defaults in w included; read from the partial indexes. */
-static int
-store_spread(struct store *st, const struct agenda_window *w,
-    struct spread *sp)
-{
-	sqlite3_stmt	*s;
-
-	sp->notice[0] = sp->notice[1] = w->notice;
-	sp->lead[0] = sp->lead[1] = w->lead;
-	s = store_stmt(st, SQL_SPREAD, "SELECT"
-	    " (SELECT min(extension_notice_days) FROM contracts"
-	    "  WHERE extension_notice_days IS NOT NULL),"
-	    " (SELECT max(extension_notice_days) FROM contracts"
-	    "  WHERE extension_notice_days IS NOT NULL),"
-	    " (SELECT min(procurement_lead_days) FROM contracts"
-	    "  WHERE procurement_lead_days IS NOT NULL),"
-	    " (SELECT max(procurement_lead_days) FROM contracts"
-	    "  WHERE procurement_lead_days IS NOT NULL)");
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, spread_row, sp, __func__) < 0 ?
-	    STORE_ERROR : 0;
-}
-
 int
 store_contract_window(struct store *st, const struct agenda_window *w,
     store_contract_fn fn, void *arg)
 {
-	struct spread	 sp;
-	int32_t		 e0, e1;
-
-	if (store_spread(st, w, &sp) != 0)
-		return STORE_ERROR;
 	/*
 	 * term_end and coverage_gap fall on the end, expired the day after
-	 * it, extension_deadline a notice before it; procurement_start a
-	 * lead before the maximum end.
+	 * it; extension_deadline a notice before the end, procurement_start
+	 * a lead before the maximum end: the default's, or the contract's
+	 * own (indexed as it is).
 	 */
-	e0 = w->from - 1;
-	if (w->from + sp.notice[0] < e0)
-		e0 = w->from + sp.notice[0];
-	e1 = w->to;
-	if (w->to + sp.notice[1] > e1)
-		e1 = w->to + sp.notice[1];
 	return contract_rows(st, store_prep(st, SQL_CONTRACT_WINDOW, "SELECT "
-	    CONTRACT_COLS " FROM contracts WHERE end_date BETWEEN ?1 AND ?2 "
-	    "OR max_end_date BETWEEN ?3 AND ?4", "dddd", e0, e1,
-	    w->from + sp.lead[0], w->to + sp.lead[1]), fn, arg, __func__);
+	    CONTRACT_COLS " FROM contracts WHERE id IN ("
+	    " SELECT id FROM contracts WHERE end_date BETWEEN ?1 AND ?2"
+	    " UNION SELECT id FROM contracts WHERE end_date BETWEEN ?3 AND ?4"
+	    "  AND extension_notice_days IS NULL"
+	    " UNION SELECT id FROM contracts WHERE extension_notice_days IS NOT"
+	    "  NULL AND " STORE_EXT_OWN " BETWEEN ?5 AND ?6"
+	    " UNION SELECT id FROM contracts WHERE max_end_date BETWEEN ?7 AND"
+	    "  ?8 AND procurement_lead_days IS NULL"
+	    " UNION SELECT id FROM contracts WHERE procurement_lead_days IS NOT"
+	    "  NULL AND " STORE_PROC_OWN " BETWEEN ?5 AND ?6)", "dddddddd",
+	    w->from - 1, w->to, w->from + w->notice, w->to + w->notice,
+	    w->from, w->to, w->from + w->lead, w->to + w->lead), fn, arg,
+	    __func__);
 }
 
 int
@@ -346,9 +319,14 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	/*
+	 * ref's own row never answers: the day asked is the day after its
+	 * end (engine_services_uncovered), which the row ends before.
+	 */
+	(void)ref;
 	s = store_prep(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
 	    "service = ?1 AND end_date >= ?2 AND (start_date IS NULL OR "
-	    "start_date <= ?2) AND ref <> ?3 LIMIT 1", "tdt", svc, day, ref);
+	    "start_date <= ?2) LIMIT 1", "td", svc, day);
 	/* An error answers "not covered": a false warning, not a miss. */
 	if (s == NULL || (rc = store_one(st, s, __func__)) < 0)
 		return 0;
@@ -358,8 +336,12 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 static int
 fill_row(void *arg, struct contract *c, struct contract_state *cs)
 {
+	int64_t	 id;
+
 	(void)cs;
-	return services_add(arg, c) == 0 ? 0 : -1;
+	if ((id = store_contract_id(arg, c->ref)) < 0)
+		return -1;
+	return services_add(arg, c, id) == 0 ? 0 : -1;
 }
 
 int
@@ -374,38 +356,68 @@ store_services_fill(struct store *st)
 int
 store_import_begin(struct store *st)
 {
-	return store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS import ("
-	    " ref TEXT PRIMARY KEY, row INTEGER NOT NULL,"
-	    " due INTEGER NOT NULL) WITHOUT ROWID;"
-	    "DELETE FROM temp.import;") == 0 ? 0 : STORE_ERROR;
+	return store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS import_due ("
+	    " id INTEGER PRIMARY KEY);"
+	    "DELETE FROM temp.import_due;") == 0 ? 0 : STORE_ERROR;
 }
 
-int
-store_import_note(struct store *st, const char *ref, size_t row, int due,
-    size_t *first)
+int64_t
+store_import_next_id(struct store *st)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	return store_int(st, SQL_IMPORT_NEXT, "SELECT coalesce(max(id), 0) + 1 "
+	    "FROM contracts");
+}
 
-	if ((rc = store_do(st, SQL_IMPORT_ADD, "INSERT INTO temp.import "
-	    "(ref, row, due) VALUES (?, ?, ?)", "tIi", ref, (int64_t)row,
-	    due)) != STORE_CONFLICT)
-		return rc;
-	if ((s = store_prep(st, SQL_IMPORT_ROW, "SELECT row FROM temp.import "
-	    "WHERE ref = ?", "t", ref)) == NULL)
-		return STORE_ERROR;
-	*first = sqlite3_step(s) == SQLITE_ROW ?
-	    (size_t)sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	return STORE_CONFLICT;
+int64_t
+store_import_last_id(struct store *st)
+{
+	return st->last_contract;
+}
+
+int64_t
+store_import_id_of(struct store *st, const char *ref)
+{
+	return store_contract_id(st, ref);
 }
 
 int
-store_import_due(struct store *st, const char *after, long limit,
+store_import_due_add(struct store *st, int64_t id)
+{
+	return store_do(st, SQL_IMPORT_ADD, "INSERT INTO temp.import_due (id) "
+	    "VALUES (?)", "I", id);
+}
+
+struct due_cb {
+	struct contract_cb	 cb;
+	int64_t			*after;
+};
+
+static int
+due_row(sqlite3_stmt *s, void *arg)
+{
+	struct due_cb	*d = arg;
+
+	*d->after = sqlite3_column_int64(s, 20);
+	return contract_cb_row(s, &d->cb);
+}
+
+int
+store_import_due(struct store *st, int64_t *after, long limit,
     store_contract_fn fn, void *arg)
 {
-	return contract_rows(st, store_prep(st, SQL_IMPORT_DUE, "SELECT "
-	    CONTRACT_COLS " FROM temp.import JOIN contracts USING (ref) "
-	    "WHERE due = 1 AND ref > ? ORDER BY ref LIMIT ?", "tI", after,
-	    (int64_t)limit), fn, arg, __func__);
+	struct due_cb	 d;
+	sqlite3_stmt	*s;
+	int		 n;
+
+	if ((s = store_prep(st, SQL_IMPORT_DUE, "SELECT " CONTRACT_COLS ", id "
+	    "FROM temp.import_due JOIN contracts USING (id) WHERE id > ? "
+	    "ORDER BY id LIMIT ?", "II", *after, (int64_t)limit)) == NULL)
+		return STORE_ERROR;
+	d.cb.fn = fn;
+	d.cb.arg = arg;
+	d.after = after;
+	contract_init(&d.cb.c);
+	n = store_rows(st, s, due_row, &d, __func__);
+	contract_free(&d.cb.c);
+	return n;
 }

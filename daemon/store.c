@@ -175,7 +175,8 @@ static const char *const store_migrations[] = {
 	/*
 	 * 9: plain tables.  Contracts get a rowid, so that an import
 	 * appends its rows, and indexes on the dates a milestone is counted
-	 * from; services(service, ref, start_date, end_date) answers
+	 * from, and on the deadlines of those that give their own notice or
+	 * lead; services(contract, service, start_date, end_date) answers
 	 * coverage from an index (store_services_fill makes its rows from
 	 * the contracts' lists).  The blobs of 3, 4 and 6 go.
 	 */
@@ -211,17 +212,21 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE contracts_v9 RENAME TO contracts;"
 	"CREATE INDEX contracts_next_fire ON contracts(next_fire)"
 	" WHERE next_fire IS NOT NULL;"
-	"CREATE INDEX contracts_end ON contracts(end_date);"
-	"CREATE INDEX contracts_max_end ON contracts(max_end_date);"
-	"CREATE INDEX contracts_notice ON contracts(extension_notice_days)"
+	"CREATE INDEX contracts_end ON contracts(end_date,"
+	" extension_notice_days);"
+	"CREATE INDEX contracts_max_end ON contracts(max_end_date,"
+	" procurement_lead_days);"
+	/* Deadlines of contracts that give their own notice or lead. */
+	"CREATE INDEX contracts_ext_own ON contracts(" STORE_EXT_OWN ")"
 	" WHERE extension_notice_days IS NOT NULL;"
-	"CREATE INDEX contracts_lead ON contracts(procurement_lead_days)"
+	"CREATE INDEX contracts_proc_own ON contracts(" STORE_PROC_OWN ")"
 	" WHERE procurement_lead_days IS NOT NULL;"
 	"CREATE TABLE services ("
-	" service TEXT NOT NULL, ref TEXT NOT NULL,"
-	" start_date TEXT, end_date TEXT NOT NULL,"
-	" PRIMARY KEY (ref, service)) WITHOUT ROWID;"
-	"CREATE INDEX services_cover ON services(service, end_date);",
+	" id INTEGER PRIMARY KEY, contract INTEGER NOT NULL,"
+	" service TEXT NOT NULL, start_date TEXT, end_date TEXT NOT NULL);"
+	"CREATE INDEX services_cover ON services(service, end_date,"
+	" start_date);"
+	"CREATE INDEX services_contract ON services(contract);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

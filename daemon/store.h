@@ -97,17 +97,20 @@ int		 store_contract_insert(struct store *st,
 		    const struct contract *c, const struct contract_state *cs,
 		    time_t now);
 /*
- * An import's note of its rows, in the writer's transaction (a temporary
- * table): store_import_begin empties it; store_import_note notes ref as
- * read on row, due if the import rule may fire some of its alerts once
- * every row is stored; STORE_CONFLICT if ref came before, on *first.
- * store_import_due calls fn for the contracts noted due, in ref order
- * after after, at most limit.
+ * An import, in the writer's transaction.  Its rows get consecutive ids
+ * from store_import_next_id (taken before the first), so a ref that
+ * conflicts with a row of the import names that row by its id; the
+ * contracts whose past alerts the import rule may fire are noted
+ * (store_import_due_add, a temporary table that store_import_begin
+ * empties) and read back in id order after *after, at most limit, which
+ * moves *after to the last read.
  */
 int		 store_import_begin(struct store *st);
-int		 store_import_note(struct store *st, const char *ref,
-		    size_t row, int due, size_t *first);
-int		 store_import_due(struct store *st, const char *after,
+int64_t		 store_import_next_id(struct store *st);
+int64_t		 store_import_last_id(struct store *st);	/* inserted */
+int64_t		 store_import_id_of(struct store *st, const char *ref);
+int		 store_import_due_add(struct store *st, int64_t id);
+int		 store_import_due(struct store *st, int64_t *after,
 		    long limit, store_contract_fn fn, void *arg);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, time_t now);

@@ -11,6 +11,16 @@
 
 #include <sqlite3.h>
 
+/*
+ * The extension deadline and procurement start of a contract that gives
+ * its own notice or lead, as ISO text: indexed (migration 9), and asked
+ * in these very words so that the index serves.
+ */
+#define STORE_EXT_OWN \
+	"date(end_date, '-' || extension_notice_days || ' days')"
+#define STORE_PROC_OWN \
+	"date(max_end_date, '-' || procurement_lead_days || ' days')"
+
 enum store_sql {
 	SQL_CONTRACT_COUNT,
 	SQL_AUDIT,
@@ -25,12 +35,12 @@ enum store_sql {
 	SQL_CONTRACT_DUE,
 	SQL_CONTRACT_WINDOW,
 	SQL_NEXT_FIRE,
-	SQL_SPREAD,
 	SQL_SERVICE_ADD,
 	SQL_SERVICE_DELETE,
 	SQL_COVERED,
+	SQL_CONTRACT_ID,
+	SQL_IMPORT_NEXT,
 	SQL_IMPORT_ADD,
-	SQL_IMPORT_ROW,
 	SQL_IMPORT_DUE,
 	SQL_META_GET,
 	SQL_META_SET,
@@ -61,6 +71,7 @@ struct store {
 	sqlite3_stmt	*stmts[STORE_NSQL];
 	int		 lockfd;	/* PATH.lock, held while open; -1 */
 	int		 readonly;	/* a reader beside the writer */
+	int64_t		 last_contract;	/* id of the last inserted */
 };
 
 int		 store_exec(struct store *st, const char *sql);
