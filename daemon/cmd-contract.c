@@ -804,15 +804,13 @@ import_store(const struct contract *v, struct contract **order, size_t n,
 }
 
 /*
- * Fires what is due of the contracts imported, all stored by now, with
- * the payloads the planning thread built meanwhile.
+ * Fires what is due of the contracts imported, all stored by now.
  */
 static int
 import_fire(struct contract **order, size_t n, time_t now,
     struct import_plan *plan, const char *due_now, int *fired,
     struct cmd_reply *r)
 {
-	unsigned long	 taken = dispatch_ahead_taken();
 	size_t		 i;
 	int		 k;
 
@@ -822,15 +820,12 @@ import_fire(struct contract **order, size_t n, time_t now,
 			import_tick();
 		if (!due_now[i])
 			continue;
-		dispatch_ahead_use(import_plan_ahead(plan, i));
 		k = fire_new(order[i], now);
-		dispatch_ahead_use(NULL);
 		if (k < 0)
 			return cmd_fail(r, "internal", "database error");
 		*fired += k;
 	}
-	log_debug("%s: %d alerts fired, %lu with payloads built ahead",
-	    __func__, *fired, dispatch_ahead_taken() - taken);
+	log_debug("%s: %d alerts fired", __func__, *fired);
 	return 0;
 }
 

@@ -17,12 +17,11 @@
 
 #include <event2/event.h>
 
-#include "contract-json.h"
+#include "alert-json.h"
 #include "contractd.h"
 #include "dispatch.h"
 #include "http.h"
 #include "plugin.h"
-#include "scheduler.h"
 
 #define DISPATCH_BACKOFF_MIN	30
 #define DISPATCH_BACKOFF_MAX	3600
@@ -70,21 +69,8 @@ static struct {
 	struct event		*kick;
 	struct event		*flush;
 	struct event		*drain_timer;
-	const struct dispatch_ahead *ahead;	/* for dispatch_enqueue */
-	unsigned long		 ahead_taken;	/* payloads taken from one */
+	void			(*changed)(void);	/* dispatch_init's */
 } disp;
-
-/* Payloads built ahead (dispatch_ahead_build), one per alert. */
-struct dispatch_ahead {
-	const struct contract *c;
-	time_t		 now;
-	size_t		 n;
-	struct {
-		struct alert	 a;
-		int		 late;
-		char		*payload;
-	}		 v[];
-};
 
 static void	dispatch_flush(void);
 
@@ -107,64 +93,6 @@ dispatch_next(void)
 	if (disp.draining || disp.n >= dispatch_cap() || disp.nready > 0)
 		return 0;
 	return store_delivery_next(daemon_ctx->store);
-}
-
-static json_t *
-iso_utc(time_t t)
-{
-	struct tm	tm;
-	char		buf[32];
-
-	if (gmtime_r(&t, &tm) == NULL)
-		return json_null();
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
-static json_t *
-date_json(int32_t day)
-{
-	char	buf[DATE_STRLEN];
-
-	return day == DATE_NONE ? json_null() : json_string(date_format(day,
-	    buf));
-}
-
-/*
- * The "generic" payload: everything a notifier needs to describe the
- * alert, kept with each delivery so that a later change of the contract
- * does not change what is sent on a retry.
- */
-static json_t *
-alert_payload(const struct contract *c, const struct contract_state *cs,
-    const struct alert *a, const char *uncovered, int late, time_t now)
-{
-	char	 key[ALERT_KEYLEN], local[DATE_ISOLEN];
-	int32_t	 today = a->due;
-	json_t	*o;
-
-	engine_alert_key(c->ref, a, key, sizeof(key));
-	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
-	if (date_format_local(a->fire, daemon_ctx->conf->timezone, local,
-	    sizeof(local)) == -1)
-		local[0] = '\0';
-	o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:b, s:b, s:o, "
-	    "s:s, s:o, s:o}",
-	    "type", "contract.alert",
-	    "key", key,
-	    "contract", contract_to_json(c),
-	    "milestone", milestone_name(a->kind),
-	    "due", date_json(a->due),
-	    "offset_days", a->offset,
-	    "days_left", (int)(a->due - today),
-	    "late", late,
-	    "lapsed_extension", cs->lapsed_extension,
-	    "extension_available_until", c->end_date < c->max_end_date ?
-	    date_json(c->max_end_date) : json_null(),
-	    "fire_at", local,
-	    "fired_at", iso_utc(now),
-	    "uncovered", *uncovered ? json_string(uncovered) : json_null());
-	return o;
 }
 
 /* Adds one delivery of payload to the outbox. */
@@ -227,111 +155,20 @@ enqueue_recipients(struct store *st, const struct contract *c,
 	return rc;
 }
 
-/* The payload's text; NULL if memory is short. */
-static char *
-alert_payload_text(const struct contract *c,
-    const struct contract_state *cs, const struct alert *a,
-    const char *uncovered, int late, time_t now)
-{
-	json_t	*o;
-	char	*payload;
-
-	if ((o = alert_payload(c, cs, a, uncovered, late, now)) == NULL)
-		return NULL;
-	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return payload;
-}
-
-struct dispatch_ahead *
-dispatch_ahead_build(const struct contract *c, time_t now)
-{
-	struct dispatch_ahead	*ah;
-	struct contract_state	 cs;
-	struct alert		 v[ENGINE_MAX_ALERTS];
-	int			 late[ENGINE_MAX_ALERTS], n, i;
-
-	/* As scheduler_evaluate has it for a new contract (fire_new). */
-	memset(&cs, 0, sizeof(cs));
-	cs.silenced_until = DATE_NONE;
-	n = scheduler_new_fires(c, now, v, late, ENGINE_MAX_ALERTS);
-	if (n <= 0 || (ah = calloc(1, sizeof(*ah) + (size_t)n *
-	    sizeof(ah->v[0]))) == NULL)
-		return NULL;
-	ah->c = c;
-	ah->now = now;
-	for (i = 0; i < n; i++, ah->n++) {
-		ah->v[i].a = v[i];
-		ah->v[i].late = late[i];
-		ah->v[i].payload = alert_payload_text(c, &cs, &v[i], "",
-		    late[i], now);
-		if (ah->v[i].payload == NULL) {
-			dispatch_ahead_free(ah);
-			return NULL;
-		}
-	}
-	return ah;
-}
-
-void
-dispatch_ahead_free(struct dispatch_ahead *ah)
-{
-	size_t	 i;
-
-	if (ah == NULL)
-		return;
-	for (i = 0; i < ah->n; i++)
-		free(ah->v[i].payload);
-	free(ah);
-}
-
-void
-dispatch_ahead_use(const struct dispatch_ahead *ah)
-{
-	disp.ahead = ah;
-}
-
-unsigned long
-dispatch_ahead_taken(void)
-{
-	return disp.ahead_taken;
-}
-
-/* The payload built ahead for these arguments, if there is one. */
-static const char *
-ahead_find(const struct contract *c, const struct contract_state *cs,
-    const struct alert *a, const char *uncovered, int late, time_t now)
-{
-	const struct dispatch_ahead *ah = disp.ahead;
-	size_t			 i;
-
-	if (ah == NULL || ah->c != c || ah->now != now || *uncovered != '\0' ||
-	    cs->lapsed_extension)
-		return NULL;
-	for (i = 0; i < ah->n; i++)
-		if (ah->v[i].a.kind == a->kind && ah->v[i].a.due == a->due &&
-		    ah->v[i].a.offset == a->offset &&
-		    ah->v[i].a.fire == a->fire && ah->v[i].late == late)
-			return ah->v[i].payload;
-	return NULL;
-}
-
 int
 dispatch_enqueue(struct store *st, const struct contract *c,
     const struct contract_state *cs, const struct alert *a,
     const char *uncovered, int late, time_t now)
 {
-	struct daemon	*d = daemon_ctx;
-	const char	*payload;
-	char		*own = NULL, key[ALERT_KEYLEN];
-	size_t		 i;
-	int		 rc = 0;
+	struct daemon		*d = daemon_ctx;
+	struct alert_firing	 f = { now, d->conf->timezone, uncovered, late,
+				    cs->lapsed_extension };
+	char			*payload, key[ALERT_KEYLEN];
+	size_t			 i;
+	int			 rc = 0;
 
 	engine_alert_key(c->ref, a, key, sizeof(key));
-	if ((payload = ahead_find(c, cs, a, uncovered, late, now)) != NULL)
-		disp.ahead_taken++;
-	else if ((payload = own = alert_payload_text(c, cs, a, uncovered,
-	    late, now)) == NULL)
+	if ((payload = alert_json_text(alert_json(c, a, &f))) == NULL)
 		return -1;
 	for (i = 0; i < d->nchannels && rc == 0; i++) {
 		if (!(d->channels[i].kinds & (1u << a->kind)))
@@ -343,7 +180,7 @@ dispatch_enqueue(struct store *st, const struct contract *c,
 			rc = enqueue_one(st, key, d->channels[i].name, NULL,
 			    payload, now);
 	}
-	free(own);
+	free(payload);
 	return rc;
 }
 
@@ -352,12 +189,9 @@ dispatch_test(struct store *st, const char *channel, const char *to,
     time_t now, char *key, size_t keylen)
 {
 	struct channel	*ch;
-	json_t		*o;
 	char		*payload, alert_key[128];
-	int32_t		 today = 0;
 	int		 rc;
 
-	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
 	ch = plugins_find(daemon_ctx->channels, daemon_ctx->nchannels,
 	    channel);
 	if (ch == NULL)
@@ -365,16 +199,8 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	/* Unique even for several tests in one second. */
 	snprintf(alert_key, sizeof(alert_key), "test/%s/%lld.%u", channel,
 	    (long long)now, ++disp.tests);
-	o = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:o, s:i, s:i, s:b, "
-	    "s:b, s:o}", "type", "contract.test", "key", alert_key,
-	    "contract", "ref", "TEST", "title", "contractd test alert",
-	    "milestone", "test", "due", date_json(today), "offset_days", 0,
-	    "days_left", 0, "late", 0, "lapsed_extension", 0,
-	    "fired_at", iso_utc(now));
-	if (o == NULL)
-		return STORE_ERROR;
-	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
+	payload = alert_json_text(alert_json_test(alert_key, now,
+	    daemon_ctx->conf->timezone));
 	if (payload == NULL)
 		return STORE_ERROR;
 	rc = enqueue_one(st, alert_key, channel, to, payload, now);
@@ -386,52 +212,23 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	return rc < 0 ? STORE_ERROR : STORE_FOUND;
 }
 
-static const char *
-pstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int
-pint(json_t *o, const char *key)
-{
-	return (int)json_integer_value(json_object_get(o, key));
-}
-
-/* Points the delivery's fields into its payload. */
+/* Hands the plugin the alert, parsed once from the outbox's text. */
 static void
-dlv_fields(struct dlv *v, const char *payload_text)
+dlv_fields(struct dlv *v)
 {
 	struct notifier_delivery	*d = &v->d;
-	json_t				*p = v->payload;
-	json_t				*c = json_object_get(p, "contract");
+	const char			*type;
 
+	type = json_string_value(json_object_get(v->payload, "type"));
+	d->size = sizeof(*d);
 	d->key = v->key;
 	d->alert_key = v->alert_key;
 	d->channel = v->channel;
 	d->recipient = v->recipient;
 	d->attempt = v->attempts + 1;
-	d->event = strcmp(pstr(p, "type") ? pstr(p, "type") : "",
-	    "contract.test") == 0 ? "test" : "alert";
-	d->ref = pstr(c, "ref");
-	d->title = pstr(c, "title");
-	d->contract_kind = pstr(c, "kind");
-	d->supplier = pstr(c, "supplier");
-	d->owner_name = pstr(c, "owner_name");
-	d->owner_email = pstr(c, "owner_email");
-	d->end_date = pstr(c, "end_date");
-	d->max_end_date = pstr(c, "max_end_date");
-	d->successor_ref = pstr(c, "successor_ref");
-	d->milestone = pstr(p, "milestone");
-	d->due = pstr(p, "due");
-	d->uncovered = pstr(p, "uncovered");
-	d->fired_at = pstr(p, "fired_at");
-	d->offset_days = pint(p, "offset_days");
-	d->days_left = pint(p, "days_left");
-	d->late = json_is_true(json_object_get(p, "late"));
-	d->lapsed_extension = json_is_true(json_object_get(p,
-	    "lapsed_extension"));
-	d->json = payload_text;
+	d->event = type != NULL && strcmp(type, "contract.test") == 0 ?
+	    "test" : "alert";
+	d->alert = v->payload;
 	d->host_data = v;
 }
 
@@ -601,7 +398,7 @@ dlv_send(struct dlv *v)
 		    "in the outbox");
 		return;
 	}
-	dlv_fields(v, v->d.json);
+	dlv_fields(v);
 	v->ch = plugins_find(d->channels, d->nchannels, v->channel);
 	if (v->ch == NULL) {
 		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "no such channel "
@@ -778,8 +575,9 @@ dispatch_flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	dispatch_flush();
-	if (!disp.draining)
-		scheduler_poke();
+	/* The outbox changed: the scheduler may want to kick us again. */
+	if (!disp.draining && disp.changed != NULL)
+		disp.changed();
 }
 
 /* Ends the drain: what is still in flight stays pending in the outbox. */
@@ -833,8 +631,9 @@ dispatch_quiesce(void)
 }
 
 int
-dispatch_init(struct event_base *base)
+dispatch_init(struct event_base *base, void (*changed)(void))
 {
+	disp.changed = changed;
 	TAILQ_INIT(&disp.inflight);
 	TAILQ_INIT(&disp.ready);
 	TAILQ_INIT(&disp.results);

@@ -16,30 +16,21 @@
 #include "engine.h"
 #include "store.h"
 
-int	 dispatch_init(struct event_base *base);
+/*
+ * changed is called after results are written to the outbox, when the
+ * next delivery may be due sooner (the scheduler's wake-up): dispatch
+ * does not know who arms the timers.
+ */
+int	 dispatch_init(struct event_base *base, void (*changed)(void));
 void	 dispatch_free(void);
 /*
  * Puts the deliveries of alert a of contract c into the outbox, in the
- * caller's transaction.  uncovered is "" unless a is a coverage gap.
+ * caller's transaction, with its payload (alert_json) built here, once.
+ * uncovered is "" unless a is a coverage gap.
  */
 int	 dispatch_enqueue(struct store *st, const struct contract *c,
 	    const struct contract_state *cs, const struct alert *a,
 	    const char *uncovered, int late, time_t now);
-/*
- * An import's payloads built ahead, on any thread (its planning thread,
- * mostly), for the alerts that new contract c fires at now
- * (scheduler_new_fires); NULL if none
- * (or memory is short: dispatch_enqueue then builds them).  Between
- * dispatch_ahead_use(ah) and dispatch_ahead_use(NULL), dispatch_enqueue
- * takes a payload from ah where its arguments are those it was built for.
- */
-struct dispatch_ahead;
-struct dispatch_ahead *dispatch_ahead_build(const struct contract *c,
-	    time_t now);
-void	 dispatch_ahead_use(const struct dispatch_ahead *ah);
-/* How many payloads dispatch_enqueue took from one, ever. */
-unsigned long dispatch_ahead_taken(void);
-void	 dispatch_ahead_free(struct dispatch_ahead *ah);
 /* A synthetic alert through the real path to one channel; its key. */
 int	 dispatch_test(struct store *st, const char *channel,
 	    const char *to, time_t now, char *key, size_t keylen);

@@ -30,14 +30,10 @@ struct import_plan	*import_plan_start(struct contract *const *v,
 int	 import_plan_get(struct import_plan *p, size_t i,
 	    struct contract_state *cs);
 /*
- * Once every row is stored: builds the payloads of the alerts due that
- * the thread has not, with it, and joins it (the loop's thread may then
+ * Once every row is stored: joins the thread (the loop's thread may then
  * use the store again).
  */
 void	 import_plan_wait(struct import_plan *p);
-/* After import_plan_wait: contract i's payloads built ahead, or NULL. */
-const struct dispatch_ahead *import_plan_ahead(const struct import_plan *p,
-	    size_t i);
 /*
  * Stops the thread if it still runs, and frees p; ends what
  * store_import_begin began (p may be NULL).
