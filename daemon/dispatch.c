@@ -31,7 +31,10 @@
 #define DISPATCH_TURN		64	/* deliveries started in a loop turn */
 #define DISPATCH_ERRLEN		512
 
-/* One delivery being sent; d's strings point into payload or the copies. */
+/*
+ * One delivery being sent: d points at the copies below, d.json at the
+ * outbox's text and d.alert at payload, that text parsed once.
+ */
 struct dlv {
 	TAILQ_ENTRY(dlv)		 entry;
 	struct notifier_delivery	 d;
