@@ -3,7 +3,9 @@
  *
  * A notifier plugin is a shared object (a libtool module) exporting one
  * symbol, NOTIFIER_SYMBOL, of type const struct notifier_plugin.  The daemon
- * refuses a plugin whose abi field differs from NOTIFIER_ABI_VERSION.
+ * refuses a plugin whose abi field differs from NOTIFIER_ABI_VERSION.  It
+ * builds with libcurl's and jansson's headers (pkg-config libcurl
+ * jansson) and links to jansson if it reads the alert.
  *
  * Life cycle, per channel (one [notifier NAME] section of the config):
  *
