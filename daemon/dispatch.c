@@ -17,12 +17,11 @@
 
 #include <event2/event.h>
 
-#include "contract-json.h"
+#include "alert-json.h"
 #include "contractd.h"
 #include "dispatch.h"
 #include "http.h"
 #include "plugin.h"
-#include "scheduler.h"
 
 #define DISPATCH_BACKOFF_MIN	30
 #define DISPATCH_BACKOFF_MAX	3600
@@ -32,7 +31,10 @@
 #define DISPATCH_TURN		64	/* deliveries started in a loop turn */
 #define DISPATCH_ERRLEN		512
 
-/* One delivery being sent; d's strings point into payload or the copies. */
+/*
+ * One delivery being sent: d points at the copies below, d.json at the
+ * outbox's text and d.alert at payload, that text parsed once.
+ */
 struct dlv {
 	TAILQ_ENTRY(dlv)		 entry;
 	struct notifier_delivery	 d;
@@ -70,6 +72,7 @@ static struct {
 	struct event		*kick;
 	struct event		*flush;
 	struct event		*drain_timer;
+	void			(*changed)(void);	/* dispatch_init's */
 } disp;
 
 static void	dispatch_flush(void);
@@ -93,64 +96,6 @@ dispatch_next(void)
 	if (disp.draining || disp.n >= dispatch_cap() || disp.nready > 0)
 		return 0;
 	return store_delivery_next(daemon_ctx->store);
-}
-
-static json_t *
-iso_utc(time_t t)
-{
-	struct tm	tm;
-	char		buf[32];
-
-	if (gmtime_r(&t, &tm) == NULL)
-		return json_null();
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
-}
-
-static json_t *
-date_json(int32_t day)
-{
-	char	buf[DATE_STRLEN];
-
-	return day == DATE_NONE ? json_null() : json_string(date_format(day,
-	    buf));
-}
-
-/*
- * The "generic" payload: everything a notifier needs to describe the
- * alert, kept with each delivery so that a later change of the contract
- * does not change what is sent on a retry.
- */
-static json_t *
-alert_payload(const struct contract *c, const struct contract_state *cs,
-    const struct alert *a, const char *uncovered, int late, time_t now)
-{
-	char	 key[ALERT_KEYLEN], local[DATE_ISOLEN];
-	int32_t	 today = a->due;
-	json_t	*o;
-
-	engine_alert_key(c->ref, a, key, sizeof(key));
-	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
-	if (date_format_local(a->fire, daemon_ctx->conf->timezone, local,
-	    sizeof(local)) == -1)
-		local[0] = '\0';
-	o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:b, s:b, s:o, "
-	    "s:s, s:o, s:o}",
-	    "type", "contract.alert",
-	    "key", key,
-	    "contract", contract_to_json(c),
-	    "milestone", milestone_name(a->kind),
-	    "due", date_json(a->due),
-	    "offset_days", a->offset,
-	    "days_left", (int)(a->due - today),
-	    "late", late,
-	    "lapsed_extension", cs->lapsed_extension,
-	    "extension_available_until", c->end_date < c->max_end_date ?
-	    date_json(c->max_end_date) : json_null(),
-	    "fire_at", local,
-	    "fired_at", iso_utc(now),
-	    "uncovered", *uncovered ? json_string(uncovered) : json_null());
-	return o;
 }
 
 /* Adds one delivery of payload to the outbox. */
@@ -213,35 +158,20 @@ enqueue_recipients(struct store *st, const struct contract *c,
 	return rc;
 }
 
-/* The payload's text; NULL if memory is short. */
-static char *
-alert_payload_text(const struct contract *c,
-    const struct contract_state *cs, const struct alert *a,
-    const char *uncovered, int late, time_t now)
-{
-	json_t	*o;
-	char	*payload;
-
-	if ((o = alert_payload(c, cs, a, uncovered, late, now)) == NULL)
-		return NULL;
-	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return payload;
-}
-
 int
 dispatch_enqueue(struct store *st, const struct contract *c,
     const struct contract_state *cs, const struct alert *a,
     const char *uncovered, int late, time_t now)
 {
-	struct daemon	*d = daemon_ctx;
-	char		*payload, key[ALERT_KEYLEN];
-	size_t		 i;
-	int		 rc = 0;
+	struct daemon		*d = daemon_ctx;
+	struct alert_firing	 f = { now, d->conf->timezone, uncovered, late,
+				    cs->lapsed_extension };
+	char			*payload, key[ALERT_KEYLEN];
+	size_t			 i;
+	int			 rc = 0;
 
 	engine_alert_key(c->ref, a, key, sizeof(key));
-	if ((payload = alert_payload_text(c, cs, a, uncovered, late,
-	    now)) == NULL)
+	if ((payload = alert_json_text(alert_json(c, a, &f))) == NULL)
 		return -1;
 	for (i = 0; i < d->nchannels && rc == 0; i++) {
 		if (!(d->channels[i].kinds & (1u << a->kind)))
@@ -262,12 +192,9 @@ dispatch_test(struct store *st, const char *channel, const char *to,
     time_t now, char *key, size_t keylen)
 {
 	struct channel	*ch;
-	json_t		*o;
 	char		*payload, alert_key[128];
-	int32_t		 today = 0;
 	int		 rc;
 
-	(void)date_of_instant(now, daemon_ctx->conf->timezone, &today);
 	ch = plugins_find(daemon_ctx->channels, daemon_ctx->nchannels,
 	    channel);
 	if (ch == NULL)
@@ -275,16 +202,8 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	/* Unique even for several tests in one second. */
 	snprintf(alert_key, sizeof(alert_key), "test/%s/%lld.%u", channel,
 	    (long long)now, ++disp.tests);
-	o = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:o, s:i, s:i, s:b, "
-	    "s:b, s:o}", "type", "contract.test", "key", alert_key,
-	    "contract", "ref", "TEST", "title", "contractd test alert",
-	    "milestone", "test", "due", date_json(today), "offset_days", 0,
-	    "days_left", 0, "late", 0, "lapsed_extension", 0,
-	    "fired_at", iso_utc(now));
-	if (o == NULL)
-		return STORE_ERROR;
-	payload = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
+	payload = alert_json_text(alert_json_test(alert_key, now,
+	    daemon_ctx->conf->timezone));
 	if (payload == NULL)
 		return STORE_ERROR;
 	rc = enqueue_one(st, alert_key, channel, to, payload, now);
@@ -296,52 +215,23 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 	return rc < 0 ? STORE_ERROR : STORE_FOUND;
 }
 
-static const char *
-pstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int
-pint(json_t *o, const char *key)
-{
-	return (int)json_integer_value(json_object_get(o, key));
-}
-
-/* Points the delivery's fields into its payload. */
+/* Hands the plugin the alert, parsed once from the outbox's text. */
 static void
-dlv_fields(struct dlv *v, const char *payload_text)
+dlv_fields(struct dlv *v)
 {
 	struct notifier_delivery	*d = &v->d;
-	json_t				*p = v->payload;
-	json_t				*c = json_object_get(p, "contract");
+	const char			*type;
 
+	type = json_string_value(json_object_get(v->payload, "type"));
+	d->size = sizeof(*d);
 	d->key = v->key;
 	d->alert_key = v->alert_key;
 	d->channel = v->channel;
 	d->recipient = v->recipient;
 	d->attempt = v->attempts + 1;
-	d->event = strcmp(pstr(p, "type") ? pstr(p, "type") : "",
-	    "contract.test") == 0 ? "test" : "alert";
-	d->ref = pstr(c, "ref");
-	d->title = pstr(c, "title");
-	d->contract_kind = pstr(c, "kind");
-	d->supplier = pstr(c, "supplier");
-	d->owner_name = pstr(c, "owner_name");
-	d->owner_email = pstr(c, "owner_email");
-	d->end_date = pstr(c, "end_date");
-	d->max_end_date = pstr(c, "max_end_date");
-	d->successor_ref = pstr(c, "successor_ref");
-	d->milestone = pstr(p, "milestone");
-	d->due = pstr(p, "due");
-	d->uncovered = pstr(p, "uncovered");
-	d->fired_at = pstr(p, "fired_at");
-	d->offset_days = pint(p, "offset_days");
-	d->days_left = pint(p, "days_left");
-	d->late = json_is_true(json_object_get(p, "late"));
-	d->lapsed_extension = json_is_true(json_object_get(p,
-	    "lapsed_extension"));
-	d->json = payload_text;
+	d->event = type != NULL && strcmp(type, "contract.test") == 0 ?
+	    "test" : "alert";
+	d->alert = v->payload;
 	d->host_data = v;
 }
 
@@ -511,7 +401,7 @@ dlv_send(struct dlv *v)
 		    "in the outbox");
 		return;
 	}
-	dlv_fields(v, v->d.json);
+	dlv_fields(v);
 	v->ch = plugins_find(d->channels, d->nchannels, v->channel);
 	if (v->ch == NULL) {
 		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "no such channel "
@@ -694,8 +584,9 @@ dispatch_flush_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	dispatch_flush();
-	if (!disp.draining)
-		scheduler_poke();
+	/* The outbox changed: the scheduler may want to kick us again. */
+	if (!disp.draining && disp.changed != NULL)
+		disp.changed();
 }
 
 /* Ends the drain: what is still in flight stays pending in the outbox. */
@@ -749,8 +640,9 @@ dispatch_quiesce(void)
 }
 
 int
-dispatch_init(struct event_base *base)
+dispatch_init(struct event_base *base, void (*changed)(void))
 {
+	disp.changed = changed;
 	TAILQ_INIT(&disp.inflight);
 	TAILQ_INIT(&disp.ready);
 	TAILQ_INIT(&disp.results);

@@ -16,11 +16,17 @@
 #include "engine.h"
 #include "store.h"
 
-int	 dispatch_init(struct event_base *base);
+/*
+ * changed is called after results are written to the outbox, when the
+ * next delivery may be due sooner (the scheduler's wake-up): dispatch
+ * does not know who arms the timers.
+ */
+int	 dispatch_init(struct event_base *base, void (*changed)(void));
 void	 dispatch_free(void);
 /*
  * Puts the deliveries of alert a of contract c into the outbox, in the
- * caller's transaction.  uncovered is "" unless a is a coverage gap.
+ * caller's transaction, with its payload (alert_json) built here, once.
+ * uncovered is "" unless a is a coverage gap.
  */
 int	 dispatch_enqueue(struct store *st, const struct contract *c,
 	    const struct contract_state *cs, const struct alert *a,

@@ -214,7 +214,8 @@ setup(struct daemon *d)
 	if ((d->control = control_open(d->base, &cc, err, sizeof(err))) ==
 	    NULL)
 		fatalx("control socket: %s", err);
-	if (dispatch_init(d->base) == -1 || scheduler_init(d->base) == -1)
+	if (dispatch_init(d->base, scheduler_poke) == -1 ||
+	    scheduler_init(d->base) == -1)
 		fatalx("cannot start the scheduler");
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert-text.h"
 #include "contractd.h"
 #include "dispatch.h"
 #include "http.h"
@@ -26,10 +27,14 @@ plugin_log(int prio, const char *fmt, ...)
 }
 
 const struct notifier_host plugin_host = {
+	.size = sizeof(struct notifier_host),
 	.abi = NOTIFIER_ABI_VERSION,
 	.log = plugin_log,
 	.transfer = http_transfer,
 	.result = dispatch_result,
+	.alert_subject = alert_text_subject,
+	.alert_summary = alert_text_summary,
+	.alert_consequence = alert_text_consequence,
 };
 
 struct plugin_errctx {
@@ -88,17 +93,27 @@ plugin_open(const struct config *conf, const struct channel_conf *cc,
 		return -1;
 	}
 	np = dlsym(ch->handle, NOTIFIER_SYMBOL);
-	if (np == NULL || np->name == NULL || np->init == NULL ||
-	    np->send == NULL || np->fini == NULL) {
+	if (np == NULL) {
 		conf_errors_add(errs, conf->path, cc->line, "[notifier %s] "
 		    "plugin %s: %s exports no notifier descriptor", cc->name,
 		    cc->plugin, path);
 		return -1;
 	}
+	/* abi is the one field every ABI has where we look for it. */
 	if (np->abi != NOTIFIER_ABI_VERSION) {
 		conf_errors_add(errs, conf->path, cc->line, "[notifier %s] "
-		    "plugin %s: ABI version %d, contractd needs %d: refused",
-		    cc->name, cc->plugin, np->abi, NOTIFIER_ABI_VERSION);
+		    "plugin '%s' (%s) uses notifier ABI %d; this contractd "
+		    "needs ABI %d: rebuild it against this contractd's "
+		    "notifier.h", cc->name, cc->plugin, path, np->abi,
+		    NOTIFIER_ABI_VERSION);
+		return -1;
+	}
+	if (!NOTIFIER_HAS(np, struct notifier_plugin, fini) ||
+	    np->name == NULL || np->init == NULL || np->send == NULL ||
+	    np->fini == NULL) {
+		conf_errors_add(errs, conf->path, cc->line, "[notifier %s] "
+		    "plugin %s: %s exports an incomplete notifier descriptor",
+		    cc->name, cc->plugin, path);
 		return -1;
 	}
 	ch->plugin = np;

@@ -30,16 +30,35 @@ log_init(const struct notifier_host *host, const struct notifier_config *cfg,
 	return 0;
 }
 
+/* The string at key of o, or "" (the log line has a place for each). */
+static const char *
+log_str(const json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static int
+log_flag(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
 static int
 log_send(void *instance, struct notifier_delivery *d)
 {
 	struct log_instance	*li = instance;
+	const json_t		*a = d->alert;
+	const json_t		*c = json_object_get(a, "contract");
 
 	li->host->log(LOG_NOTICE, "%s %s contract=%s title=\"%s\" "
 	    "milestone=%s due=%s days_left=%d late=%s%s%s",
-	    d->event, d->alert_key, d->ref, d->title ? d->title : "",
-	    d->milestone, d->due, d->days_left, d->late ? "yes" : "no",
-	    d->lapsed_extension ? " lapsed_extension=yes" : "",
+	    d->event, d->alert_key, log_str(c, "ref"), log_str(c, "title"),
+	    log_str(a, "milestone"), log_str(a, "due"),
+	    (int)json_integer_value(json_object_get(a, "days_left")),
+	    log_flag(a, "late") ? "yes" : "no",
+	    log_flag(a, "lapsed_extension") ? " lapsed_extension=yes" : "",
 	    d->attempt > 1 ? " retry=yes" : "");
 	li->host->result(d, NOTIFIER_OK, 0, NULL);
 	return 0;
@@ -54,6 +73,7 @@ log_fini(void *instance)
 __attribute__((visibility("default")))
 const struct notifier_plugin contractd_notifier = {
 	.abi = NOTIFIER_ABI_VERSION,
+	.size = sizeof(struct notifier_plugin),
 	.name = "log",
 	.flags = 0,
 	.init = log_init,

@@ -1,9 +1,11 @@
 /*
- * contractd notifier plugin ABI, version 1.
+ * contractd notifier plugin ABI, version 2.
  *
  * A notifier plugin is a shared object (a libtool module) exporting one
  * symbol, NOTIFIER_SYMBOL, of type const struct notifier_plugin.  The daemon
- * refuses a plugin whose abi field differs from NOTIFIER_ABI_VERSION.
+ * refuses a plugin whose abi field differs from NOTIFIER_ABI_VERSION.  It
+ * builds with libcurl's and jansson's headers (pkg-config libcurl
+ * jansson) and links to jansson if it reads the alert.
  *
  * Life cycle, per channel (one [notifier NAME] section of the config):
  *
@@ -27,6 +29,21 @@
  *   daemon and are not passed on.
  * - init() may be called only to check a configuration (contractd -t):
  *   it must not start deliveries or leave anything running.
+ * - The words of an alert (its subject, summary, and what happens if
+ *   nothing is done) come from the host table, so that every channel says
+ *   the same thing: a plugin lays them out, it does not write its own.
+ *
+ * How this ABI grows.  Each of the three structs that cross between daemon
+ * and plugin (struct notifier_plugin, struct notifier_host and struct
+ * notifier_delivery) carries its own size, set by whoever built it to
+ * sizeof() of the struct as its header had it.  Within ABI 2 fields are
+ * only ever appended, never removed, moved or retyped, and the reader of
+ * a field added after the first release of ABI 2 checks first that the
+ * struct is long enough to hold it (NOTIFIER_HAS); a field beyond the size
+ * is absent.  So a plugin built against an older notifier.h of ABI 2 runs
+ * in a newer daemon, and the other way round.  Any other change is a new
+ * ABI number.  The descriptor's abi stays its first field in every ABI, so
+ * that the daemon can always read it and name the plugin it refuses.
  */
 #ifndef CONTRACTD_NOTIFIER_H
 #define CONTRACTD_NOTIFIER_H
@@ -34,9 +51,14 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 
-#define NOTIFIER_ABI_VERSION	1
+#define NOTIFIER_ABI_VERSION	2
 #define NOTIFIER_SYMBOL		"contractd_notifier"
+
+/* Whether struct s (a pointer to a struct of type t) holds field f. */
+#define NOTIFIER_HAS(s, t, f)	\
+	((s)->size >= offsetof(t, f) + sizeof(((t *)0)->f))
 
 /* send() is called once per recipient (email) instead of once per alert. */
 #define NOTIFIER_PER_RECIPIENT	0x01
@@ -70,45 +92,55 @@ struct notifier_config {
 
 /*
  * One delivery: an alert going to one channel (and one recipient for
- * NOTIFIER_PER_RECIPIENT plugins).  Every string is NUL-terminated and
- * valid until host->result() is called for this delivery; optional fields
- * are NULL when unset.
+ * NOTIFIER_PER_RECIPIENT plugins).  Everything is valid until
+ * host->result() is called for this delivery; optional strings are NULL
+ * when unset.
+ *
+ * The facts of the alert are given once, in alert: a JSON object, the very
+ * one json holds as text (the "generic" webhook body), read-only.  Its
+ * keys; a fact that is unknown is null, and a key a plugin does not know
+ * is to be ignored (keys are added, never removed or retyped in ABI 2):
+ *
+ *   type		"contract.alert", or "contract.test" (notify-test)
+ *   key		REF/kind/due/offset
+ *   contract		the contract as the daemon had it when the alert
+ *			fired: ref, title, kind, supplier, owner_name,
+ *			owner_email, notify, start_date, end_date,
+ *			max_end_date (YYYY-MM-DD), extension_notice_days,
+ *			procurement_lead_days (integers), successor_ref,
+ *			services, value, notes (strings); a test alert
+ *			has ref and title only
+ *   milestone		extension_deadline, term_end, procurement_start,
+ *			coverage_gap, expired (or "test"); more may come
+ *   due		YYYY-MM-DD
+ *   offset_days	integer: days before due that the alert was set for
+ *   days_left		integer: due - today when it fired; negative after
+ *   late		boolean: fired after downtime or a hold
+ *   lapsed_extension	boolean: the last extension was recorded late
+ *   extension_available_until  YYYY-MM-DD, or null if none remains
+ *   fire_at		local time it was set for, ISO 8601 with offset
+ *   fired_at		ISO 8601, UTC
+ *   uncovered		coverage_gap: the services left uncovered,
+ *			';'-joined; else null
  */
 struct notifier_delivery {
+	size_t		 size;		/* sizeof(struct notifier_delivery) */
 	const char	*key;		/* stable: derive Message-ID/webhook-id */
 	const char	*alert_key;	/* REF/kind/due/offset */
 	const char	*event;		/* "alert" or "test" */
 	const char	*recipient;	/* per-recipient plugins only */
 	const char	*channel;
 	int		 attempt;	/* 1 for the first try */
-
-	const char	*ref;
-	const char	*title;
-	const char	*contract_kind;
-	const char	*supplier;
-	const char	*owner_name;
-	const char	*owner_email;
-	const char	*milestone;	/* extension_deadline, term_end, ... */
-	const char	*due;		/* YYYY-MM-DD */
-	const char	*end_date;
-	const char	*max_end_date;
-	const char	*successor_ref;
-	const char	*uncovered;	/* coverage_gap: ';'-joined services */
-	const char	*fired_at;	/* ISO 8601, UTC */
-	int		 offset_days;
-	int		 days_left;	/* due - today at firing; negative after */
-	int		 late;		/* fired after downtime or a hold */
-	int		 lapsed_extension;	/* last extension recorded late */
-
-	/* The "generic" JSON payload (an object) describing all of the above. */
-	const char	*json;
+	const json_t	*alert;		/* the facts: see above */
+	const char	*json;		/* alert as compact JSON text */
 
 	void		*plugin_data;	/* the plugin's, per delivery */
 	void		*host_data;	/* the daemon's: do not touch */
 };
 
 struct notifier_host {
-	int	abi;
+	size_t	size;			/* sizeof(struct notifier_host) */
+	int	abi;			/* NOTIFIER_ABI_VERSION */
 	/* syslog priority (LOG_ERR, LOG_INFO, ...); no trailing newline. */
 	void	(*log)(int prio, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -129,10 +161,34 @@ struct notifier_host {
 	void	(*result)(struct notifier_delivery *d,
 		    enum notifier_status status, long retry_after,
 		    const char *message);
+	/*
+	 * The words of an alert (a delivery's alert), plain UTF-8 text with
+	 * no markup, each a string the plugin frees with free(), or NULL if
+	 * out of memory.  Any alert reads, even one of a kind newer than the
+	 * plugin, or one with facts missing.
+	 *
+	 * subject: one line, "[contractd] HAV-CPDPS: extension decision due
+	 *   in 30 days (2025-03-31)".
+	 * summary: one sentence, without the "[contractd] " tag: "HAV-CPDPS
+	 *   (Complex Placements DPS): extension decision due in 30 days
+	 *   (2025-03-31)", with the services of a coverage gap, "(late)" and
+	 *   a lapsed extension's warning where they apply.
+	 * consequence: what happens if nothing is done, a clause to follow
+	 *   "If nothing is done, ": "the service has no contract after 30
+	 *   April 2025"; "" for a kind with none (a test).
+	 */
+	char	*(*alert_subject)(const json_t *alert);
+	char	*(*alert_summary)(const json_t *alert);
+	char	*(*alert_consequence)(const json_t *alert);
 };
 
+/*
+ * The plugin's descriptor.  abi comes first in every ABI (see above); the
+ * daemon reads the other fields only once abi is NOTIFIER_ABI_VERSION.
+ */
 struct notifier_plugin {
 	int		 abi;		/* NOTIFIER_ABI_VERSION */
+	size_t		 size;		/* sizeof(struct notifier_plugin) */
 	const char	*name;		/* matches "plugin =" in the config */
 	unsigned	 flags;
 	int		(*init)(const struct notifier_host *host,

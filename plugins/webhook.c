@@ -2,8 +2,10 @@
  * The webhook notifier: POSTs each alert as JSON to one URL, signed per
  * the Standard Webhooks spec (webhook-id, webhook-timestamp and, with a
  * secret, webhook-signature).  The body is the daemon's generic payload, a
- * Slack message or a Teams Adaptive Card.  Transfers run on the daemon's
- * multi handle; only init() touches the file system (the secret file).
+ * Slack message or a Teams Adaptive Card (webhook-format.c).  This file
+ * holds the channel's keys, its secret, signing and the transfer, which
+ * runs on the daemon's multi handle; only init() touches the file system
+ * (the secret file).
  */
 #include <sys/stat.h>
 
@@ -13,12 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -39,16 +39,6 @@
 #define WEBHOOK_TIMEOUT_MAX	3600	/* seconds */
 #define WEBHOOK_RETRY_AFTER_MAX	86400L	/* a receiver cannot park us longer */
 
-enum webhook_format {
-	WEBHOOK_GENERIC,
-	WEBHOOK_SLACK,
-	WEBHOOK_TEAMS
-};
-
-static const char *const webhook_format_names[] = {
-	"generic", "slack", "teams"
-};
-
 /* One channel. */
 struct webhook {
 	const struct notifier_host	*host;
@@ -65,7 +55,6 @@ struct webhook_xfer {
 	const struct notifier_host	*host;
 	struct curl_slist		*headers;
 	char				*body;
-	long				 retry_after;
 	char				 excerpt[WEBHOOK_EXCERPT_MAX + 1];
 	size_t				 excerptlen;
 	char				 errbuf[CURL_ERROR_SIZE];
@@ -123,14 +112,8 @@ static int
 webhook_set_format(struct webhook *w, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof(webhook_format_names) /
-	    sizeof(webhook_format_names[0]); i++)
-		if (strcmp(kv->value, webhook_format_names[i]) == 0) {
-			w->format = (enum webhook_format)i;
-			return 0;
-		}
+	if (webhook_format_parse(kv->value, &w->format) == 0)
+		return 0;
 	cfg->error(cfg, kv->line, "format: not generic, slack or teams: %s",
 	    kv->value);
 	return -1;
@@ -401,251 +384,6 @@ webhook_fini(void *instance)
 	webhook_free(instance);
 }
 
-/* How each milestone kind reads ahead of, on and after its due date. */
-struct webhook_phrase {
-	const char	*milestone;
-	const char	*ahead;		/* followed by " in N days" */
-	const char	*today;
-	const char	*past;		/* followed by " N days ago" */
-};
-
-static const struct webhook_phrase webhook_phrases[] = {
-	{ "extension_deadline", "extension decision due",
-	    "extension decision due today", "extension decision was due" },
-	{ "term_end", "term ends", "term ends today", "term ended" },
-	{ "procurement_start", "re-procurement should start",
-	    "re-procurement should start today",
-	    "re-procurement should have started" },
-	{ "coverage_gap", "services left uncovered after the term ends",
-	    "services left uncovered after the term ends today",
-	    "services left uncovered after the term ended" },
-	{ "expired", "expires", "has expired", "expired" },
-};
-
-/* A kind newer than this plugin: its name, then these. */
-static const struct webhook_phrase webhook_phrase_other = {
-	NULL, "due", "due today", "was due"
-};
-
-static void
-webhook_summary_when(FILE *f, const struct notifier_delivery *d)
-{
-	const struct webhook_phrase	*p = NULL;
-	long				 n = d->days_left;
-	size_t				 i;
-
-	for (i = 0; i < sizeof(webhook_phrases) / sizeof(webhook_phrases[0]);
-	    i++)
-		if (d->milestone != NULL &&
-		    strcmp(d->milestone, webhook_phrases[i].milestone) == 0)
-			p = &webhook_phrases[i];
-	if (p == NULL) {
-		fprintf(f, "%s ", d->milestone != NULL ? d->milestone :
-		    "milestone");
-		p = &webhook_phrase_other;
-	}
-	if (n > 0)
-		fprintf(f, "%s in %ld day%s", p->ahead, n, n == 1 ? "" : "s");
-	else if (n == 0)
-		fputs(p->today, f);
-	else
-		fprintf(f, "%s %ld day%s ago", p->past, -n, n == -1 ? "" : "s");
-}
-
-/* coverage_gap: the services, and how far the contract may still run. */
-static void
-webhook_summary_gap(FILE *f, const struct notifier_delivery *d)
-{
-	const char	*s;
-
-	if (d->uncovered != NULL && *d->uncovered != '\0') {
-		fputs(": ", f);
-		for (s = d->uncovered; *s != '\0'; s++) {
-			if (*s == ';')
-				fputs(", ", f);
-			else
-				fputc(*s, f);
-		}
-	}
-	/* ISO dates compare as strings. */
-	if (d->end_date != NULL && d->max_end_date != NULL &&
-	    strcmp(d->max_end_date, d->end_date) > 0)
-		fprintf(f, "; it can still be extended to %s",
-		    d->max_end_date);
-}
-
-/*
- * Closes an open_memstream() stream, which sets *sp only then: its text,
- * or NULL (freed) if writing failed.
- */
-static char *
-memstream_end(FILE *f, char **sp)
-{
-	int	bad = ferror(f);
-
-	if (fclose(f) != 0 || bad) {
-		free(*sp);
-		return NULL;
-	}
-	return *sp;
-}
-
-/*
- * The one-line human summary of an alert, as in the email subject:
- * "[contractd] REF (TITLE): extension decision due in 30 days (DATE)".
- * Returns a string to free, or NULL if out of memory.
- */
-char *
-webhook_summary(const struct notifier_delivery *d)
-{
-	FILE	*f;
-	char	*s = NULL;
-	size_t	 len;
-
-	if ((f = open_memstream(&s, &len)) == NULL)
-		return NULL;
-	fprintf(f, "[contractd] %s%s",
-	    d->event != NULL && strcmp(d->event, "test") == 0 ? "test: " : "",
-	    d->ref != NULL ? d->ref : "?");
-	if (d->title != NULL && *d->title != '\0')
-		fprintf(f, " (%s)", d->title);
-	fputs(": ", f);
-	webhook_summary_when(f, d);
-	if (d->due != NULL)
-		fprintf(f, " (%s)", d->due);
-	if (d->milestone != NULL && strcmp(d->milestone, "coverage_gap") == 0)
-		webhook_summary_gap(f, d);
-	if (d->late)
-		fputs(" (late)", f);
-	if (d->lapsed_extension)
-		fputs(". The last extension was recorded after the contract "
-		    "had lapsed.", f);
-	return memstream_end(f, &s);
-}
-
-/* Slack reads <...> as links and mentions: only &, < and > are escaped. */
-static char *
-webhook_slack_escape(const char *text)
-{
-	FILE	*f;
-	char	*s = NULL;
-	size_t	 len;
-
-	if ((f = open_memstream(&s, &len)) == NULL)
-		return NULL;
-	for (; *text != '\0'; text++) {
-		if (*text == '&')
-			fputs("&amp;", f);
-		else if (*text == '<')
-			fputs("&lt;", f);
-		else if (*text == '>')
-			fputs("&gt;", f);
-		else
-			fputc(*text, f);
-	}
-	return memstream_end(f, &s);
-}
-
-static json_t *
-webhook_slack(const struct notifier_delivery *d)
-{
-	json_t	*root = NULL;
-	char	*summary, *text = NULL;
-
-	if ((summary = webhook_summary(d)) != NULL &&
-	    (text = webhook_slack_escape(summary)) != NULL)
-		root = json_pack("{s:s}", "text", text);
-	free(text);
-	free(summary);
-	return root;
-}
-
-static int
-webhook_teams_fact(json_t *facts, const char *title, const char *value)
-{
-	if (value == NULL)
-		return 0;
-	return json_array_append_new(facts, json_pack("{s:s, s:s}",
-	    "title", title, "value", value));
-}
-
-static json_t *
-webhook_teams_facts(const struct notifier_delivery *d)
-{
-	json_t	*facts;
-	char	 days[16];
-	int	 rc = 0;
-
-	if ((facts = json_array()) == NULL)
-		return NULL;
-	snprintf(days, sizeof(days), "%d", d->days_left);
-	rc |= webhook_teams_fact(facts, "Contract", d->ref);
-	rc |= webhook_teams_fact(facts, "Milestone", d->milestone);
-	rc |= webhook_teams_fact(facts, "Due", d->due);
-	rc |= webhook_teams_fact(facts, "Days left", days);
-	rc |= webhook_teams_fact(facts, "End date", d->end_date);
-	rc |= webhook_teams_fact(facts, "Max end date", d->max_end_date);
-	rc |= webhook_teams_fact(facts, "Successor", d->successor_ref != NULL ?
-	    d->successor_ref : "none");
-	if (rc != 0) {
-		json_decref(facts);
-		return NULL;
-	}
-	return facts;
-}
-
-/* A Teams message carrying one Adaptive Card (schema 1.4). */
-static json_t *
-webhook_teams(const struct notifier_delivery *d)
-{
-	json_t	*root = NULL, *title;
-	char	*summary;
-
-	if ((summary = webhook_summary(d)) == NULL)
-		return NULL;
-	title = d->title != NULL && *d->title != '\0' ?
-	    json_sprintf("%s: %s", d->ref != NULL ? d->ref : "?", d->title) :
-	    json_string(d->ref != NULL ? d->ref : "?");
-	/* json_pack takes the references given to "o", even on error. */
-	root = json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:["
-	    "{s:s, s:o, s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:o}]}}]}",
-	    "type", "message",
-	    "attachments",
-	    "contentType", "application/vnd.microsoft.card.adaptive",
-	    "contentUrl",
-	    "content",
-	    "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
-	    "type", "AdaptiveCard",
-	    "version", "1.4",
-	    "body",
-	    "type", "TextBlock", "text", title, "size", "medium",
-	    "weight", "bolder", "wrap", 1,
-	    "type", "TextBlock", "text", summary, "wrap", 1,
-	    "type", "FactSet", "facts", webhook_teams_facts(d));
-	free(summary);
-	return root;
-}
-
-/* The request body for w's format, or NULL if it cannot be built. */
-static char *
-webhook_body(const struct webhook *w, const struct notifier_delivery *d)
-{
-	json_t	*root;
-	char	*s;
-
-	if (w->format == WEBHOOK_GENERIC)
-		return d->json != NULL ? strdup(d->json) : NULL;
-	if (w->format == WEBHOOK_SLACK)
-		root = webhook_slack(d);
-	else
-		root = webhook_teams(d);
-	if (root == NULL)
-		return NULL;
-	s = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	return s;
-}
-
 /*
  * The Standard Webhooks signature of body: "v1," and the base64
  * HMAC-SHA256, under key, of "id.ts.body".  Returns 0, or -1 if out of
@@ -733,54 +471,6 @@ webhook_headers(const struct webhook *w, const struct notifier_delivery *d,
 	return h;
 }
 
-/* Parses a Retry-After value: delay-seconds or an HTTP-date. */
-static long
-webhook_retry_after(char *v)
-{
-	size_t	len;
-	time_t	t;
-	long	n;
-
-	while (isspace((unsigned char)*v))
-		v++;
-	for (len = strlen(v); len > 0 && isspace((unsigned char)v[len - 1]);
-	    len--)
-		v[len - 1] = '\0';
-	if (len > 0 && strspn(v, "0123456789") == len) {
-		errno = 0;
-		n = strtol(v, NULL, 10);
-		if (errno != 0 || n > WEBHOOK_RETRY_AFTER_MAX)
-			n = WEBHOOK_RETRY_AFTER_MAX;
-		return n;
-	}
-	if ((t = curl_getdate(v, NULL)) == -1 || t <= time(NULL))
-		return 0;
-	if (t - time(NULL) > WEBHOOK_RETRY_AFTER_MAX)
-		return WEBHOOK_RETRY_AFTER_MAX;
-	return (long)(t - time(NULL));
-}
-
-/* Catches Retry-After; a new status line (after a 1xx) starts over. */
-static size_t
-webhook_header_cb(char *data, size_t size, size_t nitems, void *arg)
-{
-	static const char	 name[] = "Retry-After:";
-	const size_t		 nlen = sizeof(name) - 1;
-	struct webhook_xfer	*x = arg;
-	size_t			 n = size * nitems;
-	char			 v[128];
-
-	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0)
-		x->retry_after = 0;
-	else if (n > nlen && n - nlen < sizeof(v) &&
-	    strncasecmp(data, name, nlen) == 0) {
-		memcpy(v, data + nlen, n - nlen);
-		v[n - nlen] = '\0';
-		x->retry_after = webhook_retry_after(v);
-	}
-	return n;
-}
-
 /* Discards the response, keeping its start for error messages. */
 static size_t
 webhook_write_cb(char *data, size_t size, size_t nmemb, void *arg)
@@ -819,8 +509,6 @@ webhook_easy_setup(CURL *easy, const struct webhook *w,
 	    w->connect_timeout);
 	rc |= curl_easy_setopt(easy, CURLOPT_TIMEOUT, w->timeout);
 	rc |= curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	rc |= curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, webhook_header_cb);
-	rc |= curl_easy_setopt(easy, CURLOPT_HEADERDATA, x);
 	rc |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, webhook_write_cb);
 	rc |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, x);
 	rc |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -873,6 +561,22 @@ webhook_http_msg(const struct webhook_xfer *x, long code, char *msg,
 	    excerpt);
 }
 
+/*
+ * The response's Retry-After in seconds (curl reads both delay-seconds and
+ * an HTTP-date), 0 if none, at most WEBHOOK_RETRY_AFTER_MAX.
+ */
+static long
+webhook_retry_after(CURL *easy)
+{
+	curl_off_t	secs = 0;
+
+	if (curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &secs) != CURLE_OK ||
+	    secs < 0)
+		return 0;
+	return secs > WEBHOOK_RETRY_AFTER_MAX ? WEBHOOK_RETRY_AFTER_MAX :
+	    (long)secs;
+}
+
 /* Sorts the outcome of a finished transfer; msg says why if not OK. */
 static enum notifier_status
 webhook_classify(const struct webhook_xfer *x, CURL *easy, CURLcode rc,
@@ -901,7 +605,7 @@ webhook_classify(const struct webhook_xfer *x, CURL *easy, CURLcode rc,
 	}
 	webhook_http_msg(x, code, msg, len);
 	if (code == 429 || (code >= 500 && code < 600)) {
-		*retry_after = x->retry_after;
+		*retry_after = webhook_retry_after(easy);
 		return NOTIFIER_RETRY;
 	}
 	if (code >= 300 && code < 400) {
@@ -966,10 +670,10 @@ webhook_send(void *instance, struct notifier_delivery *d)
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
 	x->host = w->host;
-	if ((x->body = webhook_body(w, d)) == NULL) {
+	if ((x->body = webhook_body(w->host, w->format, d)) == NULL) {
 		webhook_xfer_free(x);
 		snprintf(msg, sizeof(msg), "cannot build the %s body",
-		    webhook_format_names[w->format]);
+		    webhook_format_name(w->format));
 		w->host->result(d, NOTIFIER_FAIL, 0, msg);
 		return 0;
 	}
@@ -993,6 +697,7 @@ webhook_send(void *instance, struct notifier_delivery *d)
 __attribute__((visibility("default")))
 const struct notifier_plugin contractd_notifier = {
 	.abi = NOTIFIER_ABI_VERSION,
+	.size = sizeof(struct notifier_plugin),
 	.name = "webhook",
 	.flags = 0,
 	.init = webhook_init,

@@ -272,10 +272,10 @@ def test_import_coverage_sees_the_whole_file(workdir):
         assert d.stop() == 0
 
 
-def test_import_fires_once_every_row_is_stored(workdir):
-    # The import rule fires once the whole file is stored: a coverage gap
-    # is judged against every contract of it (HAV-LATER covers another
-    # service, so the DPS's gap stays).
+def test_import_fires_what_is_due_with_coverage_gaps(workdir):
+    # Two contracts or more: the alerts due at once fire as the import
+    # ends, coverage gaps among them (their payload names the services
+    # left uncovered by the whole file).
     later = ("HAV-LATER,Later contract,contract,2025-01-01,2030-12-31,"
              "2030-12-31,home-care:LD,later@council.example,\n")
     d = Daemon(workdir)

@@ -361,9 +361,12 @@ def test_plugin_with_other_abi_is_refused(workdir):
                 "{ (void)p; (void)d; return 0; }\n"
                 "static void f(void *p) { (void)p; }\n"
                 "const struct notifier_plugin contractd_notifier = "
-                "{ 99, \"old\", 0, i, s, f };\n")
+                "{ .abi = 99, .size = sizeof(struct notifier_plugin), "
+                ".name = \"old\", .init = i, .send = s, .fini = f };\n")
+    flags = subprocess.run(["pkg-config", "--cflags", "jansson"],
+                           capture_output=True, text=True).stdout.split()
     subprocess.run(["cc", "-shared", "-fPIC", "-I",
-                    os.path.join(SRCDIR, "plugins"), "-o",
+                    os.path.join(SRCDIR, "plugins")] + flags + ["-o",
                     os.path.join(pdir, "old.so"), src], check=True)
     conf = os.path.join(workdir, "c.conf")
     with open(conf, "w") as f:
@@ -372,8 +375,10 @@ def test_plugin_with_other_abi_is_refused(workdir):
     r = subprocess.run([CONTRACTD, "-t", "-c", conf], capture_output=True,
                        text=True)
     assert r.returncode == 1
-    assert r.stderr == ("%s:3: [notifier legacy] plugin old: ABI version "
-                        "99, contractd needs 1: refused\n" % conf)
+    assert r.stderr == ("%s:3: [notifier legacy] plugin 'old' (%s/old.so) "
+                        "uses notifier ABI 99; this contractd needs ABI 2: "
+                        "rebuild it against this contractd's notifier.h\n"
+                        % (conf, pdir))
 
 
 def test_contractctl_exit_codes(daemon, workdir):

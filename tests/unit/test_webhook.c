@@ -1,8 +1,12 @@
 /*
  * Unit tests of the webhook notifier, compiled together with
- * plugins/webhook.c: the Standard Webhooks signature (the spec's published
- * test vector), the one-line summaries, the checks of the channel's keys,
- * and the life of a delivery against a fake host that runs no transfer.
+ * plugins/webhook.c and webhook-format.c, and the daemon's alert texts
+ * (daemon/alert-text.c) that the host table gives it: the Standard
+ * Webhooks signature (the spec's published test vector), the one-line
+ * summaries and the other words of an alert, the bodies of each format
+ * byte for byte as the webhook sent them before the texts moved to the
+ * daemon, the checks of the channel's keys, and the life of a delivery
+ * against a fake host that runs no transfer.
  */
 #include <sys/stat.h>
 
@@ -21,7 +25,9 @@
 
 #include "notifier.h"
 
+#include "alert-text.h"
 #include "webhook.h"
+#include "webhook_golden.h"
 
 extern const struct notifier_plugin contractd_notifier;
 
@@ -91,11 +97,18 @@ fake_result(struct notifier_delivery *d, enum notifier_status status,
 }
 
 static const struct notifier_host fake_host = {
+	.size = sizeof(struct notifier_host),
 	.abi = NOTIFIER_ABI_VERSION,
 	.log = fake_log,
 	.transfer = fake_transfer,
 	.result = fake_result,
+	.alert_subject = alert_text_subject,
+	.alert_summary = alert_text_summary,
+	.alert_consequence = alert_text_consequence,
 };
+
+/* The alert of the delivery being built (delivery()); one at a time. */
+static json_t	*cur;
 
 static int
 reset(void **state)
@@ -157,6 +170,8 @@ test_descriptor(void **state)
 {
 	(void)state;
 	assert_int_equal(contractd_notifier.abi, NOTIFIER_ABI_VERSION);
+	assert_int_equal(contractd_notifier.size,
+	    sizeof(struct notifier_plugin));
 	assert_string_equal(contractd_notifier.name, "webhook");
 	assert_int_equal(contractd_notifier.flags, 0);
 }
@@ -184,21 +199,44 @@ test_sign_vector(void **state)
 	    "1614265330", body, strlen(body), sig, 47), -1);
 }
 
+/* Sets key of the alert (contract: of its contract) to v, NULL: null. */
+static void
+set(const char *key, const char *v)
+{
+	json_object_set_new(cur, key, v ? json_string(v) : json_null());
+}
+
+static void
+set_c(const char *key, const char *v)
+{
+	json_object_set_new(json_object_get(cur, "contract"), key,
+	    v ? json_string(v) : json_null());
+}
+
+static void
+set_b(const char *key, int v)
+{
+	json_object_set_new(cur, key, json_boolean(v));
+}
+
 static void
 delivery(struct notifier_delivery *d, const char *milestone, int days)
 {
+	json_decref(cur);
+	cur = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:i, s:b, "
+	    "s:b, s:n}", "type", "contract.alert",
+	    "contract", "ref", "HAV-CPDPS", "title", "Complex Placements DPS",
+	    "end_date", "2025-04-30", "max_end_date", "2026-04-30",
+	    "milestone", milestone, "due", "2025-03-31", "days_left", days,
+	    "late", 0, "lapsed_extension", 0, "uncovered");
+	assert_non_null(cur);
 	memset(d, 0, sizeof(*d));
+	d->size = sizeof(*d);
 	d->key = "HAV-CPDPS/extension_deadline/2025-03-31/30/hook";
 	d->event = "alert";
 	d->channel = "hook";
 	d->attempt = 1;
-	d->ref = "HAV-CPDPS";
-	d->title = "Complex Placements DPS";
-	d->milestone = milestone;
-	d->due = "2025-03-31";
-	d->end_date = "2025-04-30";
-	d->max_end_date = "2026-04-30";
-	d->days_left = days;
+	d->alert = cur;
 	d->json = "{\"event\":\"alert\"}";
 }
 
@@ -207,7 +245,7 @@ assert_summary(const struct notifier_delivery *d, const char *want)
 {
 	char	*s;
 
-	assert_non_null(s = webhook_summary(d));
+	assert_non_null(s = webhook_summary(&fake_host, d));
 	assert_string_equal(s, want);
 	free(s);
 }
@@ -228,17 +266,17 @@ test_summary_kinds(void **state)
 	assert_summary(&d, "[contractd] HAV-CPDPS (Complex Placements DPS): "
 	    "re-procurement should start in 90 days (2025-03-31)");
 	delivery(&d, "coverage_gap", 7);
-	d.uncovered = "Residential care;Respite";
+	set("uncovered", "Residential care;Respite");
 	assert_summary(&d, "[contractd] HAV-CPDPS (Complex Placements DPS): "
 	    "services left uncovered after the term ends in 7 days "
 	    "(2025-03-31): Residential care, Respite; it can still be "
 	    "extended to 2026-04-30");
-	d.max_end_date = d.end_date;
+	set_c("max_end_date", "2025-04-30");
 	assert_summary(&d, "[contractd] HAV-CPDPS (Complex Placements DPS): "
 	    "services left uncovered after the term ends in 7 days "
 	    "(2025-03-31): Residential care, Respite");
 	delivery(&d, "expired", 0);
-	d.due = "2025-05-01";
+	set("due", "2025-05-01");
 	assert_summary(&d, "[contractd] HAV-CPDPS (Complex Placements DPS): "
 	    "has expired (2025-05-01)");
 }
@@ -277,19 +315,122 @@ test_summary_flags(void **state)
 
 	(void)state;
 	delivery(&d, "extension_deadline", 14);
-	d.late = 1;
+	set_b("late", 1);
 	assert_summary(&d, "[contractd] HAV-CPDPS (Complex Placements DPS): "
 	    "extension decision due in 14 days (2025-03-31) (late)");
-	d.lapsed_extension = 1;
+	set_b("lapsed_extension", 1);
 	assert_summary(&d, "[contractd] HAV-CPDPS (Complex Placements DPS): "
 	    "extension decision due in 14 days (2025-03-31) (late). The last "
 	    "extension was recorded after the contract had lapsed.");
-	d.late = 0;
-	d.title = NULL;
-	d.event = "test";
+	set_b("late", 0);
+	set_c("title", NULL);
+	set("type", "contract.test");
 	assert_summary(&d, "[contractd] test: HAV-CPDPS: extension decision "
 	    "due in 14 days (2025-03-31). The last extension was recorded "
 	    "after the contract had lapsed.");
+}
+
+/* The body of alert (outbox text) in format f, through the fake host. */
+static char *
+body_of(const char *text, enum webhook_format f)
+{
+	struct notifier_delivery	 d;
+	json_error_t			 err;
+	json_t				*a;
+	char				*body;
+
+	assert_non_null(a = json_loads(text, 0, &err));
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.key = "k";
+	d.alert = a;
+	d.json = text;
+	body = webhook_body(&fake_host, f, &d);
+	json_decref(a);
+	return body;
+}
+
+static void
+test_bodies_unchanged(void **state)
+{
+	size_t	 i;
+	char	*b;
+
+	(void)state;
+	for (i = 0; i < sizeof(webhook_golden) / sizeof(webhook_golden[0]);
+	    i++) {
+		assert_non_null(b = body_of(webhook_golden[i].alert,
+		    WEBHOOK_GENERIC));
+		assert_string_equal(b, webhook_golden[i].alert);
+		free(b);
+		assert_non_null(b = body_of(webhook_golden[i].alert,
+		    WEBHOOK_SLACK));
+		assert_string_equal(b, webhook_golden[i].slack);
+		free(b);
+		assert_non_null(b = body_of(webhook_golden[i].alert,
+		    WEBHOOK_TEAMS));
+		assert_string_equal(b, webhook_golden[i].teams);
+		free(b);
+	}
+}
+
+static void
+assert_text(char *(*fn)(const json_t *), const char *want)
+{
+	char	*s;
+
+	assert_non_null(s = fn(cur));
+	assert_string_equal(s, want);
+	free(s);
+}
+
+/* The subject (DESIGN section 8) and what happens if nothing is done. */
+static void
+test_alert_texts(void **state)
+{
+	struct notifier_delivery	d;
+
+	(void)state;
+	delivery(&d, "extension_deadline", 30);
+	assert_text(alert_text_subject, "[contractd] HAV-CPDPS: extension "
+	    "decision due in 30 days (2025-03-31)");
+	assert_text(alert_text_consequence, "the contract ends on 30 April "
+	    "2025 without being extended");
+	delivery(&d, "procurement_start", 90);
+	set_c("kind", "framework");
+	assert_text(alert_text_consequence, "no framework to place from "
+	    "after 30 April 2026");
+	set_c("kind", "contract");
+	assert_text(alert_text_consequence, "the service has no contract "
+	    "after 30 April 2026");
+	delivery(&d, "term_end", 7);
+	assert_text(alert_text_consequence, "the service has no contract "
+	    "after 30 April 2025");
+	set_c("successor_ref", "HAV-NEXT");
+	assert_text(alert_text_consequence, "HAV-NEXT must be in place the "
+	    "day after 30 April 2025");
+	delivery(&d, "coverage_gap", 7);
+	set("uncovered", "Residential care;Respite");
+	assert_text(alert_text_consequence, "Residential care, Respite will "
+	    "have no contract after 30 April 2025");
+	delivery(&d, "expired", -3);
+	set("due", "2025-05-01");
+	assert_text(alert_text_subject, "[contractd] HAV-CPDPS: expired 3 "
+	    "days ago (2025-05-01)");
+	assert_text(alert_text_consequence, "whatever is still bought under "
+	    "it has had no contract since 1 May 2025");
+	/* A test alert, or a kind newer than the texts, still reads. */
+	delivery(&d, "break_clause", 5);
+	set("type", "contract.test");
+	assert_text(alert_text_subject, "[contractd] test: HAV-CPDPS: "
+	    "break_clause due in 5 days (2025-03-31)");
+	assert_text(alert_text_consequence, "");
+	/* Nothing known at all. */
+	json_decref(cur);
+	cur = json_object();
+	assert_text(alert_text_subject, "[contractd] ?: milestone due today");
+	assert_text(alert_text_summary, "?: milestone due today");
+	assert_text(alert_text_consequence, "");
 }
 
 static void
@@ -510,8 +651,8 @@ test_send_outcomes(void **state)
 
 	(void)state;
 	delivery(&d, "coverage_gap", 30);
-	d.uncovered = "Residential <care> & respite";
-	d.lapsed_extension = 1;
+	set("uncovered", "Residential <care> & respite");
+	set_b("lapsed_extension", 1);
 
 	fake.transfer_rc = -1;
 	send_one("generic", 1, &d);
@@ -532,8 +673,12 @@ test_send_outcomes(void **state)
 
 	/* Fields left unset do not trip the body builders. */
 	reset(NULL);
+	json_decref(cur);
+	cur = json_object();
 	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
 	d.key = "k";
+	d.alert = cur;
 	d.json = "{}";
 	fake.done_rc = CURLE_OPERATION_TIMEDOUT;
 	send_one("teams", 0, &d);
@@ -569,7 +714,8 @@ test_send_refused(void **state)
 	/* Not UTF-8: jansson refuses it rather than sending garbage. */
 	reset(NULL);
 	delivery(&d, "term_end", 3);
-	d.title = "Caf\xe9";
+	json_object_set_new(json_object_get(cur, "contract"), "title",
+	    json_string_nocheck("Caf\xe9"));
 	send_one("slack", 0, &d);
 	assert_int_equal(fake.status, NOTIFIER_FAIL);
 	assert_string_equal(fake.result_msg, "cannot build the slack body");
@@ -584,6 +730,8 @@ main(void)
 		cmocka_unit_test(test_summary_kinds),
 		cmocka_unit_test(test_summary_when),
 		cmocka_unit_test(test_summary_flags),
+		cmocka_unit_test(test_bodies_unchanged),
+		cmocka_unit_test(test_alert_texts),
 		cmocka_unit_test_setup(test_secret_mode, reset),
 		cmocka_unit_test_setup(test_secret_content, reset),
 		cmocka_unit_test_setup(test_secret_missing, reset),
@@ -599,6 +747,7 @@ main(void)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	json_decref(cur);
 	curl_global_cleanup();
 	return rc;
 }
