@@ -317,6 +317,7 @@ static const struct conf_key daemon_keys[] = {
 	{ "holidays",		set_string,	DOFF(holidays_path) },
 	{ "working_days_only",	set_bool,	DOFF(alerts.working_days_only) },
 	{ "max_connections",	set_count,	DOFF(max_connections) },
+	{ "max_connections_per_uid", set_count, DOFF(max_connections_per_uid) },
 	{ "idle_timeout",	set_count,	DOFF(idle_timeout) },
 	{ "max_age",		set_duration,	DOFF(max_age) },
 	{ "max_transfers",	set_count,	DOFF(max_transfers) },
@@ -633,6 +634,7 @@ config_defaults(struct config *c, const char *path)
 	c->timezone = strdup("Europe/London");
 	c->socket_mode = 0660;
 	c->max_connections = 64;
+	c->max_connections_per_uid = 16;
 	c->idle_timeout = 60;
 	c->max_age = 3 * 86400;
 	c->max_transfers = 16;

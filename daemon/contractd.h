@@ -60,6 +60,7 @@ struct config {
 	char			*timezone;
 	char			*holidays_path;
 	int			 max_connections;
+	int			 max_connections_per_uid; /* read-only */
 	int			 idle_timeout;		/* seconds */
 	long			 max_age;		/* seconds */
 	int			 max_transfers;

@@ -5,19 +5,26 @@
  * Limits, so that no client can exhaust the daemon or block others: a
  * request line is at most PROTO_MAXLINE bytes (the read high-watermark
  * stops reading past it), an idle connection is closed after idle_timeout
- * seconds, at most max_connections are open at once (the longest idle one
- * makes room for a new one), and accept pauses for a second on EMFILE.
+ * seconds, and at most max_connections are open at once, a number clamped
+ * to the descriptor limit.
+ *
+ * Read-only peers are many and administrators few, so the slots are not
+ * first come, first served (control_fit): a read-only uid has at most
+ * max_per_uid connections, read-only peers together leave reserve slots
+ * to administrators, and a read-only peer that goes over a limit closes a
+ * read-only connection (its own, or one of the uid holding most), never an
+ * administrator's.  On EMFILE a read-only connection makes room too; only
+ * when there is none does accept pause for a second.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +39,17 @@
 #include "control.h"
 #include "import.h"
 #include "log.h"
+#include "peer.h"
 #include "proto.h"
 
-#define CONTROL_MAXGROUPS	256
 #define CONTROL_OUTMAX		(16 * 1024 * 1024)
 #define CONTROL_BODY_READ	(1024 * 1024)	/* a read of request data */
 #define CONTROL_WRITE_MAX	(1024 * 1024)	/* a write of an answer */
 #define CONTROL_READ_MAX	(PROTO_MAXLINE + 2)	/* buffered requests */
+#define CONTROL_ADMIN_RESERVE	8	/* slots read-only peers cannot take */
+/* Descriptors kept from clients for stdio, the loop, SQLite and plugins. */
+#define CONTROL_FD_RESERVE	32
+#define CONTROL_MIN_CONNECTIONS	4
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
@@ -47,6 +58,7 @@ struct conn {
 	struct import		*upload;	/* an import in progress */
 	struct cmd_body		*body;		/* a request's data to read */
 	struct peer		 peer;
+	struct peer_uid		*uid;
 	int			 closing;	/* flush, then close */
 };
 
@@ -60,11 +72,13 @@ struct control {
 	struct event		*ev_accept;
 	struct event		*ev_pause;
 	TAILQ_HEAD(, conn)	 conns;		/* least recently active first */
+	struct peers		 peers;
 	int			 nconns;
+	int			 nreadonly;	/* of them, not administrators' */
 	int			 max_connections;
+	int			 reserve;	/* of them, for administrators */
+	int			 max_per_uid;
 	struct timeval		 idle;
-	gid_t			 admin_gid;
-	int			 have_admin_gid;
 	int			 pauses;	/* since the last warning */
 	time_t			 warned;	/* of pausing, monotonic */
 };
@@ -142,7 +156,8 @@ control_bind(struct control *c, const char *path, mode_t mode, char *err,
 	c->sock_dev = sb.st_dev;
 	c->sock_ino = sb.st_ino;
 	/* The admin group may open it with a group-only mode. */
-	if (c->have_admin_gid && chown(path, (uid_t)-1, c->admin_gid) == -1)
+	if (c->peers.have_admin_gid &&
+	    chown(path, (uid_t)-1, c->peers.admin_gid) == -1)
 		log_warn("%s: chown %s to the admin group", __func__, path);
 	return 0;
 }
@@ -166,24 +181,49 @@ control_systemd(void)
 	return fd;
 }
 
+/*
+ * max_connections lowered, if need be, to the descriptors RLIMIT_NOFILE
+ * leaves once the daemon's own and its transfers' are set aside.
+ */
+static int
+control_clamp(int want, int transfers)
+{
+	struct rlimit	rl;
+	rlim_t		keep = CONTROL_FD_RESERVE + (rlim_t)transfers, room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("%s: getrlimit", __func__);
+		return want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	room = rl.rlim_cur > keep ? rl.rlim_cur - keep : 0;
+	if (room >= (rlim_t)want)
+		return want;
+	if (room < CONTROL_MIN_CONNECTIONS)
+		room = CONTROL_MIN_CONNECTIONS;
+	log_warnx("%s: max_connections lowered from %d to %d: the descriptor "
+	    "limit is %llu, of which %llu are kept for the database, plugins "
+	    "and transfers", __func__, want, (int)room,
+	    (unsigned long long)rl.rlim_cur, (unsigned long long)keep);
+	return (int)room;
+}
+
 void
 control_configure(struct control *c, const struct control_conf *cc)
 {
-	struct group	*gr;
+	int	share;
 
-	c->max_connections = cc->max_connections;
+	c->max_connections = control_clamp(cc->max_connections,
+	    cc->max_transfers);
+	c->reserve = c->max_connections / 2;
+	if (c->reserve > CONTROL_ADMIN_RESERVE)
+		c->reserve = CONTROL_ADMIN_RESERVE;
+	share = c->max_connections - c->reserve;
+	c->max_per_uid = cc->max_per_uid < share ? cc->max_per_uid : share;
 	c->idle.tv_sec = cc->idle_timeout;
 	c->idle.tv_usec = 0;
-	c->have_admin_gid = 0;
-	if (cc->admin_group != NULL && *cc->admin_group != '\0') {
-		if ((gr = getgrnam(cc->admin_group)) != NULL) {
-			c->admin_gid = gr->gr_gid;
-			c->have_admin_gid = 1;
-		} else
-			log_info("%s: admin_group %s does not exist: only "
-			    "root and the daemon's user may change state",
-			    __func__, cc->admin_group);
-	}
+	peers_configure(&c->peers, cc->admin_group);
 }
 
 struct control *
@@ -199,6 +239,7 @@ control_open(struct event_base *base, const struct control_conf *cc,
 	c->base = base;
 	c->fd = -1;
 	TAILQ_INIT(&c->conns);
+	peers_init(&c->peers);
 	control_configure(c, cc);
 	if ((c->fd = control_systemd()) != -1)
 		c->from_systemd = 1;
@@ -237,6 +278,7 @@ control_close(struct control *c)
 		return;
 	while ((conn = TAILQ_FIRST(&c->conns)) != NULL)
 		conn_close(conn);
+	peers_forget(&c->peers);
 	if (c->ev_accept != NULL)
 		event_free(c->ev_accept);
 	if (c->ev_pause != NULL)
@@ -273,56 +315,15 @@ conn_close(struct conn *conn)
 
 	TAILQ_REMOVE(&c->conns, conn, entry);
 	c->nconns--;
+	conn->uid->nconns--;
+	if (!conn->peer.admin) {
+		c->nreadonly--;
+		conn->uid->nreadonly--;
+	}
 	bufferevent_free(conn->bev);
 	commands_body_free(conn->body);
 	import_abort(&conn->upload);
 	free(conn);
-}
-
-/* Admin: root, the daemon's own user, or a member of admin_group. */
-static int
-peer_is_admin(struct control *c, int fd, const struct peer *p)
-{
-	gid_t		 groups[CONTROL_MAXGROUPS];
-	socklen_t	 len = sizeof(groups);
-	size_t		 i;
-
-	if (p->uid == 0 || p->uid == geteuid())
-		return 1;
-	if (!c->have_admin_gid)
-		return 0;
-	if (p->gid == c->admin_gid)
-		return 1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1) {
-		log_warn("%s: SO_PEERGROUPS", __func__);
-		return 0;
-	}
-	for (i = 0; i < len / sizeof(gid_t); i++)
-		if (groups[i] == c->admin_gid)
-			return 1;
-	return 0;
-}
-
-static int
-peer_identify(struct control *c, int fd, struct peer *p)
-{
-	struct ucred	 cred;
-	socklen_t	 len = sizeof(cred);
-	struct passwd	*pw;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-		log_warn("%s: SO_PEERCRED", __func__);
-		return -1;
-	}
-	p->uid = cred.uid;
-	p->gid = cred.gid;
-	p->pid = cred.pid;
-	if ((pw = getpwuid(cred.uid)) != NULL)
-		snprintf(p->user, sizeof(p->user), "%s", pw->pw_name);
-	else
-		snprintf(p->user, sizeof(p->user), "%lu", (unsigned long)p->uid);
-	p->admin = peer_is_admin(c, fd, p);
-	return 0;
 }
 
 /* Frees an answer line once libevent has sent it. */
@@ -355,19 +356,86 @@ conn_send(struct conn *conn, char *line, size_t len)
 	}
 }
 
-/*
- * The connection to close for a new one: the longest idle, unless it is
- * in the middle of an import, which any peer could end that way.
- */
+/* The longest idle read-only connection of u, or NULL. */
 static struct conn *
-conn_victim(struct control *c)
+conn_oldest_of(struct control *c, const struct peer_uid *u)
 {
 	struct conn	*conn;
 
 	TAILQ_FOREACH(conn, &c->conns, entry)
-		if (conn->body == NULL && conn->upload == NULL)
+		if (conn->uid == u && !conn->peer.admin)
 			return conn;
-	return TAILQ_FIRST(&c->conns);
+	return NULL;
+}
+
+/*
+ * The read-only connection to close when read-only peers are over their
+ * share: the longest idle of the uid holding most (the first idle among
+ * a tie), so a newcomer gets in at the expense of the greediest.
+ */
+static struct conn *
+conn_oldest_readonly(struct control *c)
+{
+	struct peer_uid	*u;
+	struct conn	*conn;
+	int		 most = 0;
+
+	TAILQ_FOREACH(u, &c->peers.uids, entry)
+		if (u->nreadonly > most)
+			most = u->nreadonly;
+	TAILQ_FOREACH(conn, &c->conns, entry)
+		if (!conn->peer.admin && conn->uid->nreadonly == most)
+			return conn;
+	return NULL;
+}
+
+/*
+ * The administrator's connection to close for another's: the longest
+ * idle, passing over connections in the middle of an import.
+ */
+static struct conn *
+conn_oldest_admin(struct control *c, const struct conn *new)
+{
+	struct conn	*conn;
+
+	TAILQ_FOREACH(conn, &c->conns, entry)
+		if (conn != new && conn->body == NULL &&
+		    conn->upload == NULL)
+			return conn;
+	return NULL;
+}
+
+/*
+ * Brings the counts back within their limits once new has joined, by
+ * closing one connection: new's own longest idle if its uid is over
+ * max_per_uid; a read-only one if read-only peers are over their share or
+ * all slots are taken; for an administrator with no read-only connection
+ * left, another administrator's.  A read-only peer never closes an
+ * administrator's connection; with none to close, new is refused.
+ */
+static void
+control_fit(struct control *c, struct conn *new)
+{
+	struct conn	*victim = NULL;
+	int		 full = c->nconns > c->max_connections;
+
+	if (!new->peer.admin && new->uid->nreadonly > c->max_per_uid)
+		victim = conn_oldest_of(c, new->uid);
+	else if (full || (!new->peer.admin &&
+	    c->nreadonly > c->max_connections - c->reserve))
+		victim = conn_oldest_readonly(c);
+	if (victim == NULL && full && new->peer.admin)
+		victim = conn_oldest_admin(c, new);
+	if (victim == NULL && full)
+		victim = new;
+	if (victim == NULL)
+		return;
+	log_debug("%s: uid %lu%s: %d connections, %d read-only, %d of uid "
+	    "%lu: closing one of uid %lu", __func__,
+	    (unsigned long)new->peer.uid, new->peer.admin ? " (admin)" : "",
+	    c->nconns, c->nreadonly, new->uid->nconns,
+	    (unsigned long)new->peer.uid, (unsigned long)victim->peer.uid);
+	conn_close(victim);
 }
 
 /* Moves conn to the tail: the head is then the longest idle. */
@@ -562,20 +630,20 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	conn_close(conn);
 }
 
-static int
+static struct conn *
 conn_new(struct control *c, int fd)
 {
 	struct conn	*conn;
 
 	if ((conn = calloc(1, sizeof(*conn))) == NULL)
-		return -1;
+		return NULL;
 	conn->control = c;
 	conn->peer.conn = conn;
-	if (peer_identify(c, fd, &conn->peer) == -1 ||
+	if (peer_identify(&c->peers, fd, &conn->peer, &conn->uid) == -1 ||
 	    (conn->bev = bufferevent_socket_new(c->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		free(conn);
-		return -1;
+		return NULL;
 	}
 	bufferevent_setcb(conn->bev, conn_read, conn_write, conn_event, conn);
 	bufferevent_setwatermark(conn->bev, EV_READ, 0, CONTROL_READ_MAX);
@@ -589,10 +657,15 @@ conn_new(struct control *c, int fd)
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&c->conns, conn, entry);
 	c->nconns++;
+	conn->uid->nconns++;
+	if (!conn->peer.admin) {
+		c->nreadonly++;
+		conn->uid->nreadonly++;
+	}
 	log_debug("%s: uid %lu (%s) pid %ld connected%s", __func__,
 	    (unsigned long)conn->peer.uid, conn->peer.user,
 	    (long)conn->peer.pid, conn->peer.admin ? ", admin" : "");
-	return 0;
+	return conn;
 }
 
 /*
@@ -618,30 +691,50 @@ control_pause(struct control *c)
 	evtimer_add(c->ev_pause, &tv);
 }
 
+/*
+ * Out of descriptors: a read-only connection makes room, so that
+ * read-only peers cannot hold accept paused; with none, accept pauses.
+ * Either way the backlog waits for the next turn of the loop, when
+ * libevent has closed the descriptor of the connection freed.
+ */
+static void
+control_shed(struct control *c)
+{
+	struct conn	*victim;
+
+	if ((victim = conn_oldest_readonly(c)) == NULL) {
+		control_pause(c);
+		return;
+	}
+	log_debug("%s: out of descriptors: closing a connection of uid %lu",
+	    __func__, (unsigned long)victim->peer.uid);
+	conn_close(victim);
+}
+
 /* Takes one connection; 0 when the backlog is empty or accept paused. */
 static int
 control_accept1(struct control *c)
 {
-	int	fd;
+	struct conn	*conn;
+	int		 fd;
 
 	fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE)
-			control_pause(c);
-		else if (errno != EAGAIN && errno != EINTR &&
+		if (errno == EMFILE || errno == ENFILE) {
+			control_shed(c);
+			return 0;
+		}
+		if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("%s: accept", __func__);
 		return errno == EINTR || errno == ECONNABORTED;
 	}
-	if (c->nconns >= c->max_connections) {
-		log_debug("%s: %d connections: closing the longest idle",
-		    __func__, c->nconns);
-		conn_close(conn_victim(c));
-	}
-	if (conn_new(c, fd) == -1) {
+	if ((conn = conn_new(c, fd)) == NULL) {
 		log_warnx("%s: cannot set up a connection", __func__);
 		close(fd);
+		return 1;
 	}
+	control_fit(c, conn);
 	return 1;
 }
 

@@ -17,7 +17,7 @@ struct peer {
 	gid_t	 gid;
 	pid_t	 pid;
 	int	 admin;
-	char	 user[64];
+	char	 user[64];	/* resolved once per uid, not per accept */
 	void	*conn;		/* the connection, for per-connection state */
 };
 
@@ -26,7 +26,9 @@ struct control_conf {
 	mode_t		 mode;
 	const char	*admin_group;
 	int		 max_connections;
+	int		 max_per_uid;	/* read-only connections of one uid */
 	int		 idle_timeout;
+	int		 max_transfers;	/* descriptors kept for deliveries */
 };
 
 /*
@@ -35,7 +37,12 @@ struct control_conf {
  */
 struct control	*control_open(struct event_base *base,
 		    const struct control_conf *cc, char *err, size_t errlen);
-/* Applies new limits and admin group after a reload. */
+/*
+ * Applies new limits and admin group after a reload; max_connections is
+ * lowered to what RLIMIT_NOFILE leaves once the daemon's own descriptors
+ * and max_transfers are set aside.  User names cached per uid are
+ * resolved again.
+ */
 void		 control_configure(struct control *c,
 		    const struct control_conf *cc);
 void		 control_close(struct control *c);

@@ -71,7 +71,9 @@ control_conf_of(const struct config *conf, struct control_conf *cc)
 	cc->mode = conf->socket_mode;
 	cc->admin_group = conf->admin_group;
 	cc->max_connections = conf->max_connections;
+	cc->max_per_uid = conf->max_connections_per_uid;
 	cc->idle_timeout = conf->idle_timeout;
+	cc->max_transfers = conf->max_transfers;
 }
 
 /* Warns about settings that only a restart applies. */

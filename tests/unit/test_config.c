@@ -58,6 +58,7 @@ test_good(void **state)
 	    "alert_time = 08:30\n"
 	    "working_days_only = no\n"
 	    "max_connections = 10\n"
+	    "max_connections_per_uid = 3\n"
 	    "idle_timeout = 30\n"
 	    "max_age = 2h\n"
 	    "max_transfers = 4\n"
@@ -83,6 +84,7 @@ test_good(void **state)
 	assert_int_equal(c->alerts.alert_minute, 8 * 60 + 30);
 	assert_int_equal(c->alerts.working_days_only, 0);
 	assert_int_equal(c->max_connections, 10);
+	assert_int_equal(c->max_connections_per_uid, 3);
 	assert_int_equal(c->idle_timeout, 30);
 	assert_int_equal(c->max_age, 7200);
 	assert_int_equal(c->max_transfers, 4);
@@ -98,7 +100,7 @@ test_good(void **state)
 	    (1u << MS_EXPIRED) | (1u << MS_COVERAGE_GAP));
 	assert_int_equal(c->channels[0].nkv, 1);
 	assert_string_equal(c->channels[0].kv[0].key, "url");
-	assert_int_equal(c->channels[0].kv[0].line, 27);
+	assert_int_equal(c->channels[0].kv[0].line, 28);
 	config_free(c);
 }
 
@@ -117,6 +119,8 @@ test_defaults(void **state)
 	assert_int_equal(c->alerts.noffsets[MS_TERM_END], 8);
 	assert_int_equal(c->alerts.offsets[MS_TERM_END][0], 180);
 	assert_int_equal(c->max_age, 3 * 86400);
+	assert_int_equal(c->max_connections, 64);
+	assert_int_equal(c->max_connections_per_uid, 16);
 	config_free(c);
 }
 
