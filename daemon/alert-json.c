@@ -21,15 +21,6 @@ iso_utc(time_t t)
 	return json_string(buf);
 }
 
-static json_t *
-date_json(int32_t day)
-{
-	char	buf[DATE_STRLEN];
-
-	return day == DATE_NONE ? json_null() : json_string(date_format(day,
-	    buf));
-}
-
 json_t *
 alert_json(const struct contract *c, const struct alert *a,
     const struct alert_firing *f)

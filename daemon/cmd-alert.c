@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "contract-json.h"
 #include "contractd.h"
 #include "import.h"
 #include "plugin.h"
@@ -144,9 +145,9 @@ rows_begin(struct strbuf *b, const struct rows *rs)
 {
 	proto_ok_open(b);
 	strbuf_puts(b, "{\"from\":");
-	json_put(b, cmd_date(rs->from));
+	json_put(b, date_json(rs->from));
 	strbuf_puts(b, ",\"to\":");
-	json_put(b, cmd_date(rs->to));
+	json_put(b, date_json(rs->to));
 }
 
 static void
@@ -232,7 +233,7 @@ agenda_text(struct rows *rs, int days, struct strbuf *b)
 			strbuf_puts(b, ",");
 		json_put(b, json_pack("{s:s, s:s, s:s, s:o, s:i, s:b}", "ref",
 		    w->ref, "title", w->title, "milestone",
-		    milestone_name(w->kind), "due", cmd_date(w->due),
+		    milestone_name(w->kind), "due", date_json(w->due),
 		    "days_left", (int)(w->due - rs->from), "acked", w->acked));
 	}
 	rows_end(b, rs);
@@ -341,7 +342,7 @@ simulate_text(struct rows *rs, struct strbuf *b)
 		json_put(b, json_pack("{s:o, s:s, s:s, s:o, s:i, s:o}",
 		    "fire_at", cmd_instant(w->fire), "contract", w->ref,
 		    "milestone", milestone_name(w->kind), "due",
-		    cmd_date(w->due), "offset_days", w->offset, "channels",
+		    date_json(w->due), "offset_days", w->offset, "channels",
 		    channels_of(w->kind)));
 	}
 	rows_end(b, rs);
@@ -459,7 +460,7 @@ cmd_ack_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	    milestone_due(&c, k, &a.due, r) == 0 &&
 	    alert_change(&c, &cs, &a, DATE_NONE, r) == 0) {
 		r->result = json_pack("{s:s, s:s, s:o}", "ref", c.ref,
-		    "milestone", a.kind, "due", cmd_date(a.due));
+		    "milestone", a.kind, "due", date_json(a.due));
 		rc = 0;
 	}
 	contract_free(&c);
@@ -487,7 +488,7 @@ cmd_silence_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	if (cmd_load(ref, &c, &cs, r) == 0 &&
 	    alert_change(&c, &cs, NULL, until, r) == 0) {
 		r->result = json_pack("{s:s, s:o}", "ref", c.ref,
-		    "silenced_until", cmd_date(until));
+		    "silenced_until", date_json(until));
 		rc = 0;
 	}
 	contract_free(&c);

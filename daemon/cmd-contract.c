@@ -26,15 +26,6 @@ cmd_today(void)
 }
 
 json_t *
-cmd_date(int32_t day)
-{
-	char	buf[DATE_STRLEN];
-
-	return day == DATE_NONE ? json_null() : json_string(date_format(day,
-	    buf));
-}
-
-json_t *
 cmd_instant(time_t t)
 {
 	char	buf[DATE_ISOLEN];
@@ -97,7 +88,7 @@ next_milestone(const struct contract *c, int32_t today)
 	if (best == MS_NKINDS)
 		return json_null();
 	return json_pack("{s:s, s:o, s:i}", "milestone",
-	    milestone_name(ms[best].kind), "due", cmd_date(ms[best].due),
+	    milestone_name(ms[best].kind), "due", date_json(ms[best].due),
 	    "days_left", (int)(ms[best].due - today));
 }
 
@@ -163,7 +154,7 @@ show_milestones(const struct contract *c, int32_t today)
 	    cmd_store(), ms);
 	for (i = 0; i < n; i++) {
 		o = json_pack("{s:s, s:o, s:i, s:b}", "milestone",
-		    milestone_name(ms[i].kind), "due", cmd_date(ms[i].due),
+		    milestone_name(ms[i].kind), "due", date_json(ms[i].due),
 		    "days_left", (int)(ms[i].due - today), "acked",
 		    store_acked(cmd_store(), c->ref,
 		    milestone_name(ms[i].kind), ms[i].due) == 1);
@@ -197,7 +188,7 @@ cmd_show_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	}
 	if ((o = contract_to_json(&c)) != NULL) {
 		json_object_set_new(o, "silenced_until",
-		    cmd_date(cs.silenced_until));
+		    date_json(cs.silenced_until));
 		json_object_set_new(o, "lapsed_extension",
 		    json_boolean(cs.lapsed_extension));
 		json_object_set_new(o, "next_alert", cmd_instant(cs.next_fire));
@@ -216,9 +207,9 @@ static int
 history_ext(void *arg, const struct extension_rec *e)
 {
 	return json_array_append_new(arg, json_pack("{s:o, s:o, s:o, s:s?, "
-	    "s:s?, s:b, s:o, s:s?}", "old_end", cmd_date(e->old_end),
-	    "new_end", cmd_date(e->new_end), "decided_on",
-	    cmd_date(e->decided_on), "decision_ref", e->decision_ref, "note",
+	    "s:s?, s:b, s:o, s:s?}", "old_end", date_json(e->old_end),
+	    "new_end", date_json(e->new_end), "decided_on",
+	    date_json(e->decided_on), "decision_ref", e->decision_ref, "note",
 	    e->note, "lapsed", e->lapsed, "recorded_at",
 	    cmd_instant(e->recorded_at), "user", e->user));
 }
@@ -228,7 +219,7 @@ history_alert(void *arg, const struct alert_rec *a)
 {
 	return json_array_append_new(arg, json_pack("{s:s, s:s, s:o, s:i, "
 	    "s:o, s:s, s:b, s:o}", "key", a->key, "milestone", a->kind,
-	    "due", cmd_date(a->due), "offset_days", a->offset, "fire_at",
+	    "due", date_json(a->due), "offset_days", a->offset, "fire_at",
 	    cmd_instant(a->fire_at), "state", a->state, "late", a->late,
 	    "at", cmd_instant(a->at)));
 }
@@ -237,7 +228,7 @@ static int
 history_ack(void *arg, const struct ack_rec *a)
 {
 	return json_array_append_new(arg, json_pack("{s:s, s:o, s:s?, s:s?, "
-	    "s:o}", "milestone", a->kind, "due", cmd_date(a->due), "note",
+	    "s:o}", "milestone", a->kind, "due", date_json(a->due), "note",
 	    a->note, "user", a->user, "at", cmd_instant(a->at)));
 }
 
@@ -264,7 +255,7 @@ history_implied(const char *ref, json_t *al, struct cmd_reply *r)
 			continue;
 		json_array_append_new(al, json_pack("{s:s, s:s, s:o, s:i, "
 		    "s:o, s:s, s:b, s:n}", "key", key, "milestone",
-		    milestone_name(v[i].kind), "due", cmd_date(v[i].due),
+		    milestone_name(v[i].kind), "due", date_json(v[i].due),
 		    "offset_days", v[i].offset, "fire_at",
 		    cmd_instant(v[i].fire), "state", "skipped", "late", 0,
 		    "at"));
@@ -600,10 +591,10 @@ cmd_extend_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		x.lapsed = x.decided_on > x.old_end;
 		if (extend_save(peer, &c, &cs, &e, &x, r) == 0) {
 			r->result = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}",
-			    "ref", c.ref, "old_end", cmd_date(x.old_end),
-			    "new_end", cmd_date(x.new_end), "max_end_date",
-			    cmd_date(c.max_end_date), "decided_on",
-			    cmd_date(x.decided_on), "lapsed", x.lapsed);
+			    "ref", c.ref, "old_end", date_json(x.old_end),
+			    "new_end", date_json(x.new_end), "max_end_date",
+			    date_json(c.max_end_date), "decided_on",
+			    date_json(x.decided_on), "lapsed", x.lapsed);
 			rc = 0;
 		}
 	}

@@ -92,7 +92,6 @@ int	 cmd_arg_only(json_t *args, const char *const *names,
 
 /* cmd-contract.c: shared helpers */
 int32_t	 cmd_today(void);
-json_t	*cmd_date(int32_t day);
 json_t	*cmd_instant(time_t t);
 int	 cmd_load(const char *ref, struct contract *c,
 	    struct contract_state *cs, struct cmd_reply *r);

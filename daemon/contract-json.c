@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "contract-json.h"
+#include "dates.h"
 
 static json_t *
 field_json(const struct contract *c, const char *name)
@@ -39,4 +40,13 @@ contract_to_json(const struct contract *c)
 			return NULL;
 		}
 	return o;
+}
+
+json_t *
+date_json(int32_t day)
+{
+	char	buf[DATE_STRLEN];
+
+	return day == DATE_NONE ? json_null() : json_string(date_format(day,
+	    buf));
 }

@@ -11,5 +11,7 @@
 
 /* Day counts are integers, everything else strings; unset fields null. */
 json_t	*contract_to_json(const struct contract *c);
+/* A date as JSON: "YYYY-MM-DD", or null for DATE_NONE. */
+json_t	*date_json(int32_t day);
 
 #endif

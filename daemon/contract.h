@@ -82,7 +82,8 @@ int		 contract_kind_parse(const char *s, enum contract_kind *k);
  */
 int		 contract_list_next(const char **p, const char **item,
 		    size_t *len);
-/* The same, empty items skipped: the service keys of a services list. */
+/* The same, empty items skipped: the keys of a services list, the
+ * addresses of a notify list. */
 int		 contract_service_next(const char **p, const char **svc,
 		    size_t *len);
 /* Whether svc, an item of list all, is the first item of its key in all. */

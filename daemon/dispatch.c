@@ -132,23 +132,21 @@ enqueue_recipients(struct store *st, const struct contract *c,
     const char *alert_key, const char *channel, const char *payload,
     time_t now)
 {
-	char	*list, *tok, *save = NULL, *p, *e;
-	int	 rc = 0, n = 0;
+	const char	*p, *it;
+	char		*list, *addr;
+	size_t		 len;
+	int		 rc = 0, n = 0;
 
 	if (asprintf(&list, "%s;%s", c->owner_email ? c->owner_email : "",
 	    c->notify ? c->notify : "") == -1)
 		return -1;
-	for (tok = strtok_r(list, ";", &save); tok != NULL && rc == 0;
-	    tok = strtok_r(NULL, ";", &save)) {
-		for (p = tok; *p == ' ' || *p == '\t'; p++)
-			;
-		for (e = p + strlen(p); e > p && (e[-1] == ' ' ||
-		    e[-1] == '\t'); e--)
-			;
-		*e = '\0';
-		if (*p == '\0')
-			continue;
-		rc = enqueue_one(st, alert_key, channel, p, payload, now);
+	for (p = list; rc == 0 && contract_service_next(&p, &it, &len);) {
+		if ((addr = strndup(it, len)) == NULL)
+			rc = -1;
+		else
+			rc = enqueue_one(st, alert_key, channel, addr, payload,
+			    now);
+		free(addr);
 		n++;
 	}
 	free(list);
