@@ -195,11 +195,8 @@ store_contract_update(struct store *st, const struct contract *c,
 int
 store_contract_exists(struct store *st, const char *ref)
 {
-	sqlite3_stmt	*s;
-
-	s = store_prep(st, SQL_CONTRACT_EXISTS,
+	return store_has(st, SQL_CONTRACT_EXISTS,
 	    "SELECT 1 FROM contracts WHERE ref = ?", "t", ref);
-	return s == NULL ? STORE_ERROR : store_one(st, s, __func__);
 }
 
 int
@@ -316,7 +313,6 @@ int
 store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 {
 	struct store	*st = arg;
-	sqlite3_stmt	*s;
 	int		 rc;
 
 	/*
@@ -324,13 +320,11 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 	 * end (engine_services_uncovered), which the row ends before.
 	 */
 	(void)ref;
-	s = store_prep(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
+	rc = store_has(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
 	    "service = ?1 AND end_date >= ?2 AND (start_date IS NULL OR "
 	    "start_date <= ?2) LIMIT 1", "td", svc, day);
 	/* An error answers "not covered": a false warning, not a miss. */
-	if (s == NULL || (rc = store_one(st, s, __func__)) < 0)
-		return 0;
-	return rc;
+	return rc < 0 ? 0 : rc;
 }
 
 static int

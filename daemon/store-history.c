@@ -87,11 +87,8 @@ store_alert_record(struct store *st, const char *ref,
 int
 store_alert_known(struct store *st, const char *key)
 {
-	sqlite3_stmt	*s;
-
-	s = store_prep(st, SQL_ALERT_KNOWN,
+	return store_has(st, SQL_ALERT_KNOWN,
 	    "SELECT 1 FROM alerts WHERE key = ?", "t", key);
-	return s == NULL ? STORE_ERROR : store_one(st, s, __func__);
 }
 
 struct alert_cb {
@@ -148,11 +145,8 @@ store_ack_add(struct store *st, const char *ref, const struct ack_rec *a)
 int
 store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
 {
-	sqlite3_stmt	*s;
-
-	s = store_prep(st, SQL_ACKED, "SELECT 1 FROM acks WHERE ref = ? AND "
+	return store_has(st, SQL_ACKED, "SELECT 1 FROM acks WHERE ref = ? AND "
 	    "kind = ? AND due = ?", "ttd", ref, kind, due);
-	return s == NULL ? STORE_ERROR : store_one(st, s, __func__);
 }
 
 struct ack_cb {

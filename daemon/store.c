@@ -454,26 +454,15 @@ store_prep(struct store *st, enum store_sql id, const char *sql,
 	return s;
 }
 
-int
-store_do(struct store *st, enum store_sql id, const char *sql,
-    const char *fmt, ...)
-{
-	sqlite3_stmt	*s;
-	va_list		 ap;
-
-	va_start(ap, fmt);
-	s = store_vprep(st, id, sql, fmt, &ap);
-	va_end(ap);
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_done(st, s, sql);
-}
-
 /* Steps a statement expected to finish without rows. */
 int
 store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 {
-	int	rc = sqlite3_step(s);
+	int	rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -513,7 +502,11 @@ store_rows(struct store *st, sqlite3_stmt *s,
 int
 store_one(struct store *st, sqlite3_stmt *s, const char *fn)
 {
-	int	rc = sqlite3_step(s);
+	int	rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
