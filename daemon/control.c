@@ -294,12 +294,6 @@ control_close(struct control *c)
 	free(c);
 }
 
-int
-control_connections(struct control *c)
-{
-	return c->nconns;
-}
-
 struct import **
 control_upload(void *p)
 {

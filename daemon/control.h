@@ -46,7 +46,6 @@ struct control	*control_open(struct event_base *base,
 void		 control_configure(struct control *c,
 		    const struct control_conf *cc);
 void		 control_close(struct control *c);
-int		 control_connections(struct control *c);
 
 /*
  * The import in progress on a connection (chunked "import" requests): a

@@ -654,12 +654,6 @@ csv_import_fed(const struct csv_import *im)
 	return (im->fed);
 }
 
-size_t
-csv_import_rows(const struct csv_import *im)
-{
-	return (im->rows);
-}
-
 void
 csv_import_free(struct csv_import *im)
 {

@@ -104,7 +104,6 @@ struct csv_import	*csv_import_new(csv_row_fn fn, void *arg);
 int	 csv_import_feed(struct csv_import *im, const char *text, size_t len,
 	    int last, struct csv_error *e);
 size_t	 csv_import_fed(const struct csv_import *im);	/* bytes so far */
-size_t	 csv_import_rows(const struct csv_import *im);	/* data rows */
 void	 csv_import_free(struct csv_import *im);
 
 #endif

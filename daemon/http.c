@@ -147,12 +147,6 @@ http_init(struct event_base *base)
 }
 
 int
-http_active(void)
-{
-	return http.active;
-}
-
-int
 http_transfer(struct notifier_delivery *d, CURL *easy,
     void (*done)(struct notifier_delivery *, CURL *, CURLcode))
 {

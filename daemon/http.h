@@ -11,8 +11,6 @@
 
 int	 http_init(struct event_base *base);
 void	 http_shutdown(void);
-/* Transfers under way. */
-int	 http_active(void);
 void	 http_cancel_all(void);
 int	 http_transfer(struct notifier_delivery *d, CURL *easy,
 	    void (*done)(struct notifier_delivery *, CURL *, CURLcode));

@@ -73,18 +73,6 @@ store_delivery_due(struct store *st, time_t now, long limit,
 }
 
 int
-store_delivery_get(struct store *st, const char *key, store_delivery_fn fn,
-    void *arg)
-{
-	int	n;
-
-	n = delivery_rows(st, store_prep(st, SQL_DELIVERY_GET, "SELECT "
-	    DELIVERY_COLS " FROM deliveries WHERE key = ?", "t", key), fn,
-	    arg, __func__);
-	return n < 0 ? n : (n > 0 ? STORE_FOUND : STORE_NOTFOUND);
-}
-
-int
 store_delivery_each(struct store *st, const char *state, long limit,
     store_delivery_fn fn, void *arg)
 {

@@ -226,9 +226,6 @@ typedef int (*store_delivery_fn)(void *arg, const struct delivery_rec *d);
 /* Pending and failed deliveries due by now, earliest first. */
 int		 store_delivery_due(struct store *st, time_t now, long limit,
 		    store_delivery_fn fn, void *arg);
-/* Loads one delivery; STORE_NOTFOUND if key is unknown. */
-int		 store_delivery_get(struct store *st, const char *key,
-		    store_delivery_fn fn, void *arg);
 int		 store_delivery_result(struct store *st, const char *key,
 		    const char *state, int attempts, time_t next_attempt,
 		    const char *last_error);
