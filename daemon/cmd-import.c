@@ -230,7 +230,7 @@ import_end(struct import **up)
 	if (im == NULL)
 		return;
 	if (store_in_txn(daemon_ctx->store))
-		store_rollback(daemon_ctx->store);
+		store_rollback_bulk(daemon_ctx->store);
 	csv_import_free(im->csv);
 	free(im);
 	*up = NULL;
@@ -263,10 +263,10 @@ import_start(struct peer *peer, struct import **up, struct cmd_reply *r)
 	im->now = time(NULL);
 	im->t0 = log_clock_ms();
 	snprintf(im->user, sizeof(im->user), "%s", peer->user);
-	if (store_begin(daemon_ctx->store) == -1 ||
+	if (store_begin_bulk(daemon_ctx->store) == -1 ||
 	    store_import_begin(daemon_ctx->store) != 0 ||
 	    (im->first_id = store_import_next_id(daemon_ctx->store)) < 1) {
-		store_rollback(daemon_ctx->store);
+		store_rollback_bulk(daemon_ctx->store);
 		csv_import_free(im->csv);
 		free(im);
 		return cmd_fail(r, "internal", "database error");

@@ -43,7 +43,8 @@
 #include "proto.h"
 
 #define CONTROL_OUTMAX		(16 * 1024 * 1024)
-#define CONTROL_BODY_READ	(1024 * 1024)	/* a read of request data */
+/* A read of request data: an import stores one between other clients. */
+#define CONTROL_BODY_READ	(256 * 1024)
 #define CONTROL_WRITE_MAX	(1024 * 1024)	/* a write of an answer */
 #define CONTROL_READ_MAX	(PROTO_MAXLINE + 2)	/* buffered requests */
 #define CONTROL_ADMIN_RESERVE	8	/* slots read-only peers cannot take */

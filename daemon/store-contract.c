@@ -2,7 +2,7 @@
  * The store's contracts and their services.
  *
  * A contract is a row; each key of its services list is a row of the
- * services table, which answers coverage from an index by (service,
+ * services table, which answers coverage from its key (service,
  * end_date).  Milestones are not stored: the agenda and simulate take
  * the contracts whose dates can place one in their window (by the date
  * indexes) and ask the engine.
@@ -98,24 +98,33 @@ store_contract_get(struct store *st, const char *ref, struct contract *c,
 	return rc;
 }
 
-/* The rows of c's services, each key once; id is c's row. */
+/*
+ * Adds (add 1) or removes (0) the rows of the services c lists, each key
+ * once; id is c's row.  A contract without a start date starts at ''.
+ */
 static int
-services_add(struct store *st, const struct contract *c, int64_t id)
+services_set(struct store *st, const struct contract *c, int64_t id, int add)
 {
 	sqlite3_stmt	*s;
-	const char	*p = c->services, *svc;
+	const char	*p = c->services, *svc, *start = "";
+	char		 buf[DATE_STRLEN];
 	size_t		 n;
 	int		 rc;
 
+	if (c->start_date != DATE_NONE)
+		start = date_format(c->start_date, buf);
 	while (contract_service_next(&p, &svc, &n)) {
 		if (!contract_service_first(c->services, svc, n))
 			continue;
-		if ((s = store_prep(st, SQL_SERVICE_ADD, "INSERT INTO services "
-		    "(contract, service, start_date, end_date) VALUES "
-		    "(?, ?, ?, ?)", "I-dd", id, c->start_date,
-		    c->end_date)) == NULL)
+		s = add ? store_prep(st, SQL_SERVICE_ADD, "INSERT OR IGNORE "
+		    "INTO services (service, end_date, start_date, contract) "
+		    "VALUES (?, ?, ?, ?)", "-dtI", c->end_date, start, id) :
+		    store_prep(st, SQL_SERVICE_DELETE, "DELETE FROM services "
+		    "WHERE service = ? AND end_date = ? AND start_date = ? AND "
+		    "contract = ?", "-dtI", c->end_date, start, id);
+		if (s == NULL)
 			return STORE_ERROR;
-		(void)sqlite3_bind_text(s, 2, svc, (int)n, SQLITE_STATIC);
+		(void)sqlite3_bind_text(s, 1, svc, (int)n, SQLITE_STATIC);
 		if ((rc = store_done(st, s, __func__)) != 0)
 			return rc;
 	}
@@ -164,16 +173,46 @@ store_contract_insert(struct store *st, const struct contract *c,
 	if (rc != 0)
 		return rc;
 	st->last_contract = sqlite3_last_insert_rowid(st->db);
-	return services_add(st, c, st->last_contract);
+	return services_set(st, c, st->last_contract, 1);
+}
+
+/* The row of ref as it is (its services, dates and id), into old. */
+static int
+contract_old(struct store *st, const char *ref, struct contract *old,
+    int64_t *id)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_prep(st, SQL_CONTRACT_OLD, "SELECT services, "
+	    "start_date, end_date, id FROM contracts WHERE ref = ?", "t",
+	    ref)) == NULL)
+		return STORE_ERROR;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		old->services = col_strdup(s, 0);
+		old->start_date = store_col_date(s, 1);
+		old->end_date = store_col_date(s, 2);
+		*id = sqlite3_column_int64(s, 3);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : STORE_ERROR;
 }
 
 int
 store_contract_update(struct store *st, const struct contract *c,
     time_t now)
 {
-	int64_t	 id;
-	int	 rc;
+	struct contract	 old;
+	int64_t		 id;
+	int		 rc;
 
+	/* The rows of its services as they were go first. */
+	contract_init(&old);
+	if ((rc = contract_old(st, c->ref, &old, &id)) == 0)
+		rc = services_set(st, &old, id, 0);
+	contract_free(&old);
+	if (rc != 0)
+		return rc;
 	rc = store_do(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
 	    "title = ?2, kind = ?3, supplier = ?4, owner_name = ?5, "
 	    "owner_email = ?6, notify = ?7, start_date = ?8, end_date = ?9, "
@@ -182,14 +221,7 @@ store_contract_update(struct store *st, const struct contract *c,
 	    "services = ?14, value = ?15, notes = ?16, updated = ?17 "
 	    "WHERE ref = ?1", CONTRACT_FMT "I", CONTRACT_BIND(c),
 	    (int64_t)now);
-	if (rc != 0)
-		return rc;
-	if ((id = store_contract_id(st, c->ref)) < 0)
-		return STORE_ERROR;
-	if ((rc = store_do(st, SQL_SERVICE_DELETE, "DELETE FROM services "
-	    "WHERE contract = ?", "I", id)) != 0)
-		return rc;
-	return services_add(st, c, id);
+	return rc != 0 ? rc : services_set(st, c, id, 1);
 }
 
 int
@@ -321,8 +353,8 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 	 */
 	(void)ref;
 	rc = store_has(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
-	    "service = ?1 AND end_date >= ?2 AND (start_date IS NULL OR "
-	    "start_date <= ?2) LIMIT 1", "td", svc, day);
+	    "service = ?1 AND end_date >= ?2 AND start_date <= ?2 LIMIT 1",
+	    "td", svc, day);
 	/* An error answers "not covered": a false warning, not a miss. */
 	return rc < 0 ? 0 : rc;
 }
@@ -335,7 +367,7 @@ fill_row(void *arg, struct contract *c, struct contract_state *cs)
 	(void)cs;
 	if ((id = store_contract_id(arg, c->ref)) < 0)
 		return -1;
-	return services_add(arg, c, id) == 0 ? 0 : -1;
+	return services_set(arg, c, id, 1) == 0 ? 0 : -1;
 }
 
 int

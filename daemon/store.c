@@ -31,6 +31,11 @@
  * to the log before its commit, so memory stays bounded.
  */
 #define STORE_CACHE_KIB	"32768"
+/*
+ * An import's: its rows go into indexes in no useful order, and pages
+ * the cache cannot keep are written to the log and read back again.
+ */
+#define STORE_BULK_CACHE_KIB	"131072"
 #define STORE_WAL_LIMIT	"67108864"	/* bytes of WAL kept after a reset */
 /* The page size of a new database; one keeps the size it was made with. */
 #define STORE_PAGE_SIZE	"16384"
@@ -176,9 +181,10 @@ static const char *const store_migrations[] = {
 	 * 9: plain tables.  Contracts get a rowid, so that an import
 	 * appends its rows, and indexes on the dates a milestone is counted
 	 * from, and on the deadlines of those that give their own notice or
-	 * lead; services(contract, service, start_date, end_date) answers
-	 * coverage from an index (store_services_fill makes its rows from
-	 * the contracts' lists).  The blobs of 3, 4 and 6 go.
+	 * lead; services(service, end_date, start_date, contract), keyed
+	 * in that order, answers coverage (start_date '' for a contract
+	 * that gives none; store_services_fill makes the rows from the
+	 * contracts' lists).  The blobs of 3, 4 and 6 go.
 	 */
 	"DROP TABLE IF EXISTS coverage;"
 	"DROP TABLE IF EXISTS agenda;"
@@ -222,11 +228,10 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX contracts_proc_own ON contracts(" STORE_PROC_OWN ")"
 	" WHERE procurement_lead_days IS NOT NULL;"
 	"CREATE TABLE services ("
-	" id INTEGER PRIMARY KEY, contract INTEGER NOT NULL,"
-	" service TEXT NOT NULL, start_date TEXT, end_date TEXT NOT NULL);"
-	"CREATE INDEX services_cover ON services(service, end_date,"
-	" start_date);"
-	"CREATE INDEX services_contract ON services(contract);",
+	" service TEXT NOT NULL, end_date TEXT NOT NULL,"
+	" start_date TEXT NOT NULL, contract INTEGER NOT NULL,"
+	" PRIMARY KEY (service, end_date, start_date, contract))"
+	" WITHOUT ROWID;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -267,11 +272,34 @@ store_commit(struct store *st)
  * the next ones.
  */
 int
+store_begin_bulk(struct store *st)
+{
+	if (store_exec(st, "PRAGMA cache_size = -" STORE_BULK_CACHE_KIB) == -1)
+		return -1;
+	if (store_begin(st) == -1) {
+		(void)store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB);
+		return -1;
+	}
+	return 0;
+}
+
+int
 store_commit_bulk(struct store *st)
 {
+	int	rc;
+
 	if (store_exec(st, "PRAGMA wal_autocheckpoint = 0") == -1)
 		return -1;
-	return store_commit(st);
+	rc = store_commit(st);
+	(void)store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB);
+	return rc;
+}
+
+void
+store_rollback_bulk(struct store *st)
+{
+	store_rollback(st);
+	(void)store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB);
 }
 
 int

@@ -38,10 +38,13 @@ int		 store_begin(struct store *st);
 int		 store_commit(struct store *st);
 void		 store_rollback(struct store *st);
 /*
- * The commit of a large transaction, which leaves the log's pages to
- * store_checkpoint, to be run when the loop has time.
+ * A large transaction (an import), with a larger page cache; its commit
+ * leaves the log's pages to store_checkpoint, to be run when the loop
+ * has time.
  */
+int		 store_begin_bulk(struct store *st);
 int		 store_commit_bulk(struct store *st);
+void		 store_rollback_bulk(struct store *st);
 int		 store_checkpoint(struct store *st);
 /*
  * Has what a long transaction spilled to the log so far written to disk,

@@ -1018,7 +1018,7 @@ def coverage_pairs(d):
     for svc, ref, start, end in rows:
         assert (svc, ref) not in seen, (svc, ref)
         seen.add((svc, ref))
-        out.setdefault(svc, []).append((start, end))
+        out.setdefault(svc, []).append((start or None, end))
     for pairs in out.values():
         pairs.sort(key=lambda p: (p[1], p[0] or ""))
     return out
@@ -1263,17 +1263,22 @@ def test_database_of_schema_1_is_migrated(workdir):
         # The tables and indexes of a new database, no more, no less.
         assert schema_of(d.db) == schema_of(new.db)
         for name in ("contracts_next_fire", "contracts_end",
-                     "contracts_max_end", "services_cover",
-                     "deliveries_due", "deliveries_next",
+                     "contracts_max_end", "contracts_ext_own",
+                     "contracts_proc_own", "deliveries_due", "deliveries_next",
                      "deliveries_inflight", "extensions_ref"):
             assert name in idx, sorted(idx)
         for gone in ("services_ref", "contracts_ext_due",
                      "contracts_proc_due", "alerts_ref"):
             assert gone not in idx
-        assert "ON services(service, end_date" in idx["services_cover"]
         # Migration 5: the dispatcher's next deliveries, in its order.
         assert "(next_attempt, key) WHERE state IN ('pending', 'failed') " \
             "AND inflight = 0" in idx["deliveries_due"]
+        # Migration 9: coverage is the services table's own key.
+        db = sqlite3.connect(d.db)
+        sql = db.execute("SELECT sql FROM sqlite_schema WHERE name = "
+                         "'services'").fetchone()[0]
+        db.close()
+        assert "PRIMARY KEY (service, end_date, start_date, contract)" in sql
         # Both procurement starts follow the default lead, counted back
         # from the end.  The store did not say which defaults the
         # schedules follow, so every contract is re-evaluated.
