@@ -482,7 +482,7 @@ store_prep(struct store *st, enum store_sql id, const char *sql,
 	return s;
 }
 
-/* Steps a statement expected to finish without rows. */
+/* Steps a statement once: a row 1, its end 0, or a failure. */
 int
 store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 {
@@ -491,15 +491,15 @@ store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 	if (s == NULL)
 		return STORE_ERROR;
 	rc = sqlite3_step(s);
-
 	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
 	if (rc == SQLITE_CONSTRAINT)
 		return STORE_CONFLICT;
-	if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
-		return STORE_ERROR;
-	}
-	return 0;
+	log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+	return STORE_ERROR;
 }
 
 /*
@@ -524,24 +524,6 @@ store_rows(struct store *st, sqlite3_stmt *s,
 		return n;
 	if (rc != SQLITE_ABORT)
 		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
-	return STORE_ERROR;
-}
-
-int
-store_one(struct store *st, sqlite3_stmt *s, const char *fn)
-{
-	int	rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	rc = sqlite3_step(s);
-
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
 	return STORE_ERROR;
 }
 

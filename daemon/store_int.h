@@ -87,20 +87,17 @@ sqlite3_stmt	*store_stmt(struct store *st, enum store_sql id,
 sqlite3_stmt	*store_prep(struct store *st, enum store_sql id,
 		    const char *sql, const char *fmt, ...);
 /*
- * Steps s (NULL: STORE_ERROR) to its end: 0, STORE_CONFLICT, STORE_ERROR.
- * store_do prepares and binds it first, as store_prep.
+ * Steps s (NULL: STORE_ERROR) once: 1 for a row (a query that finds one
+ * or not), 0 at its end, STORE_CONFLICT or STORE_ERROR.  store_do
+ * prepares and binds it first, as store_prep; store_has too, for a
+ * query.
  */
 int		 store_done(struct store *st, sqlite3_stmt *s, const char *fn);
 #define		 store_do(st, id, sql, ...) \
 		    store_done((st), store_prep((st), (id), (sql), __VA_ARGS__), \
 		    (sql))
-/*
- * For a query that finds a row or not (s NULL: STORE_ERROR): 1, 0, or
- * STORE_ERROR.  store_has prepares and binds it first.
- */
-int		 store_one(struct store *st, sqlite3_stmt *s, const char *fn);
 #define		 store_has(st, id, sql, ...) \
-		    store_one((st), store_prep((st), (id), (sql), __VA_ARGS__), \
+		    store_done((st), store_prep((st), (id), (sql), __VA_ARGS__), \
 		    (sql))
 /* For a query of one integer: its value, 0 when NULL, -1 on error. */
 int64_t		 store_int(struct store *st, enum store_sql id,
