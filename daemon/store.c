@@ -290,7 +290,8 @@ store_commit_bulk(struct store *st)
 
 	if (store_exec(st, "PRAGMA wal_autocheckpoint = 0") == -1)
 		return -1;
-	rc = store_commit(st);
+	if ((rc = store_commit(st)) == -1)
+		(void)store_exec(st, "PRAGMA wal_autocheckpoint = 1000");
 	(void)store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB);
 	return rc;
 }
