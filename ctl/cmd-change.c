@@ -16,6 +16,7 @@ show_add(json_t *r)
 {
 	printf("added %s\n",
 	    json_str_or(json_object_get(r, "contract"), "ref", "?"));
+	ctl_warnings(r);
 }
 
 static int
@@ -33,6 +34,7 @@ show_update(json_t *r)
 {
 	printf("updated %s\n",
 	    json_str_or(json_object_get(r, "contract"), "ref", "?"));
+	ctl_warnings(r);
 }
 
 static int
@@ -83,8 +85,20 @@ static const struct ctl_opt ack_opts[] = {
 static void
 show_ack(json_t *r)
 {
-	printf("acknowledged %s %s due %s\n", json_str_or(r, "ref", "?"),
-	    json_str_or(r, "milestone", "?"), json_str_or(r, "due", "?"));
+	json_t	*first = json_object_get(r, "already");
+
+	if (!json_is_object(first)) {
+		printf("acknowledged %s %s due %s\n", json_str_or(r, "ref",
+		    "?"), json_str_or(r, "milestone", "?"),
+		    json_str_or(r, "due", "?"));
+		return;
+	}
+	printf("%s %s due %s: already acknowledged on %s by %s; %s\n",
+	    json_str_or(r, "ref", "?"), json_str_or(r, "milestone", "?"),
+	    json_str_or(r, "due", "?"), json_str_or(first, "at", "?"),
+	    json_str_or(first, "user", "?"),
+	    json_is_true(json_object_get(r, "note_added")) ?
+	    "the note was added to its history" : "nothing changed");
 }
 
 static const char *const silence_pos[] = { "ref", NULL };

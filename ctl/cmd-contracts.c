@@ -18,8 +18,9 @@ milestone_fmt(json_t *row, const char *key, char *buf, size_t len)
 
 	if (!json_is_object(m))
 		return "";
-	snprintf(buf, len, "%s %s (%s)", json_str_or(m, "milestone", "?"),
+	snprintf(buf, len, "%s %s (%s%s)", json_str_or(m, "milestone", "?"),
 	    json_str_or(m, "due", "?"),
+	    json_is_true(json_object_get(m, "overdue")) ? "OVERDUE, " : "",
 	    days_fmt(json_object_get(m, "days_left"), days, sizeof(days)));
 	return buf;
 }
@@ -82,6 +83,7 @@ show_contract(json_t *r)
 		{ .header = "DAYS LEFT", .key = "days_left",
 		    .fmt = table_value },
 		{ .header = "ACKED", .key = "acked", .fmt = yes_fmt },
+		{ .header = "OVERDUE", .key = "overdue", .fmt = yes_fmt },
 		{ .header = "NOTE", .key = "uncovered",
 		    .fmt = uncovered_fmt, .size = 256 },
 		{ .header = NULL }
@@ -90,6 +92,7 @@ show_contract(json_t *r)
 	show_fields(r, keys);
 	printf("\n");
 	table_section("milestones", cols, json_object_get(r, "milestones"));
+	ctl_warnings(r);
 }
 
 /* The extension's note, after the lapse warning if it needs one. */
@@ -172,12 +175,14 @@ parse_agenda(int argc, char **argv, json_t *args)
 	return 0;
 }
 
-/* The milestone, and whether it was acknowledged. */
+/* The milestone, and whether it was acknowledged or is overdue. */
 static const char *
 agenda_milestone(json_t *row, const char *key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s", json_str_or(row, key, ""),
-	    json_is_true(json_object_get(row, "acked")) ? " (acked)" : "");
+	snprintf(buf, len, "%s%s%s", json_str_or(row, key, ""),
+	    json_is_true(json_object_get(row, "acked")) ? " (acked)" : "",
+	    json_is_true(json_object_get(row, "overdue")) ? " (OVERDUE)" :
+	    "");
 	return buf;
 }
 

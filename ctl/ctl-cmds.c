@@ -43,6 +43,9 @@ show_status(json_t *r)
 	printf("config     %s\n", json_str_or(r, "config", "?"));
 	printf("database   %s\n", json_str_or(r, "database", "?"));
 	printf("contracts  %lld\n", json_int(r, "contracts"));
+	if (json_object_get(r, "overdue") != NULL)
+		printf("overdue    %lld milestone%s\n", json_int(r, "overdue"),
+		    json_int(r, "overdue") == 1 ? "" : "s");
 	printf("channels  ");
 	json_array_foreach(json_object_get(r, "channels"), i, v)
 		printf(" %s (%s%s)", json_str_or(v, "name", "?"),

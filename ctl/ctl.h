@@ -139,6 +139,8 @@ long long	 json_int(json_t *o, const char *key);
 const char	*json_fmt(json_t *v, char *buf, size_t len);
 /* A day count as "today", "in 3 days", "2 days ago"; "" if none. */
 const char	*days_fmt(json_t *v, char *buf, size_t len);
+/* Each string of r's "warnings" as "warning: ..." on standard error. */
+void		 ctl_warnings(json_t *r);
 
 /* contractctl.c */
 /* One request and its response on fd; -1 if the exchange failed. */

@@ -257,3 +257,14 @@ show_object(json_t *o)
 		}
 	}
 }
+
+void
+ctl_warnings(json_t *r)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(r, "warnings"), i, v)
+		if (json_is_string(v))
+			fprintf(stderr, "warning: %s\n", json_string_value(v));
+}

@@ -27,13 +27,14 @@ alert_json(const struct contract *c, const struct alert *a,
 {
 	char	 key[ALERT_KEYLEN], local[DATE_ISOLEN];
 	int32_t	 today = a->due;
+	json_t	*o;
 
 	engine_alert_key(c->ref, a, key, sizeof(key));
 	(void)date_of_instant(f->now, f->tz, &today);
 	if (date_format_local(a->fire, f->tz, local, sizeof(local)) == -1)
 		local[0] = '\0';
 	/* json_pack takes the references given to "o", even on error. */
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:b, s:b, s:o, "
+	o = json_pack("{s:s, s:s, s:o, s:s, s:o, s:i, s:i, s:b, s:b, s:o, "
 	    "s:s, s:o, s:o}",
 	    "type", "contract.alert",
 	    "key", key,
@@ -50,6 +51,13 @@ alert_json(const struct contract *c, const struct alert *a,
 	    "fired_at", iso_utc(f->now),
 	    "uncovered", *f->uncovered ? json_string(f->uncovered) :
 	    json_null());
+	/* Only an overdue alert has the key: the others read as before. */
+	if (o != NULL && f->overdue_days > 0 && json_object_set_new(o,
+	    "overdue_days", json_integer(f->overdue_days)) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 json_t *

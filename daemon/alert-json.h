@@ -21,6 +21,7 @@ struct alert_firing {
 	const char	*tz;		/* the daemon's zone */
 	const char	*uncovered;	/* coverage_gap: ';'-joined, else "" */
 	int		 late;
+	int		 overdue_days;	/* 0 unless overdue */
 	int		 lapsed_extension;
 };
 

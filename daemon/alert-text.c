@@ -15,24 +15,30 @@ struct alert_phrase {
 	const char	*ahead;		/* followed by " in N days" */
 	const char	*today;
 	const char	*past;		/* followed by " N days ago" */
+	const char	*overdue;	/* the same in a sentence */
 };
 
 static const struct alert_phrase alert_phrases[] = {
 	{ "extension_deadline", "extension decision due",
-	    "extension decision due today", "extension decision was due" },
-	{ "term_end", "term ends", "term ends today", "term ended" },
+	    "extension decision due today", "extension decision was due",
+	    "the extension decision was due" },
+	{ "term_end", "term ends", "term ends today", "term ended",
+	    "the term ended" },
 	{ "procurement_start", "re-procurement should start",
 	    "re-procurement should start today",
+	    "re-procurement should have started",
 	    "re-procurement should have started" },
 	{ "coverage_gap", "services left uncovered after the term ends",
 	    "services left uncovered after the term ends today",
-	    "services left uncovered after the term ended" },
-	{ "expired", "expires", "has expired", "expired" },
+	    "services left uncovered after the term ended",
+	    "the term ended" },
+	{ "expired", "expires", "has expired", "expired",
+	    "the contract expired" },
 };
 
 /* A kind newer than these phrases: its name, then these. */
 static const struct alert_phrase alert_phrase_other = {
-	NULL, "due", "due today", "was due"
+	NULL, "due", "due today", "was due", "it was due"
 };
 
 static const char *const alert_months[] = {
@@ -97,19 +103,35 @@ long_date(FILE *f, const char *iso)
 		fputs(iso, f);
 }
 
+/* The phrases of alert's milestone kind; NULL for a kind they lack. */
+static const struct alert_phrase *
+alert_phrase(const json_t *alert)
+{
+	const char	*ms = str(alert, "milestone");
+	size_t		 i;
+
+	for (i = 0; i < sizeof(alert_phrases) / sizeof(alert_phrases[0]); i++)
+		if (ms != NULL && strcmp(ms, alert_phrases[i].milestone) == 0)
+			return &alert_phrases[i];
+	return NULL;
+}
+
+static long
+overdue_days(const json_t *alert)
+{
+	return (long)json_integer_value(json_object_get(alert,
+	    "overdue_days"));
+}
+
 /* "extension decision due in 30 days", "term ended 1 day ago", ... */
 static void
 alert_when(FILE *f, const json_t *alert)
 {
-	const struct alert_phrase	*p = NULL;
+	const struct alert_phrase	*p = alert_phrase(alert);
 	const char			*ms = str(alert, "milestone");
 	long				 n;
-	size_t				 i;
 
 	n = (long)json_integer_value(json_object_get(alert, "days_left"));
-	for (i = 0; i < sizeof(alert_phrases) / sizeof(alert_phrases[0]); i++)
-		if (ms != NULL && strcmp(ms, alert_phrases[i].milestone) == 0)
-			p = &alert_phrases[i];
 	if (p == NULL) {
 		fprintf(f, "%s ", ms != NULL ? ms : "milestone");
 		p = &alert_phrase_other;
@@ -196,7 +218,9 @@ summary(FILE *f, const json_t *alert)
 	alert_head(f, alert, 1);
 	if (is_kind(alert, "coverage_gap"))
 		alert_gap(f, alert);
-	if (json_is_true(json_object_get(alert, "late")))
+	if (overdue_days(alert) > 0)
+		fputs(" (overdue)", f);
+	else if (json_is_true(json_object_get(alert, "late")))
 		fputs(" (late)", f);
 	if (json_is_true(json_object_get(alert, "lapsed_extension")))
 		fputs(". The last extension was recorded after the contract "
@@ -253,9 +277,25 @@ consequence_gap(FILE *f, const json_t *alert)
 	long_date(f, contract_str(alert, "end_date"));
 }
 
+/* "the extension decision was due 5 days ago, on 31 March 2025; " */
+static void
+overdue_since(FILE *f, const json_t *alert)
+{
+	const struct alert_phrase	*p = alert_phrase(alert);
+	long				 n = overdue_days(alert);
+
+	if (n <= 0)
+		return;
+	fprintf(f, "%s %ld day%s ago, on ", (p != NULL ? p :
+	    &alert_phrase_other)->overdue, n, n == 1 ? "" : "s");
+	long_date(f, str(alert, "due"));
+	fputs("; ", f);
+}
+
 static void
 consequence(FILE *f, const json_t *alert)
 {
+	overdue_since(f, alert);
 	if (is_kind(alert, "extension_deadline")) {
 		fputs("the contract ends on ", f);
 		long_date(f, contract_str(alert, "end_date"));

@@ -32,6 +32,7 @@ struct row {
 	char		*title;
 	uint8_t		 kind;		/* enum milestone_kind */
 	uint8_t		 acked;
+	uint8_t		 overdue;
 };
 
 struct rows {
@@ -157,29 +158,109 @@ rows_end(struct strbuf *b, const struct rows *rs)
 	    "],\"truncated\":false}");
 }
 
+/* Adds milestone m of c to the rows. */
+static int
+agenda_add(struct rows *rs, const struct contract *c,
+    const struct milestone *m, int overdue)
+{
+	struct row	*w;
+
+	if ((w = rows_add(rs, c)) == NULL)
+		return -1;
+	w->due = m->due;
+	w->kind = (uint8_t)m->kind;
+	w->overdue = overdue;
+	return 0;
+}
+
 /* The milestones of c due in the window, as the engine derives them. */
 static int
 agenda_one(void *arg, struct contract *c, struct contract_state *cs)
 {
 	struct rows		*rs = arg;
 	struct milestone	 ms[MS_NKINDS];
-	struct row		*w;
+	struct engine_peers	 p;
 	size_t			 n, i;
 
 	(void)cs;
 	/* A gap is due on the end: coverage asked only if that is in range. */
-	n = engine_milestones(c, &daemon_ctx->conf->alerts, c->end_date >=
-	    rs->from && c->end_date <= rs->to ? store_covered : NULL, rs->st,
-	    ms);
-	for (i = 0; i < n; i++) {
-		if (ms[i].due < rs->from || ms[i].due > rs->to)
-			continue;
-		if ((w = rows_add(rs, c)) == NULL)
+	p = scheduler_peers(rs->st, c->end_date >= rs->from &&
+	    c->end_date <= rs->to ? store_covered : NULL);
+	n = engine_milestones(c, &daemon_ctx->conf->alerts, &p, ms);
+	for (i = 0; i < n; i++)
+		if (ms[i].due >= rs->from && ms[i].due <= rs->to &&
+		    agenda_add(rs, c, &ms[i], 0) == -1)
 			return -1;
-		w->due = ms[i].due;
-		w->kind = (uint8_t)ms[i].kind;
-	}
 	return 0;
+}
+
+size_t
+cmd_overdue(struct store *st, const struct contract *c, int32_t today,
+    struct milestone out[MS_NKINDS])
+{
+	struct milestone	 ms[MS_NKINDS];
+	struct engine_peers	 p = scheduler_peers(st, NULL);
+	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
+	size_t			 n, i, k = 0;
+
+	n = engine_milestones(c, conf, &p, ms);
+	for (i = 0; i < n; i++)
+		if (engine_overdue(c, &ms[i], today, conf) > 0 &&
+		    store_acked(st, c->ref, milestone_name(ms[i].kind),
+		    ms[i].due) == 0)
+			out[k++] = ms[i];
+	return k;
+}
+
+/* The overdue milestones of c (a candidate of store_contract_overdue). */
+static int
+agenda_overdue(void *arg, struct contract *c, struct contract_state *cs)
+{
+	struct rows		*rs = arg;
+	struct milestone	 ms[MS_NKINDS];
+	size_t			 n, i;
+
+	(void)cs;
+	n = cmd_overdue(rs->st, c, rs->from, ms);
+	for (i = 0; i < n; i++)
+		if (agenda_add(rs, c, &ms[i], 1) == -1)
+			return -1;
+	return 0;
+}
+
+/* The contracts that may have a milestone overdue on today. */
+static int
+overdue_each(struct store *st, int32_t today, store_contract_fn fn,
+    void *arg)
+{
+	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
+	struct agenda_window	 w = { today, today,
+				    conf->extension_notice_days,
+				    conf->procurement_lead_days };
+
+	return store_contract_overdue(st, &w, conf->overdue_window_days, fn,
+	    arg);
+}
+
+static int
+overdue_count(void *arg, struct contract *c, struct contract_state *cs)
+{
+	struct milestone	 ms[MS_NKINDS];
+	long			*n = arg;
+
+	(void)cs;
+	*n += (long)cmd_overdue(cmd_store(), c, cmd_today(), ms);
+	return 0;
+}
+
+long
+cmd_overdue_count(void)
+{
+	long	 n = 0;
+
+	if (overdue_each(cmd_store(), cmd_today(), overdue_count, &n) < 0)
+		return -1;
+	return n;
 }
 
 static int
@@ -231,10 +312,11 @@ agenda_text(struct rows *rs, int days, struct strbuf *b)
 		w = &rs->v[i];
 		if (i > 0)
 			strbuf_puts(b, ",");
-		json_put(b, json_pack("{s:s, s:s, s:s, s:o, s:i, s:b}", "ref",
-		    w->ref, "title", w->title, "milestone",
+		json_put(b, json_pack("{s:s, s:s, s:s, s:o, s:i, s:b, s:b}",
+		    "ref", w->ref, "title", w->title, "milestone",
 		    milestone_name(w->kind), "due", date_json(w->due),
-		    "days_left", (int)(w->due - rs->from), "acked", w->acked));
+		    "days_left", (int)(w->due - rs->from), "acked", w->acked,
+		    "overdue", w->overdue));
 	}
 	rows_end(b, rs);
 	return 0;
@@ -257,7 +339,10 @@ cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	rs.cmp = agenda_cmp;
 	rs.from = cmd_today();
 	rs.to = rs.from + (int32_t)days;
+	/* Overdue milestones are due before the window: they sort first. */
 	rc = rows_window(&rs, rs.from, rs.to, agenda_one);
+	if (rc >= 0)
+		rc = overdue_each(rs.st, rs.from, agenda_overdue, &rs);
 	if (rc < 0 || agenda_text(&rs, (int)days, &r->raw) == -1) {
 		strbuf_free(&r->raw);
 		cmd_fail(r, "internal", "database error");
@@ -273,13 +358,13 @@ static int
 simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 {
 	struct rows		*rs = arg;
+	struct engine_peers	 p = scheduler_peers(rs->st, store_covered);
 	struct alert		 v[ENGINE_MAX_ALERTS];
 	struct row		*w;
 	int			 na, i;
 
 	(void)cs;
-	if ((na = scheduler_alerts(c, store_covered, rs->st, v,
-	    ENGINE_MAX_ALERTS)) < 0)
+	if ((na = scheduler_alerts(c, &p, v, ENGINE_MAX_ALERTS)) < 0)
 		return -1;
 	for (i = 0; i < na; i++) {
 		if (v[i].date < rs->from || v[i].date > rs->to)
@@ -399,11 +484,12 @@ static int
 milestone_due(const struct contract *c, int k, int32_t *due,
     struct cmd_reply *r)
 {
+	struct engine_peers	p = scheduler_peers(daemon_ctx->store,
+				    store_covered);
 	struct milestone	ms[MS_NKINDS];
 	size_t			n, i;
 
-	n = engine_milestones(c, &daemon_ctx->conf->alerts, store_covered,
-	    daemon_ctx->store, ms);
+	n = engine_milestones(c, &daemon_ctx->conf->alerts, &p, ms);
 	for (i = 0; i < n; i++)
 		if ((int)ms[i].kind == k) {
 			*due = ms[i].due;
@@ -432,6 +518,40 @@ alert_change(struct contract *c, struct contract_state *cs,
 	return cmd_commit(r);
 }
 
+/* The first acknowledgement of a milestone, as the answer tells it. */
+static int
+ack_first(void *arg, const struct ack_rec *a)
+{
+	json_t	**o = arg;
+
+	*o = json_pack("{s:o, s:s?, s:s?}", "at", cmd_instant(a->at), "user",
+	    a->user, "note", a->note);
+	return *o == NULL ? -1 : 0;
+}
+
+/*
+ * A milestone acknowledged before keeps that acknowledgement: a new note
+ * is added to the history beside it, nothing else changes.
+ */
+static int
+ack_again(struct contract *c, const struct ack_rec *a, json_t *first,
+    struct cmd_reply *r)
+{
+	struct store	*st = daemon_ctx->store;
+	int		 added = a->note != NULL && *a->note != '\0';
+
+	if (added && (store_begin(st) == -1 || store_ack_add(st, c->ref,
+	    a) < 0 || store_commit(st) == -1)) {
+		store_rollback(st);
+		json_decref(first);
+		return cmd_fail(r, "internal", "database error");
+	}
+	r->result = json_pack("{s:s, s:s, s:o, s:o, s:b}", "ref", c->ref,
+	    "milestone", a->kind, "due", date_json(a->due), "already", first,
+	    "note_added", added);
+	return 0;
+}
+
 static int
 cmd_ack_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
@@ -440,6 +560,7 @@ cmd_ack_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	struct contract_state	 cs;
 	struct ack_rec		 a;
 	const char		*ref, *kind;
+	json_t			*first = NULL;
 	int			 k, rc = -1;
 
 	memset(&a, 0, sizeof(a));
@@ -457,11 +578,18 @@ cmd_ack_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	a.uid = (long)peer->uid;
 	a.user = peer->user;
 	if (cmd_load(ref, &c, &cs, r) == 0 &&
-	    milestone_due(&c, k, &a.due, r) == 0 &&
-	    alert_change(&c, &cs, &a, DATE_NONE, r) == 0) {
-		r->result = json_pack("{s:s, s:s, s:o}", "ref", c.ref,
-		    "milestone", a.kind, "due", date_json(a.due));
-		rc = 0;
+	    milestone_due(&c, k, &a.due, r) == 0) {
+		k = store_ack_first(daemon_ctx->store, c.ref, a.kind, a.due,
+		    ack_first, &first);
+		if (k == STORE_FOUND)
+			rc = ack_again(&c, &a, first, r);
+		else if (k != STORE_NOTFOUND)
+			cmd_fail(r, "internal", "database error");
+		else if (alert_change(&c, &cs, &a, DATE_NONE, r) == 0) {
+			r->result = json_pack("{s:s, s:s, s:o}", "ref", c.ref,
+			    "milestone", a.kind, "due", date_json(a.due));
+			rc = 0;
+		}
 	}
 	contract_free(&c);
 	return rc;

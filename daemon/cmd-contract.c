@@ -72,24 +72,32 @@ cmd_abort(struct cmd_reply *r, const char *code, const char *msg)
 	return -1;
 }
 
-/* The earliest milestone due today or later (a coverage gap is due with
- * the term's end, so it is left out here). */
+/*
+ * The contract's next milestone: the earliest overdue one, else the
+ * earliest due today or later (a coverage gap is due with the term's
+ * end, so it is left out here).
+ */
 static json_t *
 next_milestone(const struct contract *c, int32_t today)
 {
-	struct milestone	ms[MS_NKINDS];
-	size_t			n, i, best = MS_NKINDS;
+	struct engine_peers	p = scheduler_peers(cmd_store(), NULL);
+	struct milestone	ms[MS_NKINDS], *best = NULL;
+	size_t			n, i;
 
-	n = engine_milestones(c, &daemon_ctx->conf->alerts, NULL, NULL, ms);
-	for (i = 0; i < n; i++)
-		if (ms[i].due >= today && (best == MS_NKINDS ||
-		    ms[i].due < ms[best].due))
-			best = i;
-	if (best == MS_NKINDS)
+	if ((n = cmd_overdue(cmd_store(), c, today, ms)) == 0) {
+		n = engine_milestones(c, &daemon_ctx->conf->alerts, &p, ms);
+		for (i = 0; i < n; i++)
+			if (ms[i].due >= today && (best == NULL ||
+			    ms[i].due < best->due))
+				best = &ms[i];
+	} else
+		best = &ms[0];
+	if (best == NULL)
 		return json_null();
-	return json_pack("{s:s, s:o, s:i}", "milestone",
-	    milestone_name(ms[best].kind), "due", date_json(ms[best].due),
-	    "days_left", (int)(ms[best].due - today));
+	return json_pack("{s:s, s:o, s:i, s:b}", "milestone",
+	    milestone_name(best->kind), "due", date_json(best->due),
+	    "days_left", (int)(best->due - today), "overdue", n > 0 &&
+	    best->due < today);
 }
 
 struct list_ctx {
@@ -145,19 +153,24 @@ const struct cmd cmd_list = { "list", 0, cmd_list_exec, NULL };
 static json_t *
 show_milestones(const struct contract *c, int32_t today)
 {
+	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
+	struct engine_peers	 p = scheduler_peers(cmd_store(),
+				    store_covered);
 	struct milestone	 ms[MS_NKINDS];
 	char			 unc[1024];
 	json_t			*a = json_array(), *o;
 	size_t			 n, i;
+	int			 acked;
 
-	n = engine_milestones(c, &daemon_ctx->conf->alerts, store_covered,
-	    cmd_store(), ms);
+	n = engine_milestones(c, conf, &p, ms);
 	for (i = 0; i < n; i++) {
-		o = json_pack("{s:s, s:o, s:i, s:b}", "milestone",
+		acked = store_acked(cmd_store(), c->ref,
+		    milestone_name(ms[i].kind), ms[i].due) == 1;
+		o = json_pack("{s:s, s:o, s:i, s:b, s:b}", "milestone",
 		    milestone_name(ms[i].kind), "due", date_json(ms[i].due),
-		    "days_left", (int)(ms[i].due - today), "acked",
-		    store_acked(cmd_store(), c->ref,
-		    milestone_name(ms[i].kind), ms[i].due) == 1);
+		    "days_left", (int)(ms[i].due - today), "acked", acked,
+		    "overdue", !acked && engine_overdue(c, &ms[i], today,
+		    conf) > 0);
 		if (o != NULL && ms[i].kind == MS_COVERAGE_GAP) {
 			engine_uncovered(c, store_covered, cmd_store(),
 			    unc, sizeof(unc));
@@ -194,6 +207,7 @@ cmd_show_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 		json_object_set_new(o, "next_alert", cmd_instant(cs.next_fire));
 		json_object_set_new(o, "milestones",
 		    show_milestones(&c, cmd_today()));
+		json_object_set_new(o, "warnings", cmd_warnings(&c));
 	}
 	contract_free(&c);
 	if ((r->result = o) == NULL)
@@ -232,9 +246,24 @@ history_ack(void *arg, const struct ack_rec *a)
 	    a->note, "user", a->user, "at", cmd_instant(a->at)));
 }
 
+/* c's schedule, with the alerts merged into a smaller offset's. */
+static int
+implied_alerts(const struct contract *c, struct alert *v)
+{
+	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
+	struct engine_peers	 p = scheduler_peers(cmd_store(),
+				    engine_unknown_cover);
+	struct milestone	 ms[MS_NKINDS];
+	size_t			 n;
+
+	n = engine_milestones(c, conf, &p, ms);
+	return engine_alerts_merged(ms, n, conf, v, ENGINE_MAX_ALERTS);
+}
+
 /*
  * Alerts of the current schedule up to the contract's horizon that are
- * not in the history were skipped when it was added: listed as such.
+ * not in the history were skipped when it was added, or merged into
+ * another of the same instant: listed as such.
  */
 static int
 history_implied(const char *ref, json_t *al, struct cmd_reply *r)
@@ -248,7 +277,7 @@ history_implied(const char *ref, json_t *al, struct cmd_reply *r)
 	contract_init(&c);
 	if (cmd_load(ref, &c, &cs, r) == -1)
 		return -1;
-	n = scheduler_alerts(&c, engine_unknown_cover, NULL, v, ENGINE_MAX_ALERTS);
+	n = implied_alerts(&c, v);
 	for (i = 0; i < n && v[i].fire <= cs.horizon; i++) {
 		engine_alert_key(c.ref, &v[i], key, sizeof(key));
 		if (store_alert_known(cmd_store(), key) != 0)
@@ -257,8 +286,8 @@ history_implied(const char *ref, json_t *al, struct cmd_reply *r)
 		    "s:o, s:s, s:b, s:n}", "key", key, "milestone",
 		    milestone_name(v[i].kind), "due", date_json(v[i].due),
 		    "offset_days", v[i].offset, "fire_at",
-		    cmd_instant(v[i].fire), "state", "skipped", "late", 0,
-		    "at"));
+		    cmd_instant(v[i].fire), "state", v[i].merged ? "merged" :
+		    "skipped", "late", 0, "at"));
 	}
 	contract_free(&c);
 	return 0;
@@ -388,10 +417,30 @@ check_contract(struct contract *c, struct cmd_reply *r)
 	return 0;
 }
 
+/* What a person should know of c as stored: a successor not there yet. */
+json_t *
+cmd_warnings(const struct contract *c)
+{
+	json_t	*a = json_array();
+	char	*s;
+
+	if (c->successor_ref == NULL || *c->successor_ref == '\0' ||
+	    store_contract_exists(cmd_store(), c->successor_ref) !=
+	    STORE_NOTFOUND)
+		return a;
+	if (asprintf(&s, "%s is not a contract yet: procurement alerts stay "
+	    "until it is", c->successor_ref) != -1) {
+		json_array_append_new(a, json_string(s));
+		free(s);
+	}
+	return a;
+}
+
 static int
 contract_result(const struct contract *c, struct cmd_reply *r)
 {
-	r->result = json_pack("{s:o}", "contract", contract_to_json(c));
+	r->result = json_pack("{s:o, s:o}", "contract", contract_to_json(c),
+	    "warnings", cmd_warnings(c));
 	return r->result == NULL ? cmd_fail(r, "internal", "out of memory") :
 	    0;
 }
@@ -432,7 +481,7 @@ save_contract(struct contract *c, struct contract_state *cs, int insert,
 	else {
 		rc = store_contract_update(st, c, now);
 		if (rc == 0)
-			rc = scheduler_evaluate(st, c, cs, now, SCHED_CATCHUP);
+			rc = scheduler_evaluate(st, c, cs, now, SCHED_CHANGED);
 	}
 	if (rc == STORE_CONFLICT)
 		return cmd_abort(r, "conflict", "a contract with this ref "
@@ -564,7 +613,7 @@ extend_save(struct peer *peer, struct contract *c, struct contract_state *cs,
 	    (x->lapsed && store_contract_lapsed(st, c->ref, 1) < 0))
 		return cmd_abort(r, "internal", "database error");
 	cs->lapsed_extension |= x->lapsed;
-	if (scheduler_evaluate(st, c, cs, x->recorded_at, SCHED_CATCHUP) < 0)
+	if (scheduler_evaluate(st, c, cs, x->recorded_at, SCHED_CHANGED) < 0)
 		return cmd_abort(r, "internal", "database error");
 	return cmd_commit(r);
 }

@@ -90,6 +90,8 @@ cmd_status_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	    cmd_instant(store_next_fire(cmd_store())));
 	json_object_set_new(r->result, "in_flight",
 	    json_integer(dispatch_inflight()));
+	json_object_set_new(r->result, "overdue",
+	    json_integer(cmd_overdue_count()));
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "control.h"
+#include "engine.h"
 #include "store.h"
 #include "text.h"
 
@@ -96,7 +97,16 @@ json_t	*cmd_instant(time_t t);
 int	 cmd_load(const char *ref, struct contract *c,
 	    struct contract_state *cs, struct cmd_reply *r);
 int	 cmd_commit(struct cmd_reply *r);
+/* Warnings about c for its answers (an array, maybe empty). */
+json_t	*cmd_warnings(const struct contract *c);
 int	 cmd_abort(struct cmd_reply *r, const char *code, const char *msg);
+/*
+ * cmd-alert.c: c's overdue milestones on today, unacknowledged (how
+ * many); the number of them over every contract, -1 on error.
+ */
+size_t	 cmd_overdue(struct store *st, const struct contract *c,
+	    int32_t today, struct milestone out[MS_NKINDS]);
+long	 cmd_overdue_count(void);
 /* cmd-outbox.c */
 json_t	*cmd_outbox_counts(void);
 

@@ -335,6 +335,7 @@ static const struct conf_key alerts_keys[] = {
 	    DOFF(alerts.extension_notice_days) },
 	{ "procurement_lead_days", set_days,
 	    DOFF(alerts.procurement_lead_days) },
+	{ "overdue_window_days", set_days, DOFF(alerts.overdue_window_days) },
 	{ NULL,			NULL,		0 }
 };
 

@@ -159,11 +159,11 @@ enqueue_recipients(struct store *st, const struct contract *c,
 int
 dispatch_enqueue(struct store *st, const struct contract *c,
     const struct contract_state *cs, const struct alert *a,
-    const char *uncovered, int late, time_t now)
+    const char *uncovered, int late, int overdue, time_t now)
 {
 	struct daemon		*d = daemon_ctx;
 	struct alert_firing	 f = { now, d->conf->timezone, uncovered, late,
-				    cs->lapsed_extension };
+				    overdue, cs->lapsed_extension };
 	char			*payload, key[ALERT_KEYLEN];
 	size_t			 i;
 	int			 rc = 0;

@@ -26,11 +26,12 @@ void	 dispatch_free(void);
 /*
  * Puts the deliveries of alert a of contract c into the outbox, in the
  * caller's transaction, with its payload (alert_json) built here, once.
- * uncovered is "" unless a is a coverage gap.
+ * uncovered is "" unless a is a coverage gap; overdue is the days its
+ * milestone is overdue (engine_overdue), 0 if it is not.
  */
 int	 dispatch_enqueue(struct store *st, const struct contract *c,
 	    const struct contract_state *cs, const struct alert *a,
-	    const char *uncovered, int late, time_t now);
+	    const char *uncovered, int late, int overdue, time_t now);
 /* A synthetic alert through the real path to one channel; its key. */
 int	 dispatch_test(struct store *st, const char *channel,
 	    const char *to, time_t now, char *key, size_t keylen);

@@ -73,6 +73,7 @@ alert_conf_defaults(struct alert_conf *conf)
 	conf_offsets(conf, MS_EXPIRED, expired, 1);
 	conf->extension_notice_days = 30;
 	conf->procurement_lead_days = 270;
+	conf->overdue_window_days = 90;
 	conf->working_days_only = 1;
 	conf->holidays = NULL;
 	conf->alert_minute = 9 * 60;
@@ -161,9 +162,19 @@ add_milestone(struct milestone *out, size_t *n, enum milestone_kind k,
 	(*n)++;
 }
 
+/* A successor counts once a contract with its ref exists. */
+static int
+successor_exists(const struct contract *c, const struct engine_peers *p)
+{
+	if (c->successor_ref == NULL || c->successor_ref[0] == '\0')
+		return 0;
+	return p != NULL && p->exists != NULL &&
+	    p->exists(p->arg, c->successor_ref) == 1;
+}
+
 size_t
 engine_milestones(const struct contract *c, const struct alert_conf *conf,
-    engine_covered_fn covered, void *arg, struct milestone out[MS_NKINDS])
+    const struct engine_peers *peers, struct milestone out[MS_NKINDS])
 {
 	int32_t	 end, max_end;
 	int	 notice, lead;
@@ -180,12 +191,49 @@ engine_milestones(const struct contract *c, const struct alert_conf *conf,
 	if (end < max_end)
 		add_milestone(out, &n, MS_EXTENSION_DEADLINE, end - notice);
 	add_milestone(out, &n, MS_TERM_END, end);
-	if (c->successor_ref == NULL || c->successor_ref[0] == '\0')
+	if (!successor_exists(c, peers))
 		add_milestone(out, &n, MS_PROCUREMENT_START, max_end - lead);
-	if (engine_uncovered(c, covered, arg, NULL, 0) > 0)
+	if (peers != NULL && engine_uncovered(c, peers->covered, peers->arg,
+	    NULL, 0) > 0)
 		add_milestone(out, &n, MS_COVERAGE_GAP, end);
 	add_milestone(out, &n, MS_EXPIRED, end + 1);
 	return (n);
+}
+
+int
+engine_overdue(const struct contract *c, const struct milestone *m,
+    int32_t today, const struct alert_conf *conf)
+{
+	int32_t	 max_end;
+
+	if (m->due >= today)
+		return (0);
+	max_end = c->max_end_date != DATE_NONE ? c->max_end_date :
+	    c->end_date;
+	switch (m->kind) {
+	case MS_EXTENSION_DEADLINE:	/* until the contract ends */
+		if (today > c->end_date)
+			return (0);
+		break;
+	case MS_PROCUREMENT_START:	/* until the final end */
+		if (today > max_end)
+			return (0);
+		break;
+	case MS_EXPIRED:		/* for the overdue window */
+		if (today - c->end_date > conf->overdue_window_days)
+			return (0);
+		break;
+	default:			/* term_end, coverage_gap: expired */
+		return (0);
+	}
+	return (today - m->due);
+}
+
+int
+engine_matters(const struct contract *c, const struct milestone *m,
+    int32_t today, const struct alert_conf *conf)
+{
+	return (m->due >= today || engine_overdue(c, m, today, conf) > 0);
 }
 
 /* Order of engine_alerts: fire, kind, offset descending, then due. */
@@ -249,13 +297,31 @@ alert_make(const struct milestone *m, int offset,
 	    conf->timezone, &a->fire));
 }
 
+/*
+ * Marks merged the alerts of a milestone that share a fire instant with
+ * a smaller offset of it: in the sorted order those follow at once.
+ */
+static void
+alerts_merge(struct alert *v, size_t n)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n && v[j].fire == v[i].fire; j++)
+			if (v[j].kind == v[i].kind && v[j].due == v[i].due) {
+				v[i].merged = 1;
+				break;
+			}
+}
+
 int
-engine_alerts(const struct milestone *ms, size_t n,
+engine_alerts_merged(const struct milestone *ms, size_t n,
     const struct alert_conf *conf, struct alert *out, size_t max)
 {
 	struct alert	 a;
 	size_t		 i, j, nout = 0, noff;
 
+	memset(&a, 0, sizeof(a));
 	for (i = 0; i < n; i++) {
 		if ((unsigned)ms[i].kind >= MS_NKINDS)
 			continue;
@@ -269,7 +335,22 @@ engine_alerts(const struct milestone *ms, size_t n,
 			alert_insert(out, &nout, max, &a);
 		}
 	}
+	alerts_merge(out, nout);
 	return ((int)nout);
+}
+
+int
+engine_alerts(const struct milestone *ms, size_t n,
+    const struct alert_conf *conf, struct alert *out, size_t max)
+{
+	int	 na, i, k = 0;
+
+	if ((na = engine_alerts_merged(ms, n, conf, out, max)) < 0)
+		return (-1);
+	for (i = 0; i < na; i++)
+		if (!out[i].merged)
+			out[k++] = out[i];
+	return (k);
 }
 
 void

@@ -31,6 +31,7 @@ struct alert_conf {
 	size_t			 noffsets[MS_NKINDS];
 	int			 extension_notice_days;
 	int			 procurement_lead_days;
+	int			 overdue_window_days;	/* expired stays overdue */
 	int			 working_days_only;
 	const struct holidays	*holidays;	/* may be NULL */
 	int			 alert_minute;	/* minutes after local midnight */
@@ -48,6 +49,8 @@ struct alert {
 	int			 offset;	/* days before due */
 	int32_t			 date;		/* after the working-day shift */
 	time_t			 fire;		/* date at alert_time, UTC */
+	int			 merged;	/* same instant as a smaller
+						   offset of its milestone */
 };
 
 /*
@@ -60,6 +63,17 @@ struct alert {
 typedef int (*engine_covered_fn)(void *arg, const char *svc, int32_t day,
     const char *ref);
 
+/*
+ * What the engine asks about the other contracts.  Without covered, no
+ * coverage_gap is derived; without exists, a successor is not known to
+ * exist, so procurement_start stays (the safe side).
+ */
+struct engine_peers {
+	engine_covered_fn	 covered;
+	int			(*exists)(void *arg, const char *ref);
+	void			*arg;
+};
+
 const char	*milestone_name(enum milestone_kind k);
 /* -1 if name is not a milestone kind. */
 int		 milestone_parse(const char *name);
@@ -69,11 +83,22 @@ void	 alert_conf_defaults(struct alert_conf *conf);
 
 /*
  * The contract's milestones in kind order; returns how many (at most
- * MS_NKINDS).  covered may be NULL: then coverage_gap is never derived.
+ * MS_NKINDS).  peers may be NULL: nothing is known of other contracts.
  */
 size_t	 engine_milestones(const struct contract *c,
-	    const struct alert_conf *conf, engine_covered_fn covered,
-	    void *arg, struct milestone out[MS_NKINDS]);
+	    const struct alert_conf *conf, const struct engine_peers *peers,
+	    struct milestone out[MS_NKINDS]);
+
+/*
+ * How many days milestone m of c is overdue on today: its due date has
+ * passed and it still matters (DESIGN section 7).  0 if it is not.
+ * Acknowledgements are the caller's to check.
+ */
+int	 engine_overdue(const struct contract *c, const struct milestone *m,
+	    int32_t today, const struct alert_conf *conf);
+/* m is ahead (due today or later) or overdue: its alerts still fire. */
+int	 engine_matters(const struct contract *c, const struct milestone *m,
+	    int32_t today, const struct alert_conf *conf);
 
 /*
  * An engine_covered_fn for a schedule made before coverage is known:
@@ -96,10 +121,14 @@ size_t	 engine_services_uncovered(const char *ref, const char *services,
 
 /*
  * Every alert of the given milestones with the configured offsets, sorted
- * by fire instant, then kind, then offset (descending).  Returns how many,
- * at most max; -1 if a fire instant could not be computed.
+ * by fire instant, then kind, then offset (descending).  Alerts of one
+ * milestone on one fire instant are one, the smallest offset.  Returns
+ * how many, at most max; -1 if a fire instant could not be computed.
  */
 int	 engine_alerts(const struct milestone *ms, size_t n,
+	    const struct alert_conf *conf, struct alert *out, size_t max);
+/* The same, keeping the others too, marked merged (for history). */
+int	 engine_alerts_merged(const struct milestone *ms, size_t n,
 	    const struct alert_conf *conf, struct alert *out, size_t max);
 
 /* "REF/kind/YYYY-MM-DD/offset" into buf. */

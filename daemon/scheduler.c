@@ -42,14 +42,30 @@ sched_conf(void)
 	return &daemon_ctx->conf->alerts;
 }
 
+static int
+sched_exists(void *arg, const char *ref)
+{
+	return store_contract_exists(arg, ref) == STORE_FOUND;
+}
+
+struct engine_peers
+scheduler_peers(struct store *st, engine_covered_fn covered)
+{
+	struct engine_peers	 p = { covered, sched_exists, st };
+
+	if (st == NULL)
+		p.exists = NULL;
+	return p;
+}
+
 int
-scheduler_alerts(const struct contract *c, engine_covered_fn covered,
-    void *arg, struct alert *out, size_t max)
+scheduler_alerts(const struct contract *c, const struct engine_peers *p,
+    struct alert *out, size_t max)
 {
 	struct milestone	ms[MS_NKINDS];
 	size_t			n;
 
-	n = engine_milestones(c, sched_conf(), covered, arg, ms);
+	n = engine_milestones(c, sched_conf(), p, ms);
 	return engine_alerts(ms, n, sched_conf(), out, max);
 }
 
@@ -58,6 +74,14 @@ static int
 same_milestone(const struct alert *a, const struct alert *b)
 {
 	return a->kind == b->kind && a->due == b->due;
+}
+
+static int
+sched_overdue(const struct contract *c, const struct alert *a, int32_t today)
+{
+	struct milestone	m = { a->kind, a->due };
+
+	return engine_overdue(c, &m, today, sched_conf());
 }
 
 static int
@@ -87,15 +111,18 @@ sched_record(struct store *st, const struct contract *c,
  */
 static int
 sched_fire(struct store *st, const struct contract *c,
-    struct contract_state *cs, const struct alert *a, time_t now, int late)
+    struct contract_state *cs, const struct alert *a, time_t now,
+    int32_t today)
 {
 	char	uncovered[1024] = "";
+	int	late = now - a->fire > SCHED_LATE_GRACE;
 
 	if (a->kind == MS_COVERAGE_GAP && engine_uncovered(c, store_covered,
 	    st, uncovered, sizeof(uncovered)) == 0)
 		return 0;
 	if (sched_record(st, c, a, "fired", late, now) < 0 ||
-	    dispatch_enqueue(st, c, cs, a, uncovered, late, now) == -1)
+	    dispatch_enqueue(st, c, cs, a, uncovered, late,
+	    sched_overdue(c, a, today), now) == -1)
 		return -1;
 	if (cs->lapsed_extension) {
 		cs->lapsed_extension = 0;
@@ -105,33 +132,21 @@ sched_fire(struct store *st, const struct contract *c,
 	return 1;
 }
 
-/* No later alert of the same milestone is due by now. */
+/*
+ * Whether past alert v[i] is the one of its milestone that fires: the
+ * most recent due by now, of a milestone still ahead or overdue.
+ */
 static int
-sched_latest(const struct alert *v, int n, int i, time_t now)
+sched_fires(const struct contract *c, const struct alert *v, int n, int i,
+    time_t now, int32_t today)
 {
-	int	j;
+	struct milestone	m = { v[i].kind, v[i].due };
+	int			j;
 
 	for (j = i + 1; j < n && v[j].fire <= now; j++)
 		if (same_milestone(&v[i], &v[j]))
 			return 0;
-	return 1;
-}
-
-/*
- * Whether a new contract fires its past alert v[i]: the most recent of its
- * milestone due by now, of a milestone not behind today.
- */
-static int
-sched_new_fires(const struct alert *v, int n, int i, time_t now,
-    int32_t today)
-{
-	return sched_latest(v, n, i, now) && v[i].due >= today;
-}
-
-static int
-sched_late(const struct alert *a, time_t now)
-{
-	return now - a->fire > SCHED_LATE_GRACE;
+	return engine_matters(c, &m, today, sched_conf());
 }
 
 static int
@@ -160,43 +175,56 @@ sched_hold(struct store *st, const struct contract *c,
 	    -1 : 1;
 }
 
+/* Whether alert a of c was settled before (fired or skipped). */
+static int
+sched_known(struct store *st, const struct contract *c,
+    const struct alert *a)
+{
+	char	key[ALERT_KEYLEN];
+
+	engine_alert_key(c->ref, a, key, sizeof(key));
+	return store_alert_known(st, key);
+}
+
 /*
- * What happens to past alert v[i]: of each milestone the most recent fires
- * and the others are recorded as skipped.  Alerts up to the horizon are
- * settled already.  A new contract fires nothing for a milestone that is
- * already behind it.
+ * What happens to past alert v[i].  A catch-up fires, of what came due
+ * since the horizon, the one of each milestone sched_fires names and
+ * records the others as skipped.  A new or changed contract fires that
+ * one whatever the horizon, once (its key), and leaves the others
+ * skipped by implication (history shows them): an import of a million
+ * contracts writes no row for them.
  */
 static int
 sched_past(struct store *st, const struct contract *c,
     struct contract_state *cs, const struct alert *v, int n, int i,
     time_t now, int32_t today, enum sched_mode mode)
 {
+	int	 rc;
+
 	if (mode == SCHED_CATCHUP && v[i].fire <= cs->horizon)
 		return 0;
-	/*
-	 * A new contract's skipped past is implied by its horizon (history
-	 * shows it), which keeps an import of a million contracts from
-	 * writing millions of rows; a catch-up's skips are recorded.
-	 */
-	if (mode == SCHED_NEW) {
-		if (!sched_new_fires(v, n, i, now, today))
+	if (!sched_fires(c, v, n, i, now, today)) {
+		if (mode != SCHED_CATCHUP)
 			return 0;
-	} else if (!sched_latest(v, n, i, now))
 		return sched_record(st, c, &v[i], "skipped", 0, now) < 0 ?
 		    -1 : 0;
-	return sched_fire(st, c, cs, &v[i], now, sched_late(&v[i], now));
+	}
+	if (mode == SCHED_CHANGED && (rc = sched_known(st, c, &v[i])) != 0)
+		return rc < 0 ? -1 : 0;
+	return sched_fire(st, c, cs, &v[i], now, today);
 }
 
 int
 scheduler_evaluate(struct store *st, struct contract *c,
     struct contract_state *cs, time_t now, enum sched_mode mode)
 {
-	struct alert	v[ENGINE_MAX_ALERTS];
-	int32_t		today;
-	time_t		next = 0;
-	int		n, i, rc, fired = 0;
+	struct engine_peers	p = scheduler_peers(st, engine_unknown_cover);
+	struct alert		v[ENGINE_MAX_ALERTS];
+	int32_t			today;
+	time_t			next = 0;
+	int			n, i, rc, fired = 0;
 
-	if ((n = scheduler_alerts(c, engine_unknown_cover, NULL, v, ENGINE_MAX_ALERTS)) < 0 ||
+	if ((n = scheduler_alerts(c, &p, v, ENGINE_MAX_ALERTS)) < 0 ||
 	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
 		return -1;
 	if ((rc = sched_hold(st, c, cs, today)) != 0)
@@ -236,15 +264,16 @@ int
 scheduler_plan(const struct contract *c, time_t now,
     struct contract_state *cs)
 {
-	struct alert	v[ENGINE_MAX_ALERTS];
-	int32_t		today;
-	int		n, i, fires = 0;
+	struct engine_peers	p = scheduler_peers(NULL, engine_unknown_cover);
+	struct alert		v[ENGINE_MAX_ALERTS];
+	int32_t			today;
+	int			n, i, fires = 0;
 
-	if ((n = scheduler_alerts(c, engine_unknown_cover, NULL, v, ENGINE_MAX_ALERTS)) < 0 ||
+	if ((n = scheduler_alerts(c, &p, v, ENGINE_MAX_ALERTS)) < 0 ||
 	    date_of_instant(now, sched_conf()->timezone, &today) == -1)
 		return -1;
 	for (i = 0; i < n && v[i].fire <= now; i++)
-		fires |= sched_new_fires(v, n, i, now, today);
+		fires |= sched_fires(c, v, n, i, now, today);
 	cs->horizon = now;
 	cs->next_fire = i < n ? v[i].fire : 0;
 	return fires;

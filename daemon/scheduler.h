@@ -17,11 +17,14 @@
 /* How a contract's alerts are evaluated (DESIGN section 7). */
 enum sched_mode {
 	SCHED_NEW,	/* just added: past alerts skipped, except the most
-			   recent of each milestone still ahead */
+			   recent of each milestone ahead or overdue */
+	SCHED_CHANGED,	/* dates changed (update, extend): the same, but
+			   what fired before does not fire again, and
+			   acknowledgements hold */
 	SCHED_CATCHUP	/* anything else: what came due since the horizon
 			   fires, only the most recent of each milestone
-			   (after downtime: marked late); the rest of the
-			   past stays as it was */
+			   ahead or overdue (after downtime: marked late);
+			   the rest is recorded as skipped */
 };
 
 /* An alert fired more than this many seconds after its instant is late. */
@@ -60,11 +63,15 @@ void	 scheduler_poke(void);
 void	 scheduler_reconfigure(void);
 
 /*
- * Alerts of c from the configuration (engine_milestones, engine_alerts);
- * the schedule passes engine_unknown_cover, which includes every
- * possible coverage gap, checked when it fires.
+ * The engine's questions about other contracts answered from st: whether
+ * a successor exists (not known when st is NULL), and coverage by
+ * covered: store_covered, NULL (no coverage_gap), or, for the schedule,
+ * engine_unknown_cover (every possible gap, checked when it fires).
  */
-int	 scheduler_alerts(const struct contract *c, engine_covered_fn covered,
-	    void *arg, struct alert *out, size_t max);
+struct engine_peers scheduler_peers(struct store *st,
+	    engine_covered_fn covered);
+/* Alerts of c from the configuration (engine_milestones, engine_alerts). */
+int	 scheduler_alerts(const struct contract *c,
+	    const struct engine_peers *p, struct alert *out, size_t max);
 
 #endif

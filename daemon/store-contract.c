@@ -342,6 +342,27 @@ store_contract_window(struct store *st, const struct agenda_window *w,
 }
 
 int
+store_contract_overdue(struct store *st, const struct agenda_window *w,
+    int window, store_contract_fn fn, void *arg)
+{
+	/* ?3 is the day; a deadline before it still matters until the end. */
+	return contract_rows(st, store_prep(st, SQL_CONTRACT_OVERDUE, "SELECT "
+	    CONTRACT_COLS " FROM contracts WHERE id IN ("
+	    " SELECT id FROM contracts WHERE end_date BETWEEN ?1 AND ?2"
+	    " UNION SELECT id FROM contracts WHERE end_date BETWEEN ?3 AND ?4"
+	    "  AND extension_notice_days IS NULL"
+	    " UNION SELECT id FROM contracts WHERE extension_notice_days IS NOT"
+	    "  NULL AND " STORE_EXT_OWN " < ?3 AND end_date >= ?3"
+	    " UNION SELECT id FROM contracts WHERE max_end_date BETWEEN ?3 AND"
+	    "  ?5 AND procurement_lead_days IS NULL"
+	    " UNION SELECT id FROM contracts WHERE procurement_lead_days IS NOT"
+	    "  NULL AND " STORE_PROC_OWN " < ?3 AND max_end_date >= ?3)",
+	    "ddddd", w->from - window - 1, w->from - 1, w->from,
+	    w->from + w->notice - 1, w->from + w->lead - 1), fn, arg,
+	    __func__);
+}
+
+int
 store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 {
 	struct store	*st = arg;

@@ -136,7 +136,7 @@ store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
 int
 store_ack_add(struct store *st, const char *ref, const struct ack_rec *a)
 {
-	return store_do(st, SQL_ACK_ADD, "INSERT OR REPLACE INTO acks (ref, "
+	return store_do(st, SQL_ACK_ADD, "INSERT INTO acks (ref, "
 	    "kind, due, note, at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    "ttdtIIt", ref, a->kind, a->due, a->note, (int64_t)a->at,
 	    (int64_t)a->uid, a->user);
@@ -146,7 +146,7 @@ int
 store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
 {
 	return store_has(st, SQL_ACKED, "SELECT 1 FROM acks WHERE ref = ? AND "
-	    "kind = ? AND due = ?", "ttd", ref, kind, due);
+	    "kind = ? AND due = ? LIMIT 1", "ttd", ref, kind, due);
 }
 
 struct ack_cb {
@@ -167,8 +167,9 @@ ack_row(sqlite3_stmt *s, void *arg)
 	a.at = sqlite3_column_int64(s, 3);
 	a.uid = sqlite3_column_int64(s, 4);
 	a.user = store_col_text(s, 5);
+	a.again = sqlite3_column_int(s, 6);
 	if (cb->reffn != NULL)
-		return cb->reffn(cb->arg, store_col_text(s, 6), &a);
+		return cb->reffn(cb->arg, store_col_text(s, 7), &a);
 	return cb->fn(cb->arg, &a);
 }
 
@@ -180,7 +181,7 @@ store_ack_window(struct store *st, int32_t from, int32_t to,
 	sqlite3_stmt	*s;
 
 	s = store_prep(st, SQL_ACK_WINDOW, "SELECT kind, due, note, at, uid, "
-	    "user, ref FROM acks WHERE due BETWEEN ? AND ?", "dd", from, to);
+	    "user, 0, ref FROM acks WHERE due BETWEEN ? AND ?", "dd", from, to);
 	if (s == NULL)
 		return STORE_ERROR;
 	return store_rows(st, s, ack_row, &cb, __func__);
@@ -193,8 +194,28 @@ store_ack_each(struct store *st, const char *ref, store_ack_fn fn, void *arg)
 	sqlite3_stmt	*s;
 
 	s = store_prep(st, SQL_ACK_EACH, "SELECT kind, due, note, at, uid, "
-	    "user FROM acks WHERE ref = ? ORDER BY at, kind", "t", ref);
+	    "user, id > (SELECT min(id) FROM acks f WHERE f.ref = a.ref AND "
+	    "f.kind = a.kind AND f.due = a.due) FROM acks a WHERE ref = ? "
+	    "ORDER BY at, id", "t", ref);
 	if (s == NULL)
 		return STORE_ERROR;
 	return store_rows(st, s, ack_row, &cb, __func__);
+}
+
+int
+store_ack_first(struct store *st, const char *ref, const char *kind,
+    int32_t due, store_ack_fn fn, void *arg)
+{
+	struct ack_cb	 cb = { fn, arg, NULL };
+	sqlite3_stmt	*s;
+	int		 n;
+
+	s = store_prep(st, SQL_ACK_FIRST, "SELECT kind, due, note, at, uid, "
+	    "user, 0 FROM acks WHERE ref = ? AND kind = ? AND due = ? "
+	    "ORDER BY id LIMIT 1", "ttd", ref, kind, due);
+	if (s == NULL)
+		return STORE_ERROR;
+	if ((n = store_rows(st, s, ack_row, &cb, __func__)) < 0)
+		return STORE_ERROR;
+	return n > 0 ? STORE_FOUND : STORE_NOTFOUND;
 }

@@ -232,13 +232,28 @@ static const char *const store_migrations[] = {
 	" start_date TEXT NOT NULL, contract INTEGER NOT NULL,"
 	" PRIMARY KEY (service, end_date, start_date, contract))"
 	" WITHOUT ROWID;",
+	/*
+	 * 10: a milestone acknowledged again keeps its first
+	 * acknowledgement; the later ones add their notes as rows.
+	 */
+	"CREATE TABLE acks_v10 ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL, kind TEXT NOT NULL, due TEXT NOT NULL,"
+	" note TEXT, at INTEGER NOT NULL, uid INTEGER, user TEXT);"
+	"INSERT INTO acks_v10 (ref, kind, due, note, at, uid, user)"
+	" SELECT ref, kind, due, note, at, uid, user FROM acks ORDER BY at;"
+	"DROP TABLE acks;"
+	"ALTER TABLE acks_v10 RENAME TO acks;"
+	"CREATE INDEX acks_milestone ON acks(ref, kind, due);"
+	"CREATE INDEX acks_due ON acks(due);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
 /* What a migration does after its SQL, if anything. */
 static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, store_services_fill
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, store_services_fill,
+	NULL
 };
 
 int

@@ -138,6 +138,14 @@ int		 store_contract_due(struct store *st, time_t now, long limit,
 int		 store_contract_window(struct store *st,
 		    const struct agenda_window *w, store_contract_fn fn,
 		    void *arg);
+/*
+ * Contracts that may have a milestone overdue on w->from (DESIGN section
+ * 7): ended at most window days before it, or with an extension deadline
+ * or procurement start before it and its end or final end not.
+ */
+int		 store_contract_overdue(struct store *st,
+		    const struct agenda_window *w, int window,
+		    store_contract_fn fn, void *arg);
 /* The earliest next_fire of all contracts; 0 when none. */
 time_t		 store_next_fire(struct store *st);
 
@@ -191,12 +199,16 @@ struct ack_rec {
 	time_t		 at;
 	long		 uid;
 	const char	*user;
+	int		 again;		/* a note added to an earlier ack */
 };
 int		 store_ack_add(struct store *st, const char *ref,
 		    const struct ack_rec *a);
 int		 store_acked(struct store *st, const char *ref,
 		    const char *kind, int32_t due);
 typedef int (*store_ack_fn)(void *arg, const struct ack_rec *a);
+/* The first acknowledgement of a milestone, to fn: STORE_FOUND or not. */
+int		 store_ack_first(struct store *st, const char *ref,
+		    const char *kind, int32_t due, store_ack_fn fn, void *arg);
 int		 store_ack_each(struct store *st, const char *ref,
 		    store_ack_fn fn, void *arg);
 typedef int (*store_ack_ref_fn)(void *arg, const char *ref,

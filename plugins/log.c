@@ -45,6 +45,20 @@ log_flag(const json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
+/* " overdue_days=N" for an overdue alert, else "". */
+static const char *
+log_overdue(const json_t *a)
+{
+	static char	 buf[48];
+	json_int_t	 n = json_integer_value(json_object_get(a,
+			    "overdue_days"));
+
+	if (n <= 0)
+		return "";
+	snprintf(buf, sizeof(buf), " overdue_days=%lld", (long long)n);
+	return buf;
+}
+
 static int
 log_send(void *instance, struct notifier_delivery *d)
 {
@@ -53,11 +67,11 @@ log_send(void *instance, struct notifier_delivery *d)
 	const json_t		*c = json_object_get(a, "contract");
 
 	li->host->log(LOG_NOTICE, "%s %s contract=%s title=\"%s\" "
-	    "milestone=%s due=%s days_left=%d late=%s%s%s",
+	    "milestone=%s due=%s days_left=%d late=%s%s%s%s",
 	    d->event, d->alert_key, log_str(c, "ref"), log_str(c, "title"),
 	    log_str(a, "milestone"), log_str(a, "due"),
 	    (int)json_integer_value(json_object_get(a, "days_left")),
-	    log_flag(a, "late") ? "yes" : "no",
+	    log_flag(a, "late") ? "yes" : "no", log_overdue(a),
 	    log_flag(a, "lapsed_extension") ? " lapsed_extension=yes" : "",
 	    d->attempt > 1 ? " retry=yes" : "");
 	li->host->result(d, NOTIFIER_OK, 0, NULL);

@@ -193,12 +193,12 @@ def test_alerts_fire_on_time_then_catch_up_late(workdir):
         assert 'title="Complex Placements DPS"' in line
     finally:
         assert d.stop() == 0
-    # Down for a month: of each milestone only the most recent missed
-    # alert comes out, marked late; the rest are recorded as skipped.
+    # Down for a month: of each milestone still ahead or overdue only the
+    # most recent missed alert comes out, marked late; the rest are
+    # recorded as skipped.  The term has ended: its term_end and
+    # coverage_gap hand over to expired, overdue by a day.
     d.start(faketime="@2025-05-02 10:00:00")
-    late = ["HAV-CPDPS/term_end/2025-04-30/0",
-            "HAV-CPDPS/coverage_gap/2025-04-30/0",
-            "HAV-CPDPS/expired/2025-05-01/0",
+    late = ["HAV-CPDPS/expired/2025-05-01/0",
             "HAV-CPDPS/procurement_start/2025-08-03/90"]
     try:
         assert wait_for(lambda: all(alert_lines(d, k) for k in late),
@@ -206,8 +206,13 @@ def test_alerts_fire_on_time_then_catch_up_late(workdir):
         for k in late:
             lines = alert_lines(d, k)
             assert len(lines) == 1 and "late=yes" in lines[0], lines
+        assert "days_left=-1 late=yes overdue_days=1" in alert_lines(
+            d, late[0])[0]
+        assert "overdue_days" not in alert_lines(d, late[1])[0]
         for k in ["term_end/2025-04-30/14", "term_end/2025-04-30/7",
-                  "term_end/2025-04-30/1", "coverage_gap/2025-04-30/7"]:
+                  "term_end/2025-04-30/1", "term_end/2025-04-30/0",
+                  "coverage_gap/2025-04-30/7",
+                  "coverage_gap/2025-04-30/0"]:
             assert not alert_lines(d, "HAV-CPDPS/" + k)
         hist = d.ctl_json("history", "HAV-CPDPS")
         state = {a["key"]: (a["state"], a["late"]) for a in hist["alerts"]}
@@ -215,7 +220,9 @@ def test_alerts_fire_on_time_then_catch_up_late(workdir):
                                                              False)
         assert state["HAV-CPDPS/coverage_gap/2025-04-30/7"] == ("skipped",
                                                                False)
-        assert state["HAV-CPDPS/term_end/2025-04-30/0"] == ("fired", True)
+        assert state["HAV-CPDPS/term_end/2025-04-30/0"] == ("skipped",
+                                                            False)
+        assert state["HAV-CPDPS/expired/2025-05-01/0"] == ("fired", True)
         assert state["HAV-CPDPS/extension_deadline/2025-03-31/0"] == (
             "fired", False)
         before = d.logtext().count(">alert ")
@@ -461,11 +468,13 @@ def test_sighup_with_new_notice_days_moves_the_agenda(workdir):
     d.write_config()
     d.start(faketime="@2025-03-01 12:00:00")
 
-    def agenda():
+    def agenda(overdue=False):
+        """The window's milestones (or those overdue before it)."""
         r = d.ctl("--json", "agenda", "--days", "60")
         assert r.returncode == 0, r.stderr
         return [(m["ref"], m["title"], m["milestone"], m["due"])
-                for m in map(json.loads, r.stdout.splitlines())]
+                for m in map(json.loads, r.stdout.splitlines())
+                if m["overdue"] == overdue]
 
     def ext_due():
         return [(ref, due) for ref, _, kind, due in agenda()
@@ -474,6 +483,10 @@ def test_sighup_with_new_notice_days_moves_the_agenda(workdir):
         import_ok(d, "ref,title,end_date,max_end_date,extension_notice_days"
                   "\nDEF-1,Default,2025-04-30,2025-10-31,\n"
                   "OWN-1,Own,2025-04-30,2025-10-31,60\n")
+        # Re-procurement should have started 270 days before the end.
+        assert agenda(overdue=True) == [
+            ("DEF-1", "Default", "procurement_start", "2025-02-03"),
+            ("OWN-1", "Own", "procurement_start", "2025-02-03")]
         assert agenda() == [
             ("OWN-1", "Own", "extension_deadline", "2025-03-01"),
             ("DEF-1", "Default", "extension_deadline", "2025-03-31"),
@@ -958,16 +971,18 @@ def test_an_import_in_progress_is_not_evicted(workdir):
 
 
 def test_deliveries_at_once_leave_the_loop_to_clients(daemon):
-    """An import that fires ten thousand alerts to the log
+    """An import that fires twenty thousand alerts to the log
     channel, which delivers each at once: its answer does not wait for
-    the outbox to drain, and others are answered meanwhile."""
+    the outbox to drain, and others are answered meanwhile.  Each
+    contract ends in ten days: its term_end alert of 14 days fires, and
+    its procurement start, 270 days before, is overdue."""
     daemon.start()
     today = datetime.date.today()
     end = (today + datetime.timedelta(days=10)).isoformat()
     rows = ["ref,title,end_date\n"]
     rows += ["N-%05d,Now %d,%s\n" % (i, i, end) for i in range(10000)]
     r = import_ok(daemon, "".join(rows))
-    assert r == {"imported": 10000, "fired": 10000}, r
+    assert r == {"imported": 10000, "fired": 20000}, r
     out = daemon.ctl_json("status")["outbox"]
     assert out["pending"] > 0, out      # answered before the drain
     t0 = time.monotonic()
@@ -1104,13 +1119,19 @@ def test_agenda_json_is_exact_for_awkward_titles(daemon):
     assert rows == direct["result"]["milestones"]
     assert direct["result"]["days"] == 30
     assert direct["result"]["truncated"] is False
-    assert [(r["ref"], r["title"], r["milestone"], r["due"], r["acked"])
-            for r in rows] == [
-        ("AW-1", title, "term_end", end, False),
-        ("AW-2", "Plain", "term_end", end, False),
-        ("AW-1", title, "expired", rows[2]["due"], False),
-        ("AW-2", "Plain", "expired", rows[2]["due"], False)]
-    assert rows[0]["days_left"] == 20
+    # Overdue first: re-procurement should have started 270 days before.
+    proc = (datetime.date.fromisoformat(end) -
+            datetime.timedelta(days=270)).isoformat()
+    assert [(r["ref"], r["title"], r["milestone"], r["due"], r["acked"],
+             r["overdue"]) for r in rows] == [
+        ("AW-1", title, "procurement_start", proc, False, True),
+        ("AW-2", "Plain", "procurement_start", proc, False, True),
+        ("AW-1", title, "term_end", end, False, False),
+        ("AW-2", "Plain", "term_end", end, False, False),
+        ("AW-1", title, "expired", rows[4]["due"], False, False),
+        ("AW-2", "Plain", "expired", rows[4]["due"], False, False)]
+    assert rows[0]["days_left"] == -250
+    assert rows[2]["days_left"] == 20
     human = daemon.ctl("agenda", "--days", "30")
     assert human.returncode == 0 and title in human.stdout
 
@@ -1231,9 +1252,9 @@ def test_database_of_schema_1_is_migrated(workdir):
     db.close()
     d.start()
     try:
-        for v in range(2, 10):
+        for v in range(2, 11):
             assert "schema migrated to version %d" % v in d.logtext()
-        assert "schema migrated to version 10" not in d.logtext()
+        assert "schema migrated to version 11" not in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1249,7 +1270,11 @@ def test_database_of_schema_1_is_migrated(workdir):
             "AND sql IS NOT NULL")}
         tables = sorted(r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'"))
-        assert db.execute("PRAGMA user_version").fetchone() == (9,)
+        assert db.execute("PRAGMA user_version").fetchone() == (10,)
+        # Migration 10: acknowledgements are rows, the first of a
+        # milestone being the one that holds its alerts.
+        assert [r[1] for r in db.execute("PRAGMA table_info(acks)")][:2] \
+            == ["id", "ref"]
         # Migration 9: a rowid table, no derived due dates in the rows.
         cols = [r[1] for r in db.execute("PRAGMA table_info(contracts)")]
         assert cols[:2] == ["id", "ref"]

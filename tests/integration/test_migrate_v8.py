@@ -100,7 +100,8 @@ def test_list(migrated):
                 if k not in ("ref", "next_milestone")} == CONTRACTS[ref], ref
         nm = r["next_milestone"]
         assert (nm["milestone"], nm["due"], nm["days_left"]) == \
-            NEXT_MILESTONE[ref], ref
+            OVERDUE_NEXT.get(ref, NEXT_MILESTONE[ref]), ref
+        assert nm["overdue"] == (ref in OVERDUE_NEXT), ref
         assert set(r) == set(CONTRACTS[ref]) | {"ref", "next_milestone"}
 
 
@@ -152,12 +153,21 @@ def test_outbox(migrated):
         assert keys == [o[0] for o in OUTBOX if o[1] == state], state
 
 
-def test_agenda(migrated):
-    rows = lines(migrated, "agenda", "--days", "2100")
+def agenda_of(d):
+    """The agenda as schema 8 gave it, and the overdue milestones before
+    it, which that daemon did not list."""
+    rows = lines(d, "agenda", "--days", "2100")
     for a in rows:
         assert a["title"] == CONTRACTS[a["ref"]]["title"], a
-    assert [(a["ref"], a["milestone"], a["due"], a["days_left"], a["acked"])
-            for a in rows] == AGENDA
+    got = [(a["ref"], a["milestone"], a["due"], a["days_left"], a["acked"])
+           for a in rows]
+    n = sum(a["overdue"] for a in rows)
+    assert all(a["overdue"] for a in rows[:n]), rows
+    return got[:n], got[n:]
+
+
+def test_agenda(migrated):
+    assert agenda_of(migrated) == (AGENDA_OVERDUE, AGENDA)
 
 
 def test_simulate(migrated):
@@ -205,8 +215,7 @@ def test_schema_after_start_and_restart(migrated):
         lines(migrated, "outbox", "--state", "delivered")
     assert sorted((o["key"], o["state"], o["attempts"], o["next_attempt"],
                    o["last_error"], o["created"]) for o in rows) == OUTBOX
-    assert [(a["ref"], a["milestone"], a["due"], a["days_left"], a["acked"])
-            for a in lines(migrated, "agenda", "--days", "2100")] == AGENDA
+    assert agenda_of(migrated) == (AGENDA_OVERDUE, AGENDA)
     assert migrated.ctl_json("history", "HAV-CPDPS")["acks"] == \
         HISTORY["HAV-CPDPS"]["acks"]
 
@@ -372,6 +381,15 @@ CONTRACTS = {
         'notes': 'No extension option; re-tender late.',
     },
 }
+
+# Overdue at NOW, so the next milestone of list and first in the agenda
+# (the daemon of schema 8 did not show overdue milestones).
+OVERDUE_NEXT = {
+    "HAV-TRANSPORT": ("procurement_start", "2024-10-03", -219),
+}
+AGENDA_OVERDUE = [
+    ("HAV-TRANSPORT", "procurement_start", "2024-10-03", -219, False),
+]
 
 NEXT_MILESTONE = {
     'HAV-ADVOCACY': ('extension_deadline', '2027-01-31', 631),

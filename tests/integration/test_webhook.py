@@ -43,9 +43,11 @@ def hook_config(d, url, extra="", daemon_extra="", secret=True, timeout=5):
             f.write(SECRET + "\n")
         os.chmod(path, 0o600)
         lines.append("secret_file = " + path)
+    # No procurement alerts: those of a contract ending in days are
+    # overdue and would go to the log channel too.
     d.write_config(extra="\n".join(lines) + "\n" + extra,
                    daemon_extra=daemon_extra,
-                   alerts_extra="term_end = 30\n")
+                   alerts_extra="term_end = 30\nprocurement_start =\n")
 
 
 def add_due(d, ref, days=10):

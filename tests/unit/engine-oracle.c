@@ -4,7 +4,7 @@
  * (tests/integration/test_agenda_property.py).  Not a cmocka test: the
  * test runs it on the file it imports and compares the daemon's answers.
  *
- *	engine-oracle [-a] [-H holidays] [-W yes|no] [-n notice] [-l lead]
+ *	engine-oracle [-t today] [-H holidays] [-W yes|no] [-n notice] [-l lead]
  *	    [-z timezone] [-T HH:MM] [-o kind=days,...]... FILE
  *
  * The options are the settings of the daemon's config, with its defaults
@@ -18,12 +18,13 @@
  * covered on day by a contract other than ref that lists it, with
  * start_date <= day <= end_date, a missing start_date being no bound.  A
  * successor_ref counts only if a contract of the file has that ref
- * (DESIGN section 7); -a counts any successor_ref, as engine_milestones
- * does by itself.
+ * (DESIGN section 7).  With -t (YYYY-MM-DD), each milestone says how
+ * many days it is overdue on that day (engine_overdue; 0 if it is not).
  *
  * Prints one JSON object a line: each contract's milestones, then its
  * alerts, in the engine's order,
- *	{"type":"milestone","ref":R,"title":T,"milestone":K,"due":D}
+ *	{"type":"milestone","ref":R,"title":T,"milestone":K,"due":D,
+ *	    "overdue_days":N}
  *	{"type":"alert","contract":R,"milestone":K,"due":D,"offset_days":N,
  *	    "date":D,"fire_at":"2025-03-31T09:00:00+01:00"}
  * Exits 1 with a message on bad input.
@@ -52,7 +53,7 @@ struct oracle {
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: engine-oracle [-a] [-H holidays] "
+	fprintf(stderr, "usage: engine-oracle [-t today] [-H holidays] "
 	    "[-W yes|no] [-n notice] [-l lead] [-z timezone] [-T HH:MM] "
 	    "[-o kind=days,...]... FILE\n");
 	exit(2);
@@ -218,11 +219,13 @@ json_day(int32_t day)
 }
 
 static void
-print_milestone(const struct contract *c, const struct milestone *m)
+print_milestone(const struct contract *c, const struct milestone *m,
+    const struct alert_conf *conf, int32_t today)
 {
-	print_line(json_pack("{s:s, s:s, s:s, s:s, s:o}", "type", "milestone",
-	    "ref", c->ref, "title", c->title, "milestone",
-	    milestone_name(m->kind), "due", json_day(m->due)));
+	print_line(json_pack("{s:s, s:s, s:s, s:s, s:o, s:i}", "type",
+	    "milestone", "ref", c->ref, "title", c->title, "milestone",
+	    milestone_name(m->kind), "due", json_day(m->due), "overdue_days",
+	    today == DATE_NONE ? 0 : engine_overdue(c, m, today, conf)));
 }
 
 static void
@@ -239,25 +242,27 @@ print_alert(const struct contract *c, const struct alert *a,
 	    json_day(a->date), "fire_at", at));
 }
 
+static int
+oracle_exists(void *arg, const char *ref)
+{
+	return oracle_has(arg, ref);
+}
+
 static void
 oracle_contract(struct oracle *o, struct contract *c,
-    const struct alert_conf *conf, int any_successor)
+    const struct alert_conf *conf, int32_t today)
 {
+	struct engine_peers	 p = { oracle_covered, oracle_exists, o };
 	struct milestone	 ms[MS_NKINDS];
 	struct alert		 v[ENGINE_MAX_ALERTS];
-	char			*succ = c->successor_ref;
 	size_t			 n, i;
 	int			 na;
 
-	/* A successor not (yet) stored is no successor. */
-	if (!any_successor && succ != NULL && !oracle_has(o, succ))
-		c->successor_ref = NULL;
-	n = engine_milestones(c, conf, oracle_covered, o, ms);
-	c->successor_ref = succ;
+	n = engine_milestones(c, conf, &p, ms);
 	if ((na = engine_alerts(ms, n, conf, v, ENGINE_MAX_ALERTS)) < 0)
 		die("%s: an alert's instant could not be computed", c->ref);
 	for (i = 0; i < n; i++)
-		print_milestone(c, &ms[i]);
+		print_milestone(c, &ms[i], conf, today);
 	for (i = 0; i < (size_t)na; i++)
 		print_alert(c, &v[i], conf);
 }
@@ -271,13 +276,15 @@ main(int argc, char *argv[])
 	struct csv_error	 e;
 	char			*text;
 	size_t			 len, i;
-	int			 ch, any_successor = 0, hh, mm;
+	int32_t			 today = DATE_NONE;
+	int			 ch, hh, mm;
 
 	alert_conf_defaults(&conf);
-	while ((ch = getopt(argc, argv, "aH:W:n:l:z:T:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "t:H:W:n:l:z:T:o:")) != -1) {
 		switch (ch) {
-		case 'a':
-			any_successor = 1;
+		case 't':
+			if (date_parse(optarg, &today) == -1)
+				die("-t %s: not a date", optarg);
 			break;
 		case 'H':
 			holidays_free(&hol);
@@ -322,7 +329,7 @@ main(int argc, char *argv[])
 		die("%s: row %zu, column %s, value '%s': %s", argv[optind],
 		    e.row, e.column, e.value, e.reason);
 	for (i = 0; i < o.n; i++)
-		oracle_contract(&o, &o.v[i], &conf, any_successor);
+		oracle_contract(&o, &o.v[i], &conf, today);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die("stdout: write error");
 

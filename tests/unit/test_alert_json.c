@@ -61,7 +61,7 @@ test_payload(void **state)
 	(void)state;
 	contract_of(&c);
 	alert_of(&a, MS_EXTENSION_DEADLINE, "2025-03-31", 30);
-	f = (struct alert_firing){ a.fire, TZ, "", 0, 0 };
+	f = (struct alert_firing){ .now = a.fire, .tz = TZ, .uncovered = "" };
 	assert_non_null(s = alert_json_text(alert_json(&c, &a, &f)));
 	assert_string_equal(s, "{\"type\":\"contract.alert\","
 	    "\"key\":\"HAV-CPDPS/extension_deadline/2025-03-31/30\","
@@ -95,8 +95,8 @@ test_payload_flags(void **state)
 	contract_of(&c);
 	set(&c, "max_end_date", "2025-04-30");
 	alert_of(&a, MS_COVERAGE_GAP, "2025-04-30", 7);
-	f = (struct alert_firing){ a.fire + 3 * 86400, TZ, "LD;Respite", 1,
-	    1 };
+	f = (struct alert_firing){ .now = a.fire + 3 * 86400, .tz = TZ,
+	    .uncovered = "LD;Respite", .late = 1, .lapsed_extension = 1 };
 	assert_non_null(o = alert_json(&c, &a, &f));
 	assert_int_equal(json_integer_value(json_object_get(o, "days_left")),
 	    4);

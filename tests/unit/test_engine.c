@@ -77,6 +77,17 @@ covered(void *arg, const char *svc, int32_t day, const char *ref)
 	return (0);
 }
 
+/* Only HAV-CPFW is a contract. */
+static int
+exists_cpfw(void *arg, const char *ref)
+{
+	(void)arg;
+	return (strcmp(ref, "HAV-CPFW") == 0);
+}
+
+/* The engine's peers: coverage from cv, no successor known to exist. */
+#define PEERS(cv)	(&(struct engine_peers){ covered, NULL, (cv) })
+
 static const char *const cover_all[] = {
 	"supported-living:LD", "residential:LD", NULL
 };
@@ -177,7 +188,7 @@ test_milestones_dps(void **state)
 	(void)state;
 	dps(&c);
 	alert_conf_defaults(&conf);
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 5);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 5);
 	check_ms(&ms[0], MS_EXTENSION_DEADLINE, "2025-03-31");
 	check_ms(&ms[1], MS_TERM_END, "2025-04-30");
 	/* 2026-04-30 less 270 days. */
@@ -205,7 +216,7 @@ test_milestones_extended(void **state)
 	dps(&c);
 	c.end_date = date_add_months(c.end_date, 8);
 	alert_conf_defaults(&conf);
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 5);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 5);
 	check_ms(&ms[0], MS_EXTENSION_DEADLINE, "2025-12-01");
 	check_ms(&ms[1], MS_TERM_END, "2025-12-31");
 	check_ms(&ms[2], MS_PROCUREMENT_START, "2025-08-03");
@@ -215,7 +226,7 @@ test_milestones_extended(void **state)
 
 	/* Extended to the maximum: no extension left to decide. */
 	c.end_date = c.max_end_date;
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 4);
 	check_ms(&ms[0], MS_TERM_END, "2026-04-30");
 	check_ms(&ms[1], MS_PROCUREMENT_START, "2025-08-03");
 	check_ms(&ms[2], MS_COVERAGE_GAP, "2026-04-30");
@@ -238,16 +249,90 @@ test_milestones_successor(void **state)
 	c.end_date = D("2025-12-31");
 	c.successor_ref = succ;
 	alert_conf_defaults(&conf);
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 3);
+	assert_int_equal(engine_milestones(&c, &conf, &(struct engine_peers){
+	    covered, exists_cpfw, &cv }, ms), 3);
 	check_ms(&ms[0], MS_EXTENSION_DEADLINE, "2025-12-01");
 	check_ms(&ms[1], MS_TERM_END, "2025-12-31");
 	check_ms(&ms[2], MS_EXPIRED, "2026-01-01");
 	assert_int_equal(cv.calls, 2);
 
+	/* A successor that is not a contract (yet), or not known to be. */
+	c.successor_ref = succ;
+	succ[0] = 'X';
+	assert_int_equal(engine_milestones(&c, &conf, &(struct engine_peers){
+	    covered, exists_cpfw, &cv }, ms), 4);
+	check_ms(&ms[2], MS_PROCUREMENT_START, "2025-08-03");
+	succ[0] = 'H';
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, NULL, ms), 4);
+
 	/* An empty successor is no successor. */
 	c.successor_ref = empty;
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, &(struct engine_peers){
+	    covered, exists_cpfw, &cv }, ms), 4);
 	check_ms(&ms[2], MS_PROCUREMENT_START, "2025-08-03");
+}
+
+/*
+ * Overdue on each side of each boundary: an extension deadline until the
+ * contract ends, a procurement start until the final end, expired for
+ * the overdue window; term_end and coverage_gap never (expired follows).
+ */
+static void
+test_overdue(void **state)
+{
+	struct contract		 c;
+	struct alert_conf	 conf;
+	struct milestone	 ext = { MS_EXTENSION_DEADLINE, 0 };
+	struct milestone	 proc = { MS_PROCUREMENT_START, 0 };
+	struct milestone	 exp = { MS_EXPIRED, 0 };
+	struct milestone	 term = { MS_TERM_END, 0 };
+	struct milestone	 gap = { MS_COVERAGE_GAP, 0 };
+
+	(void)state;
+	dps(&c);
+	alert_conf_defaults(&conf);
+	assert_int_equal(conf.overdue_window_days, 90);
+	ext.due = D("2025-03-31");
+	assert_int_equal(engine_overdue(&c, &ext, D("2025-03-31"), &conf), 0);
+	assert_int_equal(engine_overdue(&c, &ext, D("2025-04-01"), &conf), 1);
+	assert_int_equal(engine_overdue(&c, &ext, D("2025-04-05"), &conf), 5);
+	assert_int_equal(engine_overdue(&c, &ext, D("2025-04-30"), &conf), 30);
+	assert_int_equal(engine_overdue(&c, &ext, D("2025-05-01"), &conf), 0);
+	assert_true(engine_matters(&c, &ext, D("2025-03-31"), &conf));
+	assert_false(engine_matters(&c, &ext, D("2025-05-01"), &conf));
+
+	proc.due = D("2025-08-03");
+	assert_int_equal(engine_overdue(&c, &proc, D("2025-08-03"), &conf), 0);
+	assert_int_equal(engine_overdue(&c, &proc, D("2026-04-30"), &conf),
+	    270);
+	assert_int_equal(engine_overdue(&c, &proc, D("2026-05-01"), &conf), 0);
+	/* Without a maximum, the final end is the end. */
+	c.max_end_date = DATE_NONE;
+	assert_int_equal(engine_overdue(&c, &proc, D("2025-04-30"), &conf),
+	    0);
+	proc.due = D("2024-08-03");
+	assert_int_equal(engine_overdue(&c, &proc, D("2025-04-30"), &conf),
+	    270);
+	assert_int_equal(engine_overdue(&c, &proc, D("2025-05-01"), &conf), 0);
+
+	exp.due = D("2025-05-01");
+	assert_int_equal(engine_overdue(&c, &exp, D("2025-05-01"), &conf), 0);
+	assert_true(engine_matters(&c, &exp, D("2025-05-01"), &conf));
+	assert_int_equal(engine_overdue(&c, &exp, D("2025-05-10"), &conf), 9);
+	assert_int_equal(engine_overdue(&c, &exp, D("2025-07-29"), &conf),
+	    89);
+	assert_int_equal(engine_overdue(&c, &exp, D("2025-07-30"), &conf), 0);
+	conf.overdue_window_days = 100;
+	assert_int_equal(engine_overdue(&c, &exp, D("2025-07-30"), &conf),
+	    90);
+	assert_false(engine_matters(&c, &exp, D("2025-11-17"), &conf));
+
+	term.due = gap.due = D("2025-04-30");
+	assert_true(engine_matters(&c, &term, D("2025-04-30"), &conf));
+	assert_int_equal(engine_overdue(&c, &term, D("2025-05-01"), &conf), 0);
+	assert_int_equal(engine_overdue(&c, &gap, D("2025-05-01"), &conf), 0);
+	assert_false(engine_matters(&c, &gap, D("2025-05-01"), &conf));
 }
 
 static void
@@ -263,22 +348,22 @@ test_milestones_coverage(void **state)
 	dps(&c);
 	alert_conf_defaults(&conf);
 	/* One service of two uncovered is a gap. */
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 5);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 5);
 	check_ms(&ms[3], MS_COVERAGE_GAP, "2025-04-30");
 	cv.svcs = cover_all;
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 4);
 	check_ms(&ms[2], MS_PROCUREMENT_START, "2025-08-03");
 	check_ms(&ms[3], MS_EXPIRED, "2025-05-01");
 	/* Without a callback there is no way to know: no gap. */
-	assert_int_equal(engine_milestones(&c, &conf, NULL, NULL, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, NULL, ms), 4);
 	check_ms(&ms[3], MS_EXPIRED, "2025-05-01");
 	/* Nothing to cover, nothing asked. */
 	cv.svcs = NULL;
 	cv.calls = 0;
 	c.services = NULL;
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 4);
 	c.services = blank;
-	assert_int_equal(engine_milestones(&c, &conf, covered, &cv, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 4);
 	assert_int_equal(cv.calls, 0);
 }
 
@@ -294,13 +379,13 @@ test_milestones_own_days(void **state)
 	alert_conf_defaults(&conf);
 	c.extension_notice_days = 60;
 	c.procurement_lead_days = 0;
-	assert_int_equal(engine_milestones(&c, &conf, NULL, NULL, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, NULL, ms), 4);
 	check_ms(&ms[0], MS_EXTENSION_DEADLINE, "2025-03-01");
 	check_ms(&ms[2], MS_PROCUREMENT_START, "2026-04-30");
 
 	/* Zero is the contract's own value, not "unset". */
 	c.extension_notice_days = 0;
-	assert_int_equal(engine_milestones(&c, &conf, NULL, NULL, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, NULL, ms), 4);
 	check_ms(&ms[0], MS_EXTENSION_DEADLINE, "2025-04-30");
 
 	/* The config's defaults apply when the contract gives none. */
@@ -308,7 +393,7 @@ test_milestones_own_days(void **state)
 	c.procurement_lead_days = -1;
 	conf.extension_notice_days = 14;
 	conf.procurement_lead_days = 365;
-	assert_int_equal(engine_milestones(&c, &conf, NULL, NULL, ms), 4);
+	assert_int_equal(engine_milestones(&c, &conf, NULL, ms), 4);
 	check_ms(&ms[0], MS_EXTENSION_DEADLINE, "2025-04-16");
 	check_ms(&ms[2], MS_PROCUREMENT_START, "2025-04-30");
 }
@@ -325,7 +410,7 @@ test_milestones_no_max(void **state)
 	dps(&c);
 	c.max_end_date = DATE_NONE;
 	alert_conf_defaults(&conf);
-	assert_int_equal(engine_milestones(&c, &conf, NULL, NULL, ms), 3);
+	assert_int_equal(engine_milestones(&c, &conf, NULL, ms), 3);
 	check_ms(&ms[0], MS_TERM_END, "2025-04-30");
 	check_ms(&ms[1], MS_PROCUREMENT_START, "2024-08-03");
 	check_ms(&ms[2], MS_EXPIRED, "2025-05-01");
@@ -433,7 +518,7 @@ dps_alerts(const struct alert_conf *conf, struct alert *out, size_t max)
 	size_t			 n;
 
 	dps(&c);
-	n = engine_milestones(&c, conf, covered, &cv, ms);
+	n = engine_milestones(&c, conf, PEERS(&cv), ms);
 	assert_int_equal(n, 5);
 	return (engine_alerts(ms, n, conf, out, max));
 }
@@ -562,8 +647,9 @@ test_alerts_autumn(void **state)
 }
 
 /*
- * Offsets landing on Easter 2025 all move back to Thursday 17 April;
- * each stays its own alert, largest offset first.
+ * Offsets landing on Easter 2025 all move back to Thursday 17 April: one
+ * alert, the smallest offset; the others are kept marked merged, largest
+ * offset first.
  */
 static void
 test_alerts_easter(void **state)
@@ -583,11 +669,15 @@ test_alerts_easter(void **state)
 	memcpy(conf.offsets[MS_TERM_END], offs, sizeof(offs));
 	conf.noffsets[MS_TERM_END] = 5;
 	ms.due = D("2025-04-30");
-	assert_int_equal(engine_alerts(&ms, 1, &conf, a, 8), 5);
+	assert_int_equal(engine_alerts(&ms, 1, &conf, a, 8), 1);
+	assert_int_equal(a[0].offset, 9);
+	assert_int_equal(a[0].merged, 0);
+	assert_int_equal(engine_alerts_merged(&ms, 1, &conf, a, 8), 5);
 	for (i = 0; i < 5; i++) {
 		assert_int_equal(a[i].offset, 13 - i);
 		assert_string_equal(fmt(a[i].date), "2025-04-17");
 		assert_int_equal(a[i].fire, a[0].fire);
+		assert_int_equal(a[i].merged, i < 4);
 	}
 	engine_alert_key("HAV-CPDPS", &a[0], k0, sizeof(k0));
 	engine_alert_key("HAV-CPDPS", &a[4], k1, sizeof(k1));
@@ -615,18 +705,25 @@ test_alerts_christmas(void **state)
 	dps(&c);
 	c.end_date = D("2026-12-25");
 	c.max_end_date = DATE_NONE;
-	n = (int)engine_milestones(&c, &conf, NULL, NULL, ms);
-	n = engine_alerts(ms, (size_t)n, &conf, a, ENGINE_MAX_ALERTS);
+	n = (int)engine_milestones(&c, &conf, NULL, ms);
+	/* Offset 1 (Thursday 24th) and 0 (the bank holiday) are one. */
+	n = engine_alerts_merged(ms, (size_t)n, &conf, a, ENGINE_MAX_ALERTS);
 	assert_int_equal(n, 8 + 5 + 1);
+	x = find_alert(a, n, MS_TERM_END, 1);
+	assert_string_equal(fmt(x->date), "2026-12-24");
+	assert_int_equal(x->merged, 1);
+	assert_ptr_equal(x + 1, find_alert(a, n, MS_TERM_END, 0));
+	n = (int)engine_milestones(&c, &conf, NULL, ms);
+	n = engine_alerts(ms, (size_t)n, &conf, a, ENGINE_MAX_ALERTS);
+	assert_int_equal(n, 8 + 5 + 1 - 1);
 	x = find_alert(a, n, MS_EXPIRED, 0);
 	assert_string_equal(fmt(x->due), "2026-12-26");
 	assert_string_equal(fmt(x->date), "2026-12-29");
 	assert_ptr_equal(x, &a[n - 1]);
 	x = find_alert(a, n, MS_TERM_END, 0);
 	assert_string_equal(fmt(x->date), "2026-12-24");
-	x = find_alert(a, n, MS_TERM_END, 1);
-	assert_string_equal(fmt(x->date), "2026-12-24");
-	assert_ptr_equal(x + 1, find_alert(a, n, MS_TERM_END, 0));
+	assert_int_equal(x->merged, 0);
+	assert_int_equal(x[-1].offset, 7);
 
 	conf.working_days_only = 0;
 	n = engine_alerts(ms, 3, &conf, a, ENGINE_MAX_ALERTS);
@@ -681,6 +778,8 @@ test_alerts_settings(void **state)
 	assert_int_equal(dps_alerts(&conf, a, ENGINE_MAX_ALERTS), 7 + 5 + 1);
 	/* A count past the array is held to the array. */
 	memset(conf.noffsets, 0, sizeof(conf.noffsets));
+	for (n = 0; n < ENGINE_MAX_OFFSETS; n++)
+		conf.offsets[MS_EXPIRED][n] = n * 7;	/* a week apart */
 	conf.noffsets[MS_EXPIRED] = ENGINE_MAX_OFFSETS + 1;
 	assert_int_equal(dps_alerts(&conf, a, ENGINE_MAX_ALERTS),
 	    ENGINE_MAX_OFFSETS);
@@ -695,6 +794,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_milestones_dps),
+		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_milestones_extended),
 		cmocka_unit_test(test_milestones_successor),
 		cmocka_unit_test(test_milestones_coverage),
