@@ -419,6 +419,22 @@ test_alert_texts(void **state)
 	    "days ago (2025-05-01)");
 	assert_text(alert_text_consequence, "whatever is still bought under "
 	    "it has had no contract since 1 May 2025");
+	/* Overdue: how long ago, on which day, and what follows. */
+	delivery(&d, "extension_deadline", -5);
+	json_object_set_new(cur, "overdue_days", json_integer(5));
+	assert_text(alert_text_subject, "[contractd] HAV-CPDPS: extension "
+	    "decision was due 5 days ago (2025-03-31)");
+	assert_text(alert_text_consequence, "the extension decision was due 5 "
+	    "days ago, on 31 March 2025; the contract ends on 30 April 2025 "
+	    "without being extended");
+	assert_text(alert_text_summary, "HAV-CPDPS (Complex Placements DPS): "
+	    "extension decision was due 5 days ago (2025-03-31) (overdue)");
+	delivery(&d, "expired", -1);
+	set("due", "2025-05-01");
+	json_object_set_new(cur, "overdue_days", json_integer(1));
+	assert_text(alert_text_consequence, "the contract expired 1 day ago, "
+	    "on 1 May 2025; whatever is still bought under it has had no "
+	    "contract since 1 May 2025");
 	/* A test alert, or a kind newer than the texts, still reads. */
 	delivery(&d, "break_clause", 5);
 	set("type", "contract.test");
