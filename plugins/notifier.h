@@ -122,6 +122,8 @@ struct notifier_config {
  *   fired_at		ISO 8601, UTC
  *   uncovered		coverage_gap: the services left uncovered,
  *			';'-joined; else null
+ *   overdue_days	integer, only when the milestone is overdue (its due
+ *			date passed while it still matters): days since
  */
 struct notifier_delivery {
 	size_t		 size;		/* sizeof(struct notifier_delivery) */
