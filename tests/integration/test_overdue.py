@@ -187,3 +187,27 @@ def test_second_ack_keeps_the_first(daemon):
     shown = {m["milestone"]: m["acked"]
              for m in daemon.ctl_json("show", "A-1")["milestones"]}
     assert shown["term_end"] is True
+
+
+def test_update_into_the_past_fires_once(workdir):
+    """An update that puts the extension deadline five days back fires it
+    at once, overdue; a later update that leaves it where it is does not
+    send it again."""
+    d = Daemon(workdir)
+    d.write_config(alerts_extra="term_end =\nprocurement_start =\n")
+    d.start(faketime="@2025-04-05 12:00:00")
+    try:
+        import_ok(d, "ref,title,end_date,max_end_date\n"
+                  "U-1,Day care,2025-09-30,2026-09-30\n")
+        assert alert_lines(d, "U-1/") == []
+        r = d.ctl("update", "U-1", "end_date=2025-04-30")
+        assert r.returncode == 0, r.stderr
+        key = "U-1/extension_deadline/2025-03-31/0"
+        assert wait_for(lambda: alert_lines(d, key))
+        assert "overdue_days=5" in alert_lines(d, key)[0]
+        r = d.ctl("update", "U-1", "title=Day care services")
+        assert r.returncode == 0, r.stderr
+        assert d.ctl("ping").returncode == 0
+        assert len(alert_lines(d, "U-1/")) == 1, alert_lines(d, "U-1/")
+    finally:
+        assert d.stop() == 0
