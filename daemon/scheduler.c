@@ -27,12 +27,10 @@
 #define SCHED_BATCH	2000	/* contracts per transaction and loop turn */
 
 static struct {
-	struct event_base	*base;
 	struct event		*timer;
 	struct event		*batch;		/* re-evaluation of all */
 	struct event		*clock;		/* timerfd: wall clock set */
 	int			 tfd;
-	int			 rearming;	/* re-evaluating every contract */
 	char			 rearm_after[CONTRACT_REF_MAX + 1];
 } sched = { .tfd = -1 };
 
@@ -452,7 +450,6 @@ sched_rearm_done(void)
 	sched_due_defaults(want, sizeof(want));
 	if (store_meta_set(st, META_DUE_DEFAULTS, want) != 0)
 		return -1;
-	sched.rearming = 0;
 	log_info("%s: schedule re-evaluated", __func__);
 	return 0;
 }
@@ -506,7 +503,6 @@ void
 scheduler_reconfigure(void)
 {
 	sched.rearm_after[0] = '\0';
-	sched.rearming = 1;
 	event_active(sched.batch, EV_TIMEOUT, 0);
 }
 
@@ -571,7 +567,6 @@ sched_clock_cb(evutil_socket_t fd, short what, void *arg)
 int
 scheduler_init(struct event_base *base)
 {
-	sched.base = base;
 	sched.timer = evtimer_new(base, sched_timer_cb, NULL);
 	sched.batch = event_new(base, -1, 0, sched_rearm_cb, NULL);
 	if (sched.timer == NULL || sched.batch == NULL)
