@@ -145,6 +145,7 @@ show_history(json_t *r)
 		{ .header = "DUE", .key = "due" },
 		{ .header = "AT", .key = "at" },
 		{ .header = "USER", .key = "user" },
+		{ .header = "NOTE ADDED", .key = "added_note", .fmt = yes_fmt },
 		{ .header = "NOTE", .key = "note" },
 		{ .header = NULL }
 	};

@@ -242,8 +242,9 @@ static int
 history_ack(void *arg, const struct ack_rec *a)
 {
 	return json_array_append_new(arg, json_pack("{s:s, s:o, s:s?, s:s?, "
-	    "s:o}", "milestone", a->kind, "due", date_json(a->due), "note",
-	    a->note, "user", a->user, "at", cmd_instant(a->at)));
+	    "s:o, s:b}", "milestone", a->kind, "due", date_json(a->due),
+	    "note", a->note, "user", a->user, "at", cmd_instant(a->at),
+	    "added_note", a->again));
 }
 
 /* c's schedule, with the alerts merged into a smaller offset's. */

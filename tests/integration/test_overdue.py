@@ -181,9 +181,10 @@ def test_second_ack_keeps_the_first(daemon):
     assert r.stdout == ("A-1 term_end due 2026-06-30: already acknowledged "
                         "on %s by root; nothing changed\n" % first["at"])
     acks = daemon.ctl_json("history", "A-1")["acks"]
-    assert [(a["milestone"], a["due"], a["note"]) for a in acks] == [
-        ("term_end", "2026-06-30", "first word"),
-        ("term_end", "2026-06-30", "second word")]
+    assert [(a["milestone"], a["due"], a["note"], a["added_note"])
+            for a in acks] == [
+        ("term_end", "2026-06-30", "first word", False),
+        ("term_end", "2026-06-30", "second word", True)]
     shown = {m["milestone"]: m["acked"]
              for m in daemon.ctl_json("show", "A-1")["milestones"]}
     assert shown["term_end"] is True
