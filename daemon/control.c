@@ -86,7 +86,6 @@ struct control {
 #define CONTROL_WARN_SECS	60	/* between warnings of pausing */
 
 static void	control_accept(evutil_socket_t, short, void *);
-static void	conn_close(struct conn *);
 
 /* Is a daemon answering on sun?  1 yes, 0 no (stale or absent). */
 static int
@@ -259,6 +258,31 @@ fail:
 	return NULL;
 }
 
+/* Counts conn in (n 1) or out (n -1) of its control's and uid's totals. */
+static void
+conn_count(struct conn *conn, int n)
+{
+	struct control	*c = conn->control;
+
+	c->nconns += n;
+	conn->uid->nconns += n;
+	if (!conn->peer.admin) {
+		c->nreadonly += n;
+		conn->uid->nreadonly += n;
+	}
+}
+
+static void
+conn_close(struct conn *conn)
+{
+	TAILQ_REMOVE(&conn->control->conns, conn, entry);
+	conn_count(conn, -1);
+	bufferevent_free(conn->bev);
+	commands_body_free(conn->body);
+	import_abort(&conn->upload);
+	free(conn);
+}
+
 void
 control_close(struct control *c)
 {
@@ -291,31 +315,6 @@ control_upload(void *p)
 	struct conn	*conn = p;
 
 	return &conn->upload;
-}
-
-/* Counts conn in (n 1) or out (n -1) of its control's and uid's totals. */
-static void
-conn_count(struct conn *conn, int n)
-{
-	struct control	*c = conn->control;
-
-	c->nconns += n;
-	conn->uid->nconns += n;
-	if (!conn->peer.admin) {
-		c->nreadonly += n;
-		conn->uid->nreadonly += n;
-	}
-}
-
-static void
-conn_close(struct conn *conn)
-{
-	TAILQ_REMOVE(&conn->control->conns, conn, entry);
-	conn_count(conn, -1);
-	bufferevent_free(conn->bev);
-	commands_body_free(conn->body);
-	import_abort(&conn->upload);
-	free(conn);
 }
 
 /* Frees an answer line once libevent has sent it. */

@@ -15,7 +15,6 @@
 #include <event2/event.h>
 
 #include "http.h"
-#include "log.h"
 
 struct http_xfer {
 	TAILQ_ENTRY(http_xfer)		 entry;
