@@ -1,8 +1,6 @@
 /*
  * Commands about the daemon itself: ping, status, reload.
  */
-#include <stdio.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 

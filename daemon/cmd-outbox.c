@@ -1,7 +1,6 @@
 /*
  * Commands about deliveries: outbox, retry, notify-test.
  */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 

@@ -15,12 +15,6 @@
 #include "store.h"
 #include "text.h"
 
-/*
- * After an answer this large, what built it goes back to the system.  An
- * agenda of a few megabytes is not: the next one would only take the
- * memory again, page by page.
- */
-
 static const struct cmd *const cmd_table[] = {
 	&cmd_ping,
 	&cmd_status,

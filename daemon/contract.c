@@ -34,60 +34,6 @@ struct field {
 	int		(*valid)(const char *, char *, size_t);
 };
 
-static int	set_ref(struct contract *, const struct field *, const char *,
-		    char *, size_t);
-static int	set_str(struct contract *, const struct field *, const char *,
-		    char *, size_t);
-static int	set_kind(struct contract *, const struct field *,
-		    const char *, char *, size_t);
-static int	set_date(struct contract *, const struct field *,
-		    const char *, char *, size_t);
-static int	set_days(struct contract *, const struct field *,
-		    const char *, char *, size_t);
-static void	get_ref(const struct contract *, const struct field *, char *,
-		    size_t);
-static void	get_str(const struct contract *, const struct field *, char *,
-		    size_t);
-static void	get_kind(const struct contract *, const struct field *,
-		    char *, size_t);
-static void	get_date(const struct contract *, const struct field *,
-		    char *, size_t);
-static void	get_days(const struct contract *, const struct field *,
-		    char *, size_t);
-static int	valid_email(const char *, char *, size_t);
-static int	valid_notify(const char *, char *, size_t);
-static int	valid_ref(const char *, char *, size_t);
-static int	valid_services(const char *, char *, size_t);
-static int	valid_value(const char *, char *, size_t);
-
-#define OFF(f)	offsetof(struct contract, f)
-#define REF(f)	OFF(f), set_ref, get_ref, NULL
-#define STR(f, v) OFF(f), set_str, get_str, v
-#define KIND(f)	OFF(f), set_kind, get_kind, NULL
-#define DATE(f)	OFF(f), set_date, get_date, NULL
-#define DAYS(f)	OFF(f), set_days, get_days, NULL
-
-/* In DESIGN order, the same as contract_fields: field_find counts on it. */
-static const struct field fields[] = {
-	{ "ref",			REF(ref) },
-	{ "title",			STR(title, NULL) },
-	{ "kind",			KIND(kind) },
-	{ "supplier",			STR(supplier, NULL) },
-	{ "owner_name",			STR(owner_name, NULL) },
-	{ "owner_email",		STR(owner_email, valid_email) },
-	{ "notify",			STR(notify, valid_notify) },
-	{ "start_date",			DATE(start_date) },
-	{ "end_date",			DATE(end_date) },
-	{ "max_end_date",		DATE(max_end_date) },
-	{ "extension_notice_days",	DAYS(extension_notice_days) },
-	{ "procurement_lead_days",	DAYS(procurement_lead_days) },
-	{ "successor_ref",		STR(successor_ref, valid_ref) },
-	{ "services",			STR(services, valid_services) },
-	{ "value",			STR(value, valid_value) },
-	{ "notes",			STR(notes, NULL) },
-};
-#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
-
 const char *const contract_fields[] = {
 	"ref", "title", "kind", "supplier", "owner_name", "owner_email",
 	"notify", "start_date", "end_date", "max_end_date",
@@ -102,25 +48,6 @@ static const char *const kind_names[] = {
 	[CK_CALL_OFF] = "call-off",
 };
 #define NKINDS	(sizeof(kind_names) / sizeof(kind_names[0]))
-
-static const struct field *
-field_find(const char *name)
-{
-	size_t	 i;
-
-	if (name == NULL)
-		return (NULL);
-	/* The importer passes names from contract_fields: no compares. */
-	for (i = 0; i < NFIELDS; i++) {
-		if (name == contract_fields[i])
-			return (&fields[i]);
-	}
-	for (i = 0; i < NFIELDS; i++) {
-		if (strcmp(fields[i].name, name) == 0)
-			return (&fields[i]);
-	}
-	return (NULL);
-}
 
 static char **
 str_at(struct contract *c, const struct field *f)
@@ -149,18 +76,6 @@ bad(char *err, size_t errlen, const char *what, const char *v, size_t n)
 	text_excerpt(v, n, buf, sizeof(buf));
 	snprintf(err, errlen, "%s: %s", what, buf);
 	return (-1);
-}
-
-static char *
-dup_str(const char *s, size_t n)
-{
-	char	*p;
-
-	if ((p = malloc(n + 1)) == NULL)
-		return (NULL);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return (p);
 }
 
 /* Every string field: bounded, UTF-8, no control characters but tab. */
@@ -394,7 +309,7 @@ set_str(struct contract *c, const struct field *f, const char *v, char *err,
 			return (-1);
 		if (f->valid != NULL && f->valid(v, err, errlen) == -1)
 			return (-1);
-		if ((p = dup_str(v, strlen(v))) == NULL) {
+		if ((p = strdup(v)) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			return (-1);
 		}
@@ -502,6 +417,53 @@ get_days(const struct contract *c, const struct field *f, char *buf,
 		snprintf(buf, len, "%d", days);
 }
 
+#define OFF(f)	offsetof(struct contract, f)
+#define REF(f)	OFF(f), set_ref, get_ref, NULL
+#define STR(f, v) OFF(f), set_str, get_str, v
+#define KIND(f)	OFF(f), set_kind, get_kind, NULL
+#define DATE(f)	OFF(f), set_date, get_date, NULL
+#define DAYS(f)	OFF(f), set_days, get_days, NULL
+
+/* In DESIGN order, the same as contract_fields: field_find counts on it. */
+static const struct field fields[] = {
+	{ "ref",			REF(ref) },
+	{ "title",			STR(title, NULL) },
+	{ "kind",			KIND(kind) },
+	{ "supplier",			STR(supplier, NULL) },
+	{ "owner_name",			STR(owner_name, NULL) },
+	{ "owner_email",		STR(owner_email, valid_email) },
+	{ "notify",			STR(notify, valid_notify) },
+	{ "start_date",			DATE(start_date) },
+	{ "end_date",			DATE(end_date) },
+	{ "max_end_date",		DATE(max_end_date) },
+	{ "extension_notice_days",	DAYS(extension_notice_days) },
+	{ "procurement_lead_days",	DAYS(procurement_lead_days) },
+	{ "successor_ref",		STR(successor_ref, valid_ref) },
+	{ "services",			STR(services, valid_services) },
+	{ "value",			STR(value, valid_value) },
+	{ "notes",			STR(notes, NULL) },
+};
+#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+
+static const struct field *
+field_find(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return (NULL);
+	/* The importer passes names from contract_fields: no compares. */
+	for (i = 0; i < NFIELDS; i++) {
+		if (name == contract_fields[i])
+			return (&fields[i]);
+	}
+	for (i = 0; i < NFIELDS; i++) {
+		if (strcmp(fields[i].name, name) == 0)
+			return (&fields[i]);
+	}
+	return (NULL);
+}
+
 void
 contract_init(struct contract *c)
 {
@@ -536,14 +498,11 @@ contract_copy(struct contract *dst, const struct contract *src)
 	}
 	for (i = 0; i < NFIELDS; i++) {
 		const char	*s;
-		char		*p;
 
 		if (fields[i].set != set_str ||
 		    (s = *cstr_at(src, &fields[i])) == NULL)
 			continue;
-		p = dup_str(s, strlen(s));
-		*str_at(dst, &fields[i]) = p;
-		if (p == NULL) {
+		if ((*str_at(dst, &fields[i]) = strdup(s)) == NULL) {
 			contract_free(dst);
 			return (-1);
 		}

@@ -19,9 +19,8 @@ enum contract_kind {
 
 /*
  * Strings are owned by the record (NULL when unset) and freed by
- * contract_free().  Dates are day numbers
- * (dates.h); DATE_NONE when unset.  Day counts are -1 when unset (the
- * config's default applies).
+ * contract_free().  Dates are day numbers (dates.h); DATE_NONE when unset.
+ * Day counts are -1 when unset (the config's default applies).
  */
 struct contract {
 	char			 ref[CONTRACT_REF_MAX + 1];
@@ -60,7 +59,7 @@ int	 contract_set_field(struct contract *c, const char *name,
 	    const char *value, char *err, size_t errlen);
 /*
  * The text form of one field into buf ("" when unset); -1 for an unknown
- * name.  Strings longer than buf are cut: use contract_field_str for those.
+ * name.  Strings longer than buf are cut.
  */
 int	 contract_get_field(const struct contract *c, const char *name,
 	    char *buf, size_t len);
@@ -90,6 +89,5 @@ int		 contract_service_next(const char **p, const char **svc,
 int		 contract_service_first(const char *all, const char *svc,
 		    size_t len);
 int		 contract_ref_valid(const char *s);
-
 
 #endif

@@ -66,7 +66,6 @@ struct conn {
 struct control {
 	struct event_base	*base;
 	int			 fd;
-	int			 from_systemd;
 	char			*path;
 	dev_t			 sock_dev;	/* the socket file we made */
 	ino_t			 sock_ino;
@@ -87,24 +86,16 @@ struct control {
 #define CONTROL_WARN_SECS	60	/* between warnings of pausing */
 
 static void	control_accept(evutil_socket_t, short, void *);
-static void	conn_read(struct bufferevent *, void *);
-static void	conn_close(struct conn *);
 
-/* Is a daemon answering on path?  1 yes, 0 no (stale or absent). */
+/* Is a daemon answering on sun?  1 yes, 0 no (stale or absent). */
 static int
-control_check(const char *path)
+control_check(const struct sockaddr_un *sun)
 {
-	struct sockaddr_un	 sun;
-	int			 fd, rc;
+	int	fd, rc;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
-	    path) >= sizeof(sun.sun_path))
-		return 0;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return 0;
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
 	close(fd);
 	return rc == 0;
 }
@@ -124,7 +115,7 @@ control_bind(struct control *c, const char *path, mode_t mode, char *err,
 		snprintf(err, errlen, "%s: socket path too long", path);
 		return -1;
 	}
-	if (control_check(path)) {
+	if (control_check(&sun)) {
 		snprintf(err, errlen, "%s: a daemon is already answering on "
 		    "this socket", path);
 		return -1;
@@ -160,6 +151,10 @@ control_bind(struct control *c, const char *path, mode_t mode, char *err,
 	if (c->peers.have_admin_gid &&
 	    chown(path, (uid_t)-1, c->peers.admin_gid) == -1)
 		log_warn("%s: chown %s to the admin group", __func__, path);
+	if ((c->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -242,20 +237,12 @@ control_open(struct event_base *base, const struct control_conf *cc,
 	TAILQ_INIT(&c->conns);
 	peers_init(&c->peers);
 	control_configure(c, cc);
-	if ((c->fd = control_systemd()) != -1)
-		c->from_systemd = 1;
-	else if (control_bind(c, cc->path, cc->mode, err, errlen) == -1) {
-		control_close(c);
-		return NULL;
-	} else if ((c->path = strdup(cc->path)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		control_close(c);
-		return NULL;
-	}
+	if ((c->fd = control_systemd()) == -1 &&
+	    control_bind(c, cc->path, cc->mode, err, errlen) == -1)
+		goto fail;
 	if (listen(c->fd, 128) == -1) {
 		snprintf(err, errlen, "listen: %s", strerror(errno));
-		control_close(c);
-		return NULL;
+		goto fail;
 	}
 	c->ev_accept = event_new(base, c->fd, EV_READ | EV_PERSIST,
 	    control_accept, c);
@@ -263,10 +250,37 @@ control_open(struct event_base *base, const struct control_conf *cc,
 	if (c->ev_accept == NULL || c->ev_pause == NULL ||
 	    event_add(c->ev_accept, NULL) == -1) {
 		snprintf(err, errlen, "cannot set up accept events");
-		control_close(c);
-		return NULL;
+		goto fail;
 	}
 	return c;
+fail:
+	control_close(c);
+	return NULL;
+}
+
+/* Counts conn in (n 1) or out (n -1) of its control's and uid's totals. */
+static void
+conn_count(struct conn *conn, int n)
+{
+	struct control	*c = conn->control;
+
+	c->nconns += n;
+	conn->uid->nconns += n;
+	if (!conn->peer.admin) {
+		c->nreadonly += n;
+		conn->uid->nreadonly += n;
+	}
+}
+
+static void
+conn_close(struct conn *conn)
+{
+	TAILQ_REMOVE(&conn->control->conns, conn, entry);
+	conn_count(conn, -1);
+	bufferevent_free(conn->bev);
+	commands_body_free(conn->body);
+	import_abort(&conn->upload);
+	free(conn);
 }
 
 void
@@ -303,24 +317,6 @@ control_upload(void *p)
 	return &conn->upload;
 }
 
-static void
-conn_close(struct conn *conn)
-{
-	struct control	*c = conn->control;
-
-	TAILQ_REMOVE(&c->conns, conn, entry);
-	c->nconns--;
-	conn->uid->nconns--;
-	if (!conn->peer.admin) {
-		c->nreadonly--;
-		conn->uid->nreadonly--;
-	}
-	bufferevent_free(conn->bev);
-	commands_body_free(conn->body);
-	import_abort(&conn->upload);
-	free(conn);
-}
-
 /* Frees an answer line once libevent has sent it. */
 static void
 line_free(const void *data, size_t len, void *arg)
@@ -351,35 +347,25 @@ conn_send(struct conn *conn, char *line, size_t len)
 	}
 }
 
-/* The longest idle read-only connection of u, or NULL. */
-static struct conn *
-conn_oldest_of(struct control *c, const struct peer_uid *u)
-{
-	struct conn	*conn;
-
-	TAILQ_FOREACH(conn, &c->conns, entry)
-		if (conn->uid == u && !conn->peer.admin)
-			return conn;
-	return NULL;
-}
-
 /*
- * The read-only connection to close when read-only peers are over their
- * share: the longest idle of the uid holding most (the first idle among
- * a tie), so a newcomer gets in at the expense of the greediest.
+ * The longest idle read-only connection of u, or NULL.  With u NULL, the
+ * one to close when read-only peers are over their share: of the uid
+ * holding most (the first idle among a tie), so a newcomer gets in at the
+ * expense of the greediest.
  */
 static struct conn *
-conn_oldest_readonly(struct control *c)
+conn_oldest_readonly(struct control *c, const struct peer_uid *u)
 {
-	struct peer_uid	*u;
+	struct peer_uid	*p;
 	struct conn	*conn;
 	int		 most = 0;
 
-	TAILQ_FOREACH(u, &c->peers.uids, entry)
-		if (u->nreadonly > most)
-			most = u->nreadonly;
+	TAILQ_FOREACH(p, &c->peers.uids, entry)
+		if (u == NULL && p->nreadonly > most)
+			most = p->nreadonly;
 	TAILQ_FOREACH(conn, &c->conns, entry)
-		if (!conn->peer.admin && conn->uid->nreadonly == most)
+		if (!conn->peer.admin && (u != NULL ? conn->uid == u :
+		    conn->uid->nreadonly == most))
 			return conn;
 	return NULL;
 }
@@ -415,10 +401,10 @@ control_fit(struct control *c, struct conn *new)
 	int		 full = c->nconns > c->max_connections;
 
 	if (!new->peer.admin && new->uid->nreadonly > c->max_per_uid)
-		victim = conn_oldest_of(c, new->uid);
+		victim = conn_oldest_readonly(c, new->uid);
 	else if (full || (!new->peer.admin &&
 	    c->nreadonly > c->max_connections - c->reserve))
-		victim = conn_oldest_readonly(c);
+		victim = conn_oldest_readonly(c, NULL);
 	if (victim == NULL && full && new->peer.admin)
 		victim = conn_oldest_admin(c, new);
 	if (victim == NULL && full)
@@ -611,8 +597,7 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
 	    !conn->closing) {
 		conn_read(bev, conn);
-		conn->closing = 1;
-		bufferevent_disable(bev, EV_READ);
+		conn_finish(conn);
 		if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
 			return;
 	}
@@ -651,12 +636,7 @@ conn_new(struct control *c, int fd)
 	bufferevent_set_timeouts(conn->bev, &c->idle, &c->idle);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&c->conns, conn, entry);
-	c->nconns++;
-	conn->uid->nconns++;
-	if (!conn->peer.admin) {
-		c->nreadonly++;
-		conn->uid->nreadonly++;
-	}
+	conn_count(conn, 1);
 	log_debug("%s: uid %lu (%s) pid %ld connected%s", __func__,
 	    (unsigned long)conn->peer.uid, conn->peer.user,
 	    (long)conn->peer.pid, conn->peer.admin ? ", admin" : "");
@@ -697,7 +677,7 @@ control_shed(struct control *c)
 {
 	struct conn	*victim;
 
-	if ((victim = conn_oldest_readonly(c)) == NULL) {
+	if ((victim = conn_oldest_readonly(c, NULL)) == NULL) {
 		control_pause(c);
 		return;
 	}

@@ -47,6 +47,7 @@ struct dlv {
 	time_t				 created;
 	int				 attempts;
 };
+TAILQ_HEAD(dlv_list, dlv);
 
 /* A result waiting to be written. */
 struct dlv_result {
@@ -59,8 +60,8 @@ struct dlv_result {
 };
 
 static struct {
-	TAILQ_HEAD(, dlv)	 inflight;
-	TAILQ_HEAD(, dlv)	 ready;		/* loaded, marked, not sent */
+	struct dlv_list		 inflight;
+	struct dlv_list		 ready;		/* loaded, marked, not sent */
 	TAILQ_HEAD(, dlv_result) results;
 	int			 n;
 	unsigned		 tests;		/* notify-test sequence */
@@ -74,8 +75,6 @@ static struct {
 	struct event		*drain_timer;
 	void			(*changed)(void);	/* dispatch_init's */
 } disp;
-
-static void	dispatch_flush(void);
 
 int
 dispatch_inflight(void)
@@ -107,11 +106,8 @@ enqueue_one(struct store *st, const char *alert_key, const char *channel,
 	char			*key;
 	int			 rc;
 
-	if (recipient != NULL)
-		rc = asprintf(&key, "%s/%s/%s", alert_key, channel, recipient);
-	else
-		rc = asprintf(&key, "%s/%s", alert_key, channel);
-	if (rc == -1)
+	if (asprintf(&key, "%s/%s%s%s", alert_key, channel, recipient != NULL ?
+	    "/" : "", recipient != NULL ? recipient : "") == -1)
 		return -1;
 	memset(&d, 0, sizeof(d));
 	d.key = key;
@@ -206,10 +202,8 @@ dispatch_test(struct store *st, const char *channel, const char *to,
 		return STORE_ERROR;
 	rc = enqueue_one(st, alert_key, channel, to, payload, now);
 	free(payload);
-	if (to != NULL)
-		snprintf(key, keylen, "%s/%s/%s", alert_key, channel, to);
-	else
-		snprintf(key, keylen, "%s/%s", alert_key, channel);
+	snprintf(key, keylen, "%s/%s%s%s", alert_key, channel, to != NULL ?
+	    "/" : "", to != NULL ? to : "");
 	return rc < 0 ? STORE_ERROR : STORE_FOUND;
 }
 
@@ -245,6 +239,17 @@ dlv_free(struct dlv *v)
 	free(v);
 }
 
+static void
+dlv_free_list(struct dlv_list *list)
+{
+	struct dlv	*v;
+
+	while ((v = TAILQ_FIRST(list)) != NULL) {
+		TAILQ_REMOVE(list, v, entry);
+		dlv_free(v);
+	}
+}
+
 /*
  * A delivery from its outbox row, its payload kept as text: it is parsed
  * when sent, so the queue's memory stays small.  NULL when out of memory.
@@ -265,7 +270,6 @@ dlv_new(const struct delivery_rec *r)
 	v->d.json = text;
 	v->created = r->created;
 	v->attempts = r->attempts;
-	v->d.key = v->key;
 	v->d.host_data = v;
 	if (v->key == NULL || v->alert_key == NULL || v->channel == NULL ||
 	    text == NULL || (r->recipient != NULL && v->recipient == NULL)) {
@@ -342,11 +346,12 @@ channel_disable(struct channel *ch, const char *why)
 {
 	if (ch == NULL || ch->disabled)
 		return;
+	if (why == NULL)
+		why = "disabled by its endpoint";
 	ch->disabled = 1;
 	free(ch->disabled_why);
-	ch->disabled_why = strdup(why ? why : "disabled by its endpoint");
-	log_warnx("channel %s disabled until reload: %s", ch->name,
-	    why ? why : "disabled by its endpoint");
+	ch->disabled_why = strdup(why);
+	log_warnx("channel %s disabled until reload: %s", ch->name, why);
 }
 
 void
@@ -389,8 +394,8 @@ static void
 dlv_send(struct dlv *v)
 {
 	struct daemon	*d = daemon_ctx;
-
 	json_error_t	 jerr;
+	const char	*why = NULL;
 
 	TAILQ_INSERT_TAIL(&disp.inflight, v, entry);
 	disp.n++;
@@ -401,24 +406,19 @@ dlv_send(struct dlv *v)
 	}
 	dlv_fields(v);
 	v->ch = plugins_find(d->channels, d->nchannels, v->channel);
-	if (v->ch == NULL) {
-		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "no such channel "
-		    "in the configuration");
-		return;
-	}
-	if (v->ch->disabled) {
-		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "channel disabled "
-		    "until reload");
-		return;
-	}
-	if (v->ch->plugin->send(v->ch->instance, &v->d) == -1)
-		dispatch_result(&v->d, NOTIFIER_RETRY, 0, "the plugin could "
-		    "not start the delivery");
+	if (v->ch == NULL)
+		why = "no such channel in the configuration";
+	else if (v->ch->disabled)
+		why = "channel disabled until reload";
+	else if (v->ch->plugin->send(v->ch->instance, &v->d) == -1)
+		why = "the plugin could not start the delivery";
+	if (why != NULL)
+		dispatch_result(&v->d, NOTIFIER_RETRY, 0, why);
 }
 
 struct kick_batch {
-	TAILQ_HEAD(, dlv)	 list;
-	int			 broken;
+	struct dlv_list		 list;
+	int			 n;
 };
 
 static int
@@ -430,10 +430,10 @@ kick_collect(void *arg, const struct delivery_rec *r)
 	if ((v = dlv_new(r)) == NULL) {
 		log_warnx("%s: %s: out of memory: left for later", __func__,
 		    r->key);
-		b->broken++;
 		return 0;
 	}
 	TAILQ_INSERT_TAIL(&b->list, v, entry);
+	b->n++;
 	return 0;
 }
 
@@ -465,23 +465,16 @@ static void
 dispatch_refill(void)
 {
 	struct kick_batch	 b;
-	struct dlv		*v;
 
 	TAILQ_INIT(&b.list);
-	b.broken = 0;
+	b.n = 0;
 	if (store_delivery_due(daemon_ctx->store, time(NULL), DISPATCH_BATCH,
 	    kick_collect, &b) < 0 || kick_mark(&b) == -1) {
-		while ((v = TAILQ_FIRST(&b.list)) != NULL) {
-			TAILQ_REMOVE(&b.list, v, entry);
-			dlv_free(v);
-		}
+		dlv_free_list(&b.list);
 		return;
 	}
-	while ((v = TAILQ_FIRST(&b.list)) != NULL) {
-		TAILQ_REMOVE(&b.list, v, entry);
-		TAILQ_INSERT_TAIL(&disp.ready, v, entry);
-		disp.nready++;
-	}
+	TAILQ_CONCAT(&disp.ready, &b.list, entry);
+	disp.nready += b.n;
 }
 
 /*
@@ -531,11 +524,17 @@ dispatch_kick(void)
 }
 
 static void
-result_free(struct dlv_result *r)
+results_free(void)
 {
-	free(r->key);
-	free(r->error);
-	free(r);
+	struct dlv_result	*r;
+
+	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
+		TAILQ_REMOVE(&disp.results, r, entry);
+		free(r->key);
+		free(r->error);
+		free(r);
+	}
+	disp.nresults = 0;
 }
 
 /* Writes the queued results in one transaction. */
@@ -568,11 +567,7 @@ dispatch_flush(void)
 		evtimer_add(disp.flush, &flush_retry);
 		return;
 	}
-	disp.nresults = 0;
-	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
-		TAILQ_REMOVE(&disp.results, r, entry);
-		result_free(r);
-	}
+	results_free();
 }
 
 static void
@@ -648,9 +643,8 @@ dispatch_init(struct event_base *base, void (*changed)(void))
 	disp.flush = evtimer_new(base, dispatch_flush_cb, NULL);
 	disp.drain_timer = evtimer_new(base, dispatch_drain_cb, NULL);
 	if (disp.kick == NULL || disp.flush == NULL ||
-	    disp.drain_timer == NULL)
-		return -1;
-	if (store_delivery_reset_inflight(daemon_ctx->store) == -1)
+	    disp.drain_timer == NULL ||
+	    store_delivery_reset_inflight(daemon_ctx->store) == -1)
 		return -1;
 	return 0;
 }
@@ -658,18 +652,9 @@ dispatch_init(struct event_base *base, void (*changed)(void))
 void
 dispatch_free(void)
 {
-	struct dlv_result	*r;
-	struct dlv		*v;
-
 	/* Loaded but not sent: in flight in the table until the next start. */
-	while ((v = TAILQ_FIRST(&disp.ready)) != NULL) {
-		TAILQ_REMOVE(&disp.ready, v, entry);
-		dlv_free(v);
-	}
-	while ((r = TAILQ_FIRST(&disp.results)) != NULL) {
-		TAILQ_REMOVE(&disp.results, r, entry);
-		result_free(r);
-	}
+	dlv_free_list(&disp.ready);
+	results_free();
 	if (disp.kick != NULL)
 		event_free(disp.kick);
 	if (disp.flush != NULL)

@@ -15,7 +15,6 @@
 #include <event2/event.h>
 
 #include "http.h"
-#include "log.h"
 
 struct http_xfer {
 	TAILQ_ENTRY(http_xfer)		 entry;
@@ -29,27 +28,31 @@ static struct {
 	CURLM			*multi;
 	struct event		*timer;
 	TAILQ_HEAD(, http_xfer)	 xfers;
-	int			 active;
 } http;
+
+/* Takes x off the multi handle and hands its result to its plugin. */
+static void
+http_finish(struct http_xfer *x, CURLcode result)
+{
+	curl_multi_remove_handle(http.multi, x->easy);
+	TAILQ_REMOVE(&http.xfers, x, entry);
+	x->done(x->d, x->easy, result);
+	free(x);
+}
 
 static void
 http_check_done(void)
 {
 	struct http_xfer	*x;
 	CURLMsg			*msg;
-	CURL			*easy;
 	int			 left;
 
 	while ((msg = curl_multi_info_read(http.multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		easy = msg->easy_handle;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
-		curl_multi_remove_handle(http.multi, easy);
-		TAILQ_REMOVE(&http.xfers, x, entry);
-		http.active--;
-		x->done(x->d, easy, msg->data.result);
-		free(x);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&x);
+		http_finish(x, msg->data.result);
 	}
 }
 
@@ -164,7 +167,6 @@ http_transfer(struct notifier_delivery *d, CURL *easy,
 		return -1;
 	}
 	TAILQ_INSERT_TAIL(&http.xfers, x, entry);
-	http.active++;
 	return 0;
 }
 
@@ -176,13 +178,8 @@ http_cancel_all(void)
 
 	if (http.multi == NULL)
 		return;
-	while ((x = TAILQ_FIRST(&http.xfers)) != NULL) {
-		TAILQ_REMOVE(&http.xfers, x, entry);
-		curl_multi_remove_handle(http.multi, x->easy);
-		http.active--;
-		x->done(x->d, x->easy, CURLE_ABORTED_BY_CALLBACK);
-		free(x);
-	}
+	while ((x = TAILQ_FIRST(&http.xfers)) != NULL)
+		http_finish(x, CURLE_ABORTED_BY_CALLBACK);
 }
 
 /* Abandons transfers still under way: their deliveries stay pending. */

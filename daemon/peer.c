@@ -5,7 +5,7 @@
  * User names are for the audit table and the log.  A passwd lookup may
  * block (NSS over the network), so it is made once per uid and cached:
  * a peer that connects in a loop costs one lookup, not one per connect.
- * The cache holds the uids that have connections and the CONTROL_UID_CACHE
+ * The cache holds the uids that have connections and the PEER_UID_CACHE
  * seen last; a reload empties it, so a renamed user is seen then.
  */
 #include <sys/types.h>

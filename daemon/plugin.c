@@ -16,20 +16,11 @@
 #include "http.h"
 #include "plugin.h"
 
-static void
-plugin_log(int prio, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	log_vmsg(prio, fmt, ap);
-	va_end(ap);
-}
-
-const struct notifier_host plugin_host = {
+/* The host-function table handed to plugins. */
+static const struct notifier_host plugin_host = {
 	.size = sizeof(struct notifier_host),
 	.abi = NOTIFIER_ABI_VERSION,
-	.log = plugin_log,
+	.log = log_msg,
 	.transfer = http_transfer,
 	.result = dispatch_result,
 	.alert_subject = alert_text_subject,

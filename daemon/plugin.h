@@ -32,7 +32,4 @@ int	 plugins_load(const struct config *conf, struct conf_errors *errs,
 void	 plugins_free(struct channel *ch, size_t n);
 struct channel	*plugins_find(struct channel *ch, size_t n, const char *name);
 
-/* The host-function table handed to plugins. */
-extern const struct notifier_host	plugin_host;
-
 #endif
