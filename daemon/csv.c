@@ -690,13 +690,10 @@ csv_contracts(const char *text, size_t len, struct contract **out,
     size_t *n, struct csv_error *e)
 {
 	struct csv_import	*im;
-	struct csv_error	 scratch;
 	struct collect		 cl = { NULL, 0, 0 };
 	int			 rv;
 
-	if (e == NULL)
-		e = &scratch;
-	memset(e, 0, sizeof(*e));
+	/* e may be NULL: csv_import_feed and csv_fail take care of it. */
 	*out = NULL;
 	*n = 0;
 	if ((im = csv_import_new(collect_row, &cl)) == NULL)
