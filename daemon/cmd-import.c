@@ -186,13 +186,6 @@ fire_collect(void *arg, struct contract *c, struct contract_state *cs)
 	return contract_copy(&b->v[b->n++], c);
 }
 
-static void
-fire_batch_free(struct fire_batch *b)
-{
-	while (b->n > 0)
-		contract_free(&b->v[--b->n]);
-}
-
 /* Fires what the import rule fires of the rows noted due. */
 static int
 import_fire(struct import *im)
@@ -216,7 +209,8 @@ import_fire(struct import *im)
 			else
 				im->fired += k;
 		}
-		fire_batch_free(&b);
+		while (b.n > 0)
+			contract_free(&b.v[--b.n]);
 	} while (rc == 0 && got == IMPORT_FIRE_BATCH);
 	free(b.v);
 	return rc;
@@ -284,15 +278,12 @@ import_finish(struct import **up, struct cmd_reply *r)
 	int		 fired;
 	double		 t0 = log_clock_ms();
 
-	if (import_fire(im) == -1) {
+	if (import_fire(im) == -1 ||
+	    store_commit_bulk(daemon_ctx->store) == -1) {
 		import_end(up);
 		return cmd_fail(r, "internal", "database error");
 	}
 	fired = im->fired;
-	if (store_commit_bulk(daemon_ctx->store) == -1) {
-		import_end(up);
-		return cmd_fail(r, "internal", "database error");
-	}
 	checkpoint_later();
 	log_info("%s: %zu contracts imported by %s, %d alerts fired "
 	    "(stored in %.0f ms, the alerts and commit %.0f ms)", __func__, n,

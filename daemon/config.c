@@ -10,7 +10,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +34,11 @@ struct conf_parse {
 	int			 midline;	/* inih took part of a line */
 	unsigned		 seen[2];	/* keys seen in [daemon], [alerts] */
 	struct channel_conf	*cur;		/* current [notifier] section */
+	const char		*key;		/* the key being set, if any */
 };
 
-typedef int (*conf_setter)(struct conf_parse *, void *, const char *,
-    char *, size_t);
+/* Sets field from v, or reports why v is refused (conf_err): -1. */
+typedef int (*conf_setter)(struct conf_parse *, void *, const char *);
 
 struct conf_key {
 	const char	*name;
@@ -82,22 +82,37 @@ conf_errors_free(struct conf_errors *errs)
 	errs->n = 0;
 }
 
+/*
+ * A problem on the current line: -1.  While a key is being set, the
+ * message is why its value is refused, cut to 255 bytes, after its name.
+ */
+static int __attribute__((format(printf, 2, 3)))
+conf_err(struct conf_parse *p, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, p->key != NULL ? 256 : sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->key != NULL)
+		conf_errors_add(p->errs, p->conf->path, p->line, "%s: %s",
+		    p->key, msg);
+	else
+		conf_errors_add(p->errs, p->conf->path, p->line, "%s", msg);
+	return -1;
+}
+
 static int
-set_string(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_string(struct conf_parse *p, void *field, const char *v)
 {
 	char	**dst = field;
 	char	 *s;
 
-	(void)p;
-	if (*v == '\0') {
-		snprintf(err, len, "empty value");
-		return -1;
-	}
-	if ((s = strdup(v)) == NULL) {
-		snprintf(err, len, "out of memory");
-		return -1;
-	}
+	if (*v == '\0')
+		return conf_err(p, "empty value");
+	if ((s = strdup(v)) == NULL)
+		return conf_err(p, "out of memory");
 	free(*dst);
 	*dst = s;
 	return 0;
@@ -121,41 +136,32 @@ parse_int(const char *v, long lo, long hi, long *out)
 }
 
 static int
-set_count(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_count(struct conf_parse *p, void *field, const char *v)
 {
 	long	n;
 
-	(void)p;
-	if (parse_int(v, 1, 100000, &n) == -1) {
-		snprintf(err, len, "not a whole number from 1 to 100000: %s",
+	if (parse_int(v, 1, 100000, &n) == -1)
+		return conf_err(p, "not a whole number from 1 to 100000: %s",
 		    v);
-		return -1;
-	}
 	*(int *)field = (int)n;
 	return 0;
 }
 
 static int
-set_days(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_days(struct conf_parse *p, void *field, const char *v)
 {
 	long	n;
 
-	(void)p;
-	if (parse_int(v, 0, 3650, &n) == -1) {
-		snprintf(err, len, "not a number of days from 0 to 3650: %s",
+	if (parse_int(v, 0, 3650, &n) == -1)
+		return conf_err(p, "not a number of days from 0 to 3650: %s",
 		    v);
-		return -1;
-	}
 	*(int *)field = (int)n;
 	return 0;
 }
 
 /* Seconds, with an optional unit: 90, 90s, 15m, 12h, 3d. */
 static int
-set_duration(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_duration(struct conf_parse *p, void *field, const char *v)
 {
 	static const char	 units[] = "smhd";
 	static const long	 mult[] = { 1, 60, 3600, 86400 };
@@ -163,9 +169,8 @@ set_duration(struct conf_parse *p, void *field, const char *v, char *err,
 	size_t			 n = strlen(v);
 	long			 val, m = 1;
 
-	(void)p;
 	if (n > 0 && n < sizeof(num) &&
-	    (u = strchr(units, v[n - 1])) != NULL && v[n - 1] != '\0') {
+	    (u = strchr(units, v[n - 1])) != NULL) {
 		m = mult[u - units];
 		n--;
 	}
@@ -178,18 +183,15 @@ set_duration(struct conf_parse *p, void *field, const char *v, char *err,
 	*(long *)field = val * m;
 	return 0;
 bad:
-	snprintf(err, len, "not a duration (e.g. 30s, 15m, 12h, 3d): %s", v);
-	return -1;
+	return conf_err(p, "not a duration (e.g. 30s, 15m, 12h, 3d): %s", v);
 }
 
 static int
-set_mode(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_mode(struct conf_parse *p, void *field, const char *v)
 {
 	char		*end;
 	unsigned long	 m;
 
-	(void)p;
 	if (*v < '0' || *v > '7')
 		goto bad;
 	m = strtoul(v, &end, 8);
@@ -198,27 +200,21 @@ set_mode(struct conf_parse *p, void *field, const char *v, char *err,
 	*(mode_t *)field = (mode_t)m;
 	return 0;
 bad:
-	snprintf(err, len, "not an octal file mode (e.g. 0660): %s", v);
-	return -1;
+	return conf_err(p, "not an octal file mode (e.g. 0660): %s", v);
 }
 
 static int
-set_timezone(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_timezone(struct conf_parse *p, void *field, const char *v)
 {
-	if (!tz_valid(v)) {
-		snprintf(err, len, "unknown time zone (not in the tz "
+	if (!tz_valid(v))
+		return conf_err(p, "unknown time zone (not in the tz "
 		    "database): %s", v);
-		return -1;
-	}
-	return set_string(p, field, v, err, len);
+	return set_string(p, field, v);
 }
 
 static int
-set_alert_time(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_alert_time(struct conf_parse *p, void *field, const char *v)
 {
-	(void)p;
 	if (strlen(v) != 5 || !isdigit((unsigned char)v[0]) ||
 	    !isdigit((unsigned char)v[1]) || v[2] != ':' ||
 	    !isdigit((unsigned char)v[3]) || !isdigit((unsigned char)v[4]))
@@ -230,19 +226,16 @@ set_alert_time(struct conf_parse *p, void *field, const char *v, char *err,
 	    (v[3] - '0') * 10 + (v[4] - '0');
 	return 0;
 bad:
-	snprintf(err, len, "not a time of day HH:MM: %s", v);
-	return -1;
+	return conf_err(p, "not a time of day HH:MM: %s", v);
 }
 
 static int
-set_bool(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_bool(struct conf_parse *p, void *field, const char *v)
 {
 	static const char *yes[] = { "yes", "true", "on", "1", NULL };
 	static const char *no[] = { "no", "false", "off", "0", NULL };
 	size_t		   i;
 
-	(void)p;
 	for (i = 0; yes[i] != NULL; i++) {
 		if (strcasecmp(v, yes[i]) == 0) {
 			*(int *)field = 1;
@@ -253,14 +246,12 @@ set_bool(struct conf_parse *p, void *field, const char *v, char *err,
 			return 0;
 		}
 	}
-	snprintf(err, len, "not yes or no: %s", v);
-	return -1;
+	return conf_err(p, "not yes or no: %s", v);
 }
 
 /* "180,90,30": distinct whole numbers of days, at most ENGINE_MAX_OFFSETS. */
 static int
-set_offsets(struct conf_parse *p, void *field, const char *v, char *err,
-    size_t len)
+set_offsets(struct conf_parse *p, void *field, const char *v)
 {
 	struct alert_conf	*ac = &p->conf->alerts;
 	int			 kind = (int)(intptr_t)field;
@@ -271,7 +262,7 @@ set_offsets(struct conf_parse *p, void *field, const char *v, char *err,
 	int			 rc = -1;
 
 	if ((copy = strdup(v)) == NULL)
-		return -1;
+		return conf_err(p, "bad value");
 	for (tok = strtok_r(copy, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
 		while (isspace((unsigned char)*tok))
@@ -280,19 +271,16 @@ set_offsets(struct conf_parse *p, void *field, const char *v, char *err,
 		    isspace((unsigned char)tok[i - 1]); i--)
 			tok[i - 1] = '\0';
 		if (parse_int(tok, 0, 3650, &d) == -1) {
-			snprintf(err, len, "not a list of days from 0 to "
-			    "3650: %s", v);
+			conf_err(p, "not a list of days from 0 to 3650: %s", v);
 			goto out;
 		}
 		for (i = 0; i < n; i++)
 			if (tmp[i] == d) {
-				snprintf(err, len, "offset %ld is listed "
-				    "twice", d);
+				conf_err(p, "offset %ld is listed twice", d);
 				goto out;
 			}
 		if (n == ENGINE_MAX_OFFSETS) {
-			snprintf(err, len, "more than %d offsets",
-			    ENGINE_MAX_OFFSETS);
+			conf_err(p, "more than %d offsets", ENGINE_MAX_OFFSETS);
 			goto out;
 		}
 		tmp[n++] = (int)d;
@@ -340,26 +328,9 @@ static const struct conf_key alerts_keys[] = {
 };
 
 static void
-conf_err(struct conf_parse *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-conf_err(struct conf_parse *p, const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	conf_errors_add(p->errs, p->conf->path, p->line, "%s", msg);
-}
-
-static void
 conf_section_key(struct conf_parse *p, const struct conf_key *keys, int sec,
     const char *section, const char *name, const char *value)
 {
-	char	err[256] = "";
 	void	*field;
 	size_t	i;
 
@@ -379,8 +350,9 @@ conf_section_key(struct conf_parse *p, const struct conf_key *keys, int sec,
 		field = (void *)(intptr_t)keys[i].off;
 	else
 		field = (char *)p->conf + keys[i].off;
-	if (keys[i].set(p, field, value, err, sizeof(err)) == -1)
-		conf_err(p, "%s: %s", name, err[0] ? err : "bad value");
+	p->key = name;
+	(void)keys[i].set(p, field, value);
+	p->key = NULL;
 }
 
 int
@@ -482,8 +454,6 @@ conf_channel(struct conf_parse *p, const char *section)
 	const char	*name;
 	size_t		 i;
 
-	if (p->cur != NULL && strcmp(section + 9, p->cur->name) == 0)
-		return p->cur;
 	name = section + 9;
 	while (*name == ' ')
 		name++;
@@ -540,13 +510,6 @@ conf_line_bad(const char *s, size_t n)
 	    memchr(s, ':', end - s) == NULL;
 }
 
-/*
- * Reader for ini_parse_stream: hands inih the file text a line at a time
- * (or in pieces, if inih's buffer is smaller than the line: it then grows
- * it and asks for the rest) and counts lines.  A line inih would reject,
- * or one too long, is reported here and passed on as a blank line, since
- * inih would only give the first one's line.
- */
 /* A new line of n bytes at s: counts it; -1 if it is to be skipped. */
 static int
 conf_line_start(struct conf_parse *p, const char *s, size_t n)
@@ -566,6 +529,13 @@ conf_line_start(struct conf_parse *p, const char *s, size_t n)
 	return 0;
 }
 
+/*
+ * Reader for ini_parse_stream: hands inih the file text a line at a time
+ * (or in pieces, if inih's buffer is smaller than the line: it then grows
+ * it and asks for the rest) and counts lines.  A line inih would reject,
+ * or one too long, is reported here and passed on as a blank line, since
+ * inih would only give the first one's line.
+ */
 static char *
 conf_reader(char *str, int num, void *stream)
 {
@@ -590,27 +560,27 @@ conf_reader(char *str, int num, void *stream)
 	return str;
 }
 
-/* Reads a whole file of at most max bytes; NUL-terminated. */
+/* Reads a whole file of at most max bytes, NUL-terminated, or says why not. */
 static char *
-conf_readfile(const char *path, size_t max, size_t *lenp, char *err,
-    size_t errlen)
+conf_readfile(const char *path, size_t max, size_t *lenp,
+    struct conf_errors *errs)
 {
 	FILE	*f;
 	char	*buf;
 	size_t	 n;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		conf_errors_add(errs, path, 0, "%s", strerror(errno));
 		return NULL;
 	}
 	if ((buf = malloc(max + 1)) == NULL) {
 		fclose(f);
-		snprintf(err, errlen, "out of memory");
+		conf_errors_add(errs, path, 0, "out of memory");
 		return NULL;
 	}
 	n = fread(buf, 1, max + 1, f);
 	if (ferror(f) || n > max) {
-		snprintf(err, errlen, ferror(f) ? "read error" :
+		conf_errors_add(errs, path, 0, ferror(f) ? "read error" :
 		    "larger than %zu bytes", max);
 		fclose(f);
 		free(buf);
@@ -649,19 +619,14 @@ config_defaults(struct config *c, const char *path)
 static void
 config_holidays(struct config *c, struct conf_errors *errs)
 {
-	char	 err[256];
 	char	*text;
 	size_t	 len;
 	int	 line;
 
-	if (c->holidays_path == NULL)
+	if (c->holidays_path == NULL ||
+	    (text = conf_readfile(c->holidays_path, HOLIDAYS_MAXSIZE, &len,
+	    errs)) == NULL)
 		return;
-	text = conf_readfile(c->holidays_path, HOLIDAYS_MAXSIZE, &len, err,
-	    sizeof(err));
-	if (text == NULL) {
-		conf_errors_add(errs, c->holidays_path, 0, "%s", err);
-		return;
-	}
 	if (holidays_parse(&c->holidays, text, &line) == -1)
 		conf_errors_add(errs, c->holidays_path, line,
 		    "not a date (YYYY-MM-DD)");
@@ -687,7 +652,6 @@ config_load(const char *path, struct conf_errors *errs)
 {
 	struct conf_parse	 p;
 	struct config		*c;
-	char			 err[256];
 	size_t			 before = errs->n;
 
 	memset(&p, 0, sizeof(p));
@@ -698,9 +662,8 @@ config_load(const char *path, struct conf_errors *errs)
 	}
 	p.conf = c;
 	p.errs = errs;
-	p.text = conf_readfile(path, CONF_MAXSIZE, &p.len, err, sizeof(err));
+	p.text = conf_readfile(path, CONF_MAXSIZE, &p.len, errs);
 	if (p.text == NULL) {
-		conf_errors_add(errs, path, 0, "%s", err);
 		config_free(c);
 		return NULL;
 	}

@@ -22,25 +22,18 @@
 #define REC_END		1	/* a line break or the end of the text did */
 #define NCOLS_MAX	32	/* more than there are contract fields */
 
-/* The header row: cols point into contract_fields. */
-struct csv_header {
-	const char	*cols[NCOLS_MAX];
-	size_t		 ncols;
-};
-
 /*
  * An import in progress: blank is the first blank row seen, 0 if none;
  * rows counts the data rows read.
  */
 struct csv_import {
 	struct csv_reader	 rd;
-	struct csv_header	 hdr;
+	const char		*cols[NCOLS_MAX]; /* into contract_fields */
+	size_t			 ncols;		/* 0 until the header is read */
 	csv_row_fn		 fn;
 	void			*arg;
 	size_t			 blank;
 	size_t			 rows;
-	size_t			 max_rows;
-	int			 header;	/* the header row was read */
 	int			 bom;		/* the start was looked at */
 	int			 failed;
 	size_t			 fed;		/* bytes fed */
@@ -74,33 +67,20 @@ csv_fail(struct csv_error *e, size_t row, const char *column,
 }
 
 /*
- * How many elements of elem bytes an array of size grows to, doubling
- * from 64, to hold need; 0 if that many bytes cannot be counted.
- */
-static size_t
-grown(size_t size, size_t need, size_t elem)
-{
-	size_t	 n = size > 0 ? size : 64;
-
-	while (n < need) {
-		if (n > SIZE_MAX / 4 / elem)
-			return (0);
-		n *= 2;
-	}
-	return (n);
-}
-
-/*
- * p grown (doubling) to hold at least need elements of elem bytes: p
- * itself if it is big enough, NULL (p untouched) if memory is short.
+ * p grown (doubling from 64) to hold at least need elements of elem
+ * bytes: p itself if it is big enough, NULL (p untouched) if memory is
+ * short or that many bytes cannot be counted.
  */
 static void *
 grow(void *p, size_t *size, size_t need, size_t elem)
 {
-	size_t	 n;
+	size_t	 n = *size > 0 ? *size : 64;
 
-	if ((n = grown(*size, need, elem)) == 0)
-		return (NULL);
+	while (n < need) {
+		if (n > SIZE_MAX / 4 / elem)
+			return (NULL);
+		n *= 2;
+	}
 	if (n == *size)
 		return (p);
 	if ((p = realloc(p, n * elem)) != NULL)
@@ -108,23 +88,11 @@ grow(void *p, size_t *size, size_t need, size_t elem)
 	return (p);
 }
 
-void
-csv_reader_init(struct csv_reader *r, const char *text, size_t len)
-{
-	static const char	 empty[] = "";
-
-	memset(r, 0, sizeof(*r));
-	if (text == NULL || len == 0) {
-		r->p = r->end = empty;
-		return;
-	}
-	r->p = text;
-	r->end = text + len;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		r->p += 3;
-}
-
-void
+/*
+ * Points r at more text, keeping its record count and buffers: for text
+ * that comes in pieces.
+ */
+static void
 csv_reader_more(struct csv_reader *r, const char *text, size_t len)
 {
 	static const char	 empty[] = "";
@@ -132,6 +100,15 @@ csv_reader_more(struct csv_reader *r, const char *text, size_t len)
 	r->p = len > 0 ? text : empty;
 	r->end = r->p + len;
 	r->at_end = 0;
+}
+
+void
+csv_reader_init(struct csv_reader *r, const char *text, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	csv_reader_more(r, text, len);
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		r->p += 3;
 }
 
 void
@@ -338,10 +315,10 @@ header_col(struct csv_import *im, size_t i, struct csv_error *e)
 		    "%zu", i + 1));
 	/* Past NCOLS_MAX some name is unknown or repeated: say which. */
 	show(name, s, sizeof(s));
-	if (i == NCOLS_MAX || (im->hdr.cols[i] = known_name(name)) == NULL)
+	if (i == NCOLS_MAX || (im->cols[i] = known_name(name)) == NULL)
 		return (csv_fail(e, 1, name, "", "unknown column: %s", s));
 	for (j = 0; j < i; j++) {
-		if (im->hdr.cols[j] == im->hdr.cols[i])
+		if (im->cols[j] == im->cols[i])
 			return (csv_fail(e, 1, name, "", "duplicate column: "
 			    "%s", s));
 	}
@@ -355,11 +332,11 @@ header_required(struct csv_import *im, struct csv_error *e)
 	size_t			 i, j;
 
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		for (j = 0; j < im->hdr.ncols; j++) {
-			if (strcmp(im->hdr.cols[j], required[i]) == 0)
+		for (j = 0; j < im->ncols; j++) {
+			if (strcmp(im->cols[j], required[i]) == 0)
 				break;
 		}
-		if (j == im->hdr.ncols)
+		if (j == im->ncols)
 			return (csv_fail(e, 1, required[i], "", "missing "
 			    "column: %s", required[i]));
 	}
@@ -378,8 +355,7 @@ import_header(struct csv_import *im, struct csv_error *e)
 		if (header_col(im, i, e) == -1)
 			return (-1);
 	}
-	im->hdr.ncols = im->rd.nfields;
-	im->header = 1;
+	im->ncols = im->rd.nfields;
 	return (header_required(im, e));
 }
 
@@ -398,21 +374,23 @@ reason_trim(char *err, const char *v)
 		err[n - k - 2] = '\0';
 }
 
-/* f: the record's fields, hdr->ncols of them. */
+/* The fields of the data row just read, set in c. */
 static int
-row_fields(const struct csv_header *hdr, const char *const *f, size_t row,
-    struct contract *c, struct csv_error *e)
+row_fields(const struct csv_import *im, struct contract *c,
+    struct csv_error *e)
 {
 	char		 err[CONTRACT_ERRLEN];
+	const char	*v;
 	size_t		 i;
 
-	for (i = 0; i < hdr->ncols; i++) {
-		if (*f[i] == '\0')
+	for (i = 0; i < im->ncols; i++) {
+		v = csv_reader_field(&im->rd, i);
+		if (*v == '\0')
 			continue;
-		if (contract_set_field(c, hdr->cols[i], f[i], err,
+		if (contract_set_field(c, im->cols[i], v, err,
 		    sizeof(err)) == -1) {
-			reason_trim(err, f[i]);
-			return (csv_fail(e, row, hdr->cols[i], f[i], "%s",
+			reason_trim(err, v);
+			return (csv_fail(e, im->rd.row, im->cols[i], v, "%s",
 			    err));
 		}
 	}
@@ -434,26 +412,6 @@ row_check(size_t row, struct contract *c, struct csv_error *e)
 	return (csv_fail(e, row, field, val, "%s", err));
 }
 
-/*
- * The contract of data row row, fields f: each field set, then the whole
- * checked; on failure c is left empty.
- * Runs on the workers too: it reads only its arguments (and constant
- * tables), and what it calls keeps no state (contract_set_field,
- * contract_check, the date parsing and formatting of dates.c that they
- * use, text_excerpt, snprintf).
- */
-static int
-row_convert(const struct csv_header *hdr, const char *const *f, size_t row,
-    struct contract *c, struct csv_error *e)
-{
-	contract_init(c);
-	if (row_fields(hdr, f, row, c, e) == -1 || row_check(row, c, e) == -1) {
-		contract_free(c);
-		return (-1);
-	}
-	return (0);
-}
-
 /* Checks the shape of the data row just read, and counts it. */
 static int
 row_begin(struct csv_import *im, struct csv_error *e)
@@ -463,23 +421,24 @@ row_begin(struct csv_import *im, struct csv_error *e)
 	if (im->blank != 0)
 		return (csv_fail(e, im->blank, "", "", "blank row (only the "
 		    "last rows may be blank)"));
-	if (rd->nfields != im->hdr.ncols)
+	if (rd->nfields != im->ncols)
 		return (csv_fail(e, rd->row, "", "", "expected %zu fields, "
-		    "found %zu", im->hdr.ncols, rd->nfields));
-	if (im->rows == im->max_rows)
+		    "found %zu", im->ncols, rd->nfields));
+	if (im->rows == CSV_MAX_ROWS)
 		return (csv_fail(e, rd->row, "", "", "too many rows (at most "
-		    "%zu contracts)", im->max_rows));
+		    "%zu contracts)", (size_t)CSV_MAX_ROWS));
 	im->rows++;
 	return (0);
 }
 
-/* The data row just read, as a contract handed to the caller. */
+/*
+ * The data row just read, as a contract handed to the caller once each
+ * field is set and the whole checked.
+ */
 static int
 import_row(struct csv_import *im, struct csv_error *e)
 {
-	const char	*f[NCOLS_MAX];
 	struct contract	 c;
-	size_t		 i;
 	int		 rv;
 
 	if (record_blank(&im->rd)) {
@@ -489,11 +448,11 @@ import_row(struct csv_import *im, struct csv_error *e)
 	}
 	if (row_begin(im, e) == -1)
 		return (-1);
-	for (i = 0; i < im->hdr.ncols; i++)
-		f[i] = csv_reader_field(&im->rd, i);
-	if (row_convert(&im->hdr, f, im->rd.row, &c, e) == -1)
-		return (-1);
-	rv = im->fn(im->arg, &c, im->rd.row, e);
+	contract_init(&c);
+	if (row_fields(im, &c, e) == -1 || row_check(im->rd.row, &c, e) == -1)
+		rv = -1;
+	else
+		rv = im->fn(im->arg, &c, im->rd.row, e);
 	contract_free(&c);
 	return (rv);
 }
@@ -524,12 +483,12 @@ import_records(struct csv_import *im, int last, struct csv_error *e)
 		if (rv == 0)
 			return (0);
 		if (rv == -1) {
-			if (im->header && rd->nfields < im->hdr.ncols)
+			if (rd->nfields < im->ncols)
 				snprintf(e->column, sizeof(e->column), "%s",
-				    im->hdr.cols[rd->nfields]);
+				    im->cols[rd->nfields]);
 			return (-1);
 		}
-		if ((im->header ? import_row(im, e) :
+		if ((im->ncols > 0 ? import_row(im, e) :
 		    import_header(im, e)) == -1)
 			return (-1);
 	}
@@ -542,17 +501,12 @@ import_keep(struct csv_import *im)
 	size_t	 n = (size_t)(im->rd.end - im->rd.p);
 	char	*p;
 
-	if (im->rd.p == im->pend || n == 0) {
-		im->plen = n;
-		return (0);
-	}
-	if (n > im->psize) {
-		if ((p = realloc(im->pend, n)) == NULL)
+	if (im->rd.p != im->pend && n > 0) {
+		if ((p = grow(im->pend, &im->psize, n, 1)) == NULL)
 			return (-1);
 		im->pend = p;
-		im->psize = n;
+		memmove(im->pend, im->rd.p, n);
 	}
-	memmove(im->pend, im->rd.p, n);
 	im->plen = n;
 	return (0);
 }
@@ -610,7 +564,7 @@ import_feed(struct csv_import *im, const char *text, size_t len, int last,
 	if (im->plen > CSV_RECORD_MAX)
 		return (csv_fail(e, im->rd.row + 1, "", "", "a record longer "
 		    "than %d bytes", CSV_RECORD_MAX));
-	if (last && !im->header)
+	if (last && im->ncols == 0)
 		return (csv_fail(e, 1, "", "", "no header row"));
 	return (0);
 }
@@ -625,7 +579,6 @@ csv_import_new(csv_row_fn fn, void *arg)
 	csv_reader_init(&im->rd, NULL, 0);
 	im->fn = fn;
 	im->arg = arg;
-	im->max_rows = CSV_MAX_ROWS;
 	return (im);
 }
 
@@ -664,89 +617,72 @@ csv_import_free(struct csv_import *im)
 	free(im);
 }
 
-/* The contracts of csv_contracts, as they come, with their rows. */
-struct collected {
-	struct contract	 c;
-	size_t		 row;
-};
-
+/*
+ * The contracts of csv_contracts in file order.  Data rows follow the
+ * header without a gap (a blank row is only allowed at the end), so v[i]
+ * is on row i + 2.
+ */
 struct collect {
-	struct collected *v;
-	size_t		  n;
-	size_t		  size;
+	struct contract	*v;
+	size_t		 n;
+	size_t		 size;
 };
 
 static int
 collect_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
 {
-	struct collect		*cl = arg;
-	struct collected	*v;
+	struct collect	*cl = arg;
+	struct contract	*v;
 
 	if ((v = grow(cl->v, &cl->size, cl->n + 1, sizeof(*v))) == NULL)
 		return (csv_fail(e, row, "", "", "out of memory"));
 	cl->v = v;
-	v[cl->n].c = *c;		/* its strings move to v */
-	v[cl->n++].row = row;
+	v[cl->n++] = *c;		/* its strings move to v */
 	contract_init(c);
 	return (0);
 }
 
-static const struct collect	*ref_sorting;
-
+/* By ref, then by place in the file. */
 static int
 ref_cmp(const void *a, const void *b)
 {
-	size_t	 x = *(const size_t *)a, y = *(const size_t *)b;
-	int	 rc;
+	const struct contract	*x = *(const struct contract *const *)a;
+	const struct contract	*y = *(const struct contract *const *)b;
+	int			 rc;
 
-	if ((rc = strcmp(ref_sorting->v[x].c.ref, ref_sorting->v[y].c.ref)) != 0)
+	if ((rc = strcmp(x->ref, y->ref)) != 0)
 		return (rc);
 	return (x < y ? -1 : x > y);
 }
 
-/* The duplicate ref on the earliest row, if any: -1 with e. */
+/*
+ * The duplicate ref on the earliest row, if any: -1 with e.  Sorted, the
+ * second of each run of a ref is its earliest duplicate, after the first.
+ */
 static int
 collect_dups(const struct collect *cl, struct csv_error *e)
 {
-	size_t	*ix, i, dup = SIZE_MAX, first = 0;
+	const struct contract	**ix, *dup = NULL, *first = NULL;
+	size_t			  i;
 
 	if (cl->n < 2)
 		return (0);
 	if ((ix = calloc(cl->n, sizeof(*ix))) == NULL)
 		return (csv_fail(e, 0, "", "", "out of memory"));
 	for (i = 0; i < cl->n; i++)
-		ix[i] = i;
-	ref_sorting = cl;
+		ix[i] = &cl->v[i];
 	qsort(ix, cl->n, sizeof(*ix), ref_cmp);
 	for (i = 1; i < cl->n; i++)
-		if (strcmp(cl->v[ix[i]].c.ref, cl->v[ix[i - 1]].c.ref) == 0 &&
-		    ix[i] < dup && (i < 2 || strcmp(cl->v[ix[i]].c.ref,
-		    cl->v[ix[i - 2]].c.ref) != 0)) {
+		if (strcmp(ix[i]->ref, ix[i - 1]->ref) == 0 &&
+		    (dup == NULL || ix[i] < dup)) {
 			dup = ix[i];
 			first = ix[i - 1];
 		}
 	free(ix);
-	if (dup == SIZE_MAX)
+	if (dup == NULL)
 		return (0);
-	return (csv_fail(e, cl->v[dup].row, "ref", cl->v[dup].c.ref,
-	    "duplicate ref (first on row %zu)", cl->v[first].row));
-}
-
-/* Takes the contracts out of cl into *out, freeing the rest. */
-static void
-collect_take(struct collect *cl, struct contract **out, size_t *n)
-{
-	size_t	 i;
-
-	if (cl->n == 0 || (*out = calloc(cl->n, sizeof(**out))) == NULL) {
-		for (i = 0; i < cl->n; i++)
-			contract_free(&cl->v[i].c);
-		cl->n = 0;
-	}
-	for (i = 0; i < cl->n; i++)
-		(*out)[i] = cl->v[i].c;
-	*n = cl->n;
-	free(cl->v);
+	return (csv_fail(e, (size_t)(dup - cl->v) + 2, "ref", dup->ref,
+	    "duplicate ref (first on row %zu)", (size_t)(first - cl->v) + 2));
 }
 
 int
@@ -754,13 +690,10 @@ csv_contracts(const char *text, size_t len, struct contract **out,
     size_t *n, struct csv_error *e)
 {
 	struct csv_import	*im;
-	struct csv_error	 scratch;
 	struct collect		 cl = { NULL, 0, 0 };
 	int			 rv;
 
-	if (e == NULL)
-		e = &scratch;
-	memset(e, 0, sizeof(*e));
+	/* e may be NULL: csv_import_feed and csv_fail take care of it. */
 	*out = NULL;
 	*n = 0;
 	if ((im = csv_import_new(collect_row, &cl)) == NULL)
@@ -769,13 +702,13 @@ csv_contracts(const char *text, size_t len, struct contract **out,
 	csv_import_free(im);
 	if (rv == 0)
 		rv = collect_dups(&cl, e);
-	collect_take(&cl, out, n);
-	if (rv == -1) {
-		csv_contracts_free(*out, *n);
-		*out = NULL;
-		*n = 0;
+	if (rv == -1 || cl.n == 0) {
+		csv_contracts_free(cl.v, cl.n);
+		return (rv);
 	}
-	return (rv);
+	*out = cl.v;
+	*n = cl.n;
+	return (0);
 }
 
 void

@@ -50,17 +50,12 @@ struct csv_reader {
 void		 csv_reader_init(struct csv_reader *r, const char *text,
 		    size_t len);
 /*
- * Points r at more text, keeping its record count and buffers: for text
- * that comes in pieces.  A record for which r->at_end is set after
- * csv_reader_next looked at the end of the text, and may read otherwise
- * once more text follows: a line break, a quote or a field may continue.
- */
-void		 csv_reader_more(struct csv_reader *r, const char *text,
-		    size_t len);
-/*
  * Reads the next record: 1, or 0 at the end of the text, or -1 with row
  * and reason in e (column is left "": the reader knows no names); after
- * an error the reader can only be freed.
+ * an error the reader can only be freed.  A record for which r->at_end is
+ * set looked at the end of the text, and may read otherwise once more
+ * text follows (csv.c feeds pieces): a line break, a quote or a field may
+ * continue.
  */
 int		 csv_reader_next(struct csv_reader *r, struct csv_error *e);
 /* Field i (< r->nfields) of the last record. */

@@ -29,11 +29,8 @@ static char	tz_current[TZ_NAME_MAX + 1];
 
 /*
  * Fire instants of recent days in the current zone: millions of alerts
- * share a few thousand dates, and mktime() is dear.  Each thread has its
- * own, so that threads may work out instants at once while the zone
- * stays as it is; a change of zone clears the cache of the thread that
- * makes it, so it must not happen while another thread works with zones
- * (an import's planning thread, which starts after the zone is set).
+ * share a few thousand dates, and mktime() is dear.  A change of zone
+ * clears it.
  */
 #define INSTANT_CACHE	4096
 struct instant {
@@ -42,7 +39,7 @@ struct instant {
 	int	 valid;
 	time_t	 t;
 };
-static _Thread_local struct instant	instant_cache[INSTANT_CACHE];
+static struct instant	instant_cache[INSTANT_CACHE];
 
 static int
 is_leap(int64_t y)
@@ -214,26 +211,19 @@ day_cmp(const void *a, const void *b)
 	return ((x > y) - (x < y));
 }
 
-/* Doubles the room of h, whose array holds *cap days. */
-static int
-holidays_grow(struct holidays *h, size_t *cap)
-{
-	int32_t	*p;
-	size_t	 ncap;
-
-	ncap = *cap == 0 ? 16 : *cap * 2;
-	if ((p = reallocarray(h->days, ncap, sizeof(*p))) == NULL)
-		return (-1);
-	h->days = p;
-	*cap = ncap;
-	return (0);
-}
-
+/* Adds day to h, whose array has room for *cap days (doubled if full). */
 static int
 holidays_add(struct holidays *h, size_t *cap, int32_t day)
 {
-	if (h->n == *cap && holidays_grow(h, cap) == -1)
-		return (-1);
+	size_t	 ncap = *cap == 0 ? 16 : *cap * 2;
+	int32_t	*p;
+
+	if (h->n == *cap) {
+		if ((p = reallocarray(h->days, ncap, sizeof(*p))) == NULL)
+			return (-1);
+		h->days = p;
+		*cap = ncap;
+	}
 	h->days[h->n++] = day;
 	return (0);
 }

@@ -54,8 +54,7 @@ int32_t	 date_next_working(int32_t day, const struct holidays *h);
 
 /*
  * Time zones come from the tz database (TZ names such as Europe/London).
- * The process's TZ is switched as needed, which no other thread may do
- * meanwhile; threads may call these at once while it stays as it is.
+ * The process's TZ is switched as needed.
  */
 int	 tz_valid(const char *tz);
 /* UTC instant of local wall time day + minute (0-1439) in zone tz. */

@@ -26,18 +26,6 @@ log_init(int debug, int to_syslog)
 }
 
 void
-log_setdebug(int debug)
-{
-	log_debugging = debug;
-}
-
-int
-log_getdebug(void)
-{
-	return log_debugging;
-}
-
-void
 log_vmsg(int prio, const char *fmt, va_list ap)
 {
 	char	buf[4096];
@@ -51,7 +39,7 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 		fprintf(stderr, "<%d>%s\n", prio, buf);
 }
 
-void
+static void __attribute__((format(printf, 2, 3)))
 log_msg(int prio, const char *fmt, ...)
 {
 	va_list	ap;
@@ -108,8 +96,6 @@ log_debug(const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (!log_debugging)
-		return;
 	va_start(ap, fmt);
 	log_vmsg(LOG_DEBUG, fmt, ap);
 	va_end(ap);

@@ -8,13 +8,9 @@
 #include <stdarg.h>
 
 void	log_init(int debug, int to_syslog);
-void	log_setdebug(int debug);
-int	log_getdebug(void);
 /* prio is a syslog priority (LOG_ERR...); used by plugins through the host. */
 void	log_vmsg(int prio, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
-void	log_msg(int prio, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

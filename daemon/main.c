@@ -41,6 +41,15 @@ print_errors(struct conf_errors *errs)
 		fprintf(stderr, "%s\n", errs->msg[i]);
 }
 
+/* At start-up: prints every error and exits. */
+static void __attribute__((noreturn))
+errors_exit(struct conf_errors *errs)
+{
+	print_errors(errs);
+	conf_errors_free(errs);
+	exit(1);
+}
+
 /* -t: parse the file and let every channel's plugin check its keys. */
 static int
 check_config(const char *path)
@@ -176,21 +185,6 @@ setup_signals(struct event_base *base, struct event *ev[3])
 	return 0;
 }
 
-/* Loads the config, or prints every error and exits. */
-static struct config *
-load_or_exit(const char *path)
-{
-	struct conf_errors	 errs = { NULL, 0 };
-	struct config		*conf;
-
-	if ((conf = config_load(path, &errs)) == NULL) {
-		print_errors(&errs);
-		conf_errors_free(&errs);
-		exit(1);
-	}
-	return conf;
-}
-
 static void
 setup(struct daemon *d)
 {
@@ -205,11 +199,8 @@ setup(struct daemon *d)
 	if ((d->reader = store_open_reader(d->conf->database, err,
 	    sizeof(err))) == NULL)
 		fatalx("database: %s", err);
-	if (plugins_load(d->conf, &errs, &d->channels, &d->nchannels) == -1) {
-		print_errors(&errs);
-		conf_errors_free(&errs);
-		exit(1);
-	}
+	if (plugins_load(d->conf, &errs, &d->channels, &d->nchannels) == -1)
+		errors_exit(&errs);
 	if (http_init(d->base) == -1)
 		fatalx("cannot start the transfer engine");
 	control_conf_of(d->conf, &cc);
@@ -283,9 +274,10 @@ parse_options(int argc, char *argv[], struct options *o)
 int
 main(int argc, char *argv[])
 {
-	struct options	 o = { NULL, 0, 0, 0 };
-	struct daemon	 d;
-	struct event	*sigev[3] = { NULL, NULL, NULL };
+	struct options		 o = { NULL, 0, 0, 0 };
+	struct conf_errors	 errs = { NULL, 0 };
+	struct daemon		 d;
+	struct event		*sigev[3] = { NULL, NULL, NULL };
 
 	parse_options(argc, argv, &o);
 	log_init(o.debug, 0);
@@ -294,7 +286,8 @@ main(int argc, char *argv[])
 	memset(&d, 0, sizeof(d));
 	daemon_ctx = &d;
 	d.conf_path = o.path;
-	d.conf = load_or_exit(o.path);
+	if ((d.conf = config_load(o.path, &errs)) == NULL)
+		errors_exit(&errs);
 	if (!o.foreground) {
 		if (daemon(1, 0) == -1)
 			fatal("daemon");

@@ -65,29 +65,24 @@ text_excerpt(const char *v, size_t n, char *out, size_t outlen)
 }
 
 void
-strbuf_reserve(struct strbuf *b, size_t n)
+strbuf_add(struct strbuf *b, const char *s, size_t n)
 {
 	size_t	 cap;
 	char	*p;
 
-	if (b->failed || b->len + n + 1 <= b->cap)
-		return;
-	for (cap = b->cap ? b->cap : 4096; cap < b->len + n + 1; cap *= 2)
-		;
-	if ((p = realloc(b->s, cap)) == NULL) {
-		b->failed = 1;
-		return;
-	}
-	b->s = p;
-	b->cap = cap;
-}
-
-void
-strbuf_add(struct strbuf *b, const char *s, size_t n)
-{
-	strbuf_reserve(b, n);
 	if (b->failed)
 		return;
+	if (b->len + n + 1 > b->cap) {
+		for (cap = b->cap ? b->cap : 4096; cap < b->len + n + 1;
+		    cap *= 2)
+			;
+		if ((p = realloc(b->s, cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';

@@ -20,8 +20,9 @@ size_t	 utf8_len(const unsigned char *s, size_t avail);
 void	 text_excerpt(const char *v, size_t n, char *out, size_t outlen);
 
 /*
- * A growing NUL-terminated string.  Zeroed, it is empty; once memory ran
- * out it stays failed and takes no more.  Free it with strbuf_free.
+ * A growing NUL-terminated string (doubling, from 4 KiB).  Zeroed, it is
+ * empty; once memory ran out it stays failed and takes no more.  Free it
+ * with strbuf_free.
  */
 struct strbuf {
 	char	*s;
@@ -30,8 +31,6 @@ struct strbuf {
 	int	 failed;
 };
 
-/* Makes room for n more bytes (growing by doubling, from 4 KiB). */
-void	 strbuf_reserve(struct strbuf *b, size_t n);
 void	 strbuf_add(struct strbuf *b, const char *s, size_t n);
 void	 strbuf_puts(struct strbuf *b, const char *s);
 /* At most 255 bytes a call; more fails b. */
