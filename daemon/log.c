@@ -39,7 +39,7 @@ log_vmsg(int prio, const char *fmt, va_list ap)
 		fprintf(stderr, "<%d>%s\n", prio, buf);
 }
 
-static void __attribute__((format(printf, 2, 3)))
+void
 log_msg(int prio, const char *fmt, ...)
 {
 	va_list	ap;

@@ -8,7 +8,9 @@
 #include <stdarg.h>
 
 void	log_init(int debug, int to_syslog);
-/* prio is a syslog priority (LOG_ERR...); used by plugins through the host. */
+/* prio is a syslog priority (LOG_ERR...); log_msg is the plugins' too. */
+void	log_msg(int prio, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	log_vmsg(int prio, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
