@@ -194,6 +194,7 @@ show_import(json_t *r)
 	if (k > 0)
 		printf(", %lld alert%s fired at once", k, k == 1 ? "" : "s");
 	printf("\n");
+	ctl_warnings(r);
 }
 
 const struct ctl_cmd ctl_cmd_import = {

@@ -418,22 +418,32 @@ check_contract(struct contract *c, struct cmd_reply *r)
 	return 0;
 }
 
+json_t *
+cmd_successor_warning(const char *ref, const char *successor)
+{
+	json_t	*w;
+	char	*s;
+
+	if (asprintf(&s, "%s%s%s is not a contract yet: procurement alerts "
+	    "stay until it is", ref ? ref : "", ref ? ": " : "",
+	    successor) == -1)
+		return NULL;
+	w = json_string(s);
+	free(s);
+	return w;
+}
+
 /* What a person should know of c as stored: a successor not there yet. */
 json_t *
 cmd_warnings(const struct contract *c)
 {
 	json_t	*a = json_array();
-	char	*s;
 
-	if (c->successor_ref == NULL || *c->successor_ref == '\0' ||
-	    store_contract_exists(cmd_store(), c->successor_ref) !=
+	if (c->successor_ref != NULL && *c->successor_ref != '\0' &&
+	    store_contract_exists(cmd_store(), c->successor_ref) ==
 	    STORE_NOTFOUND)
-		return a;
-	if (asprintf(&s, "%s is not a contract yet: procurement alerts stay "
-	    "until it is", c->successor_ref) != -1) {
-		json_array_append_new(a, json_string(s));
-		free(s);
-	}
+		json_array_append_new(a, cmd_successor_warning(NULL,
+		    c->successor_ref));
 	return a;
 }
 

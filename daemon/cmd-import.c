@@ -269,6 +269,38 @@ import_start(struct peer *peer, struct import **up, struct cmd_reply *r)
 	return 0;
 }
 
+#define IMPORT_WARNINGS	10	/* listed; the rest are counted */
+
+static int
+import_dangling(void *arg, const char *ref, const char *successor)
+{
+	json_t	*a = arg;
+
+	if (json_array_size(a) < IMPORT_WARNINGS)
+		json_array_append_new(a, cmd_successor_warning(ref,
+		    successor));
+	return 0;
+}
+
+/* The import's contracts that name a successor not there: warnings. */
+static json_t *
+import_warnings(const struct import *im)
+{
+	json_t	*a = json_array();
+	char	 more[128];
+	int	 n;
+
+	n = store_import_dangling(daemon_ctx->store, im->first_id,
+	    import_dangling, a);
+	if (n > IMPORT_WARNINGS) {
+		snprintf(more, sizeof(more), "%d more contracts name a "
+		    "successor that is not a contract yet",
+		    n - IMPORT_WARNINGS);
+		json_array_append_new(a, json_string(more));
+	}
+	return a;
+}
+
 /* After the last row: the import rule's alerts, the commit, the answer. */
 static int
 import_finish(struct import **up, struct cmd_reply *r)
@@ -277,9 +309,11 @@ import_finish(struct import **up, struct cmd_reply *r)
 	size_t		 n = im->stored;
 	int		 fired;
 	double		 t0 = log_clock_ms();
+	json_t		*warnings = NULL;
 
-	if (import_fire(im) == -1 ||
-	    store_commit_bulk(daemon_ctx->store) == -1) {
+	if (import_fire(im) == -1 || (warnings = import_warnings(im)) ==
+	    NULL || store_commit_bulk(daemon_ctx->store) == -1) {
+		json_decref(warnings);
 		import_end(up);
 		return cmd_fail(r, "internal", "database error");
 	}
@@ -289,8 +323,8 @@ import_finish(struct import **up, struct cmd_reply *r)
 	    "(stored in %.0f ms, the alerts and commit %.0f ms)", __func__, n,
 	    im->user, fired, log_clock_ms() - im->t0, log_clock_ms() - t0);
 	import_end(up);
-	r->result = json_pack("{s:I, s:i}", "imported", (json_int_t)n,
-	    "fired", fired);
+	r->result = json_pack("{s:I, s:i, s:o}", "imported", (json_int_t)n,
+	    "fired", fired, "warnings", warnings);
 	return 0;
 }
 

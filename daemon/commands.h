@@ -99,6 +99,8 @@ int	 cmd_load(const char *ref, struct contract *c,
 int	 cmd_commit(struct cmd_reply *r);
 /* Warnings about c for its answers (an array, maybe empty). */
 json_t	*cmd_warnings(const struct contract *c);
+/* "[REF: ]SUCCESSOR is not a contract yet: ..." */
+json_t	*cmd_successor_warning(const char *ref, const char *successor);
 int	 cmd_abort(struct cmd_reply *r, const char *code, const char *msg);
 /*
  * cmd-alert.c: c's overdue milestones on today, unacknowledged (how

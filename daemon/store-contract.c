@@ -415,6 +415,35 @@ store_import_next_id(struct store *st)
 	    "FROM contracts");
 }
 
+struct dangling_cb {
+	store_dangling_fn	 fn;
+	void			*arg;
+};
+
+static int
+dangling_row(sqlite3_stmt *s, void *arg)
+{
+	struct dangling_cb	*cb = arg;
+
+	return cb->fn(cb->arg, store_col_text(s, 0), store_col_text(s, 1));
+}
+
+int
+store_import_dangling(struct store *st, int64_t first, store_dangling_fn fn,
+    void *arg)
+{
+	struct dangling_cb	 cb = { fn, arg };
+	sqlite3_stmt		*s;
+
+	s = store_prep(st, SQL_IMPORT_DANGLING, "SELECT ref, successor_ref "
+	    "FROM contracts c WHERE id >= ? AND successor_ref <> '' AND NOT "
+	    "EXISTS (SELECT 1 FROM contracts n WHERE n.ref = c.successor_ref) "
+	    "ORDER BY id", "I", first);
+	if (s == NULL)
+		return STORE_ERROR;
+	return store_rows(st, s, dangling_row, &cb, __func__);
+}
+
 int64_t
 store_import_last_id(struct store *st)
 {

@@ -115,6 +115,14 @@ int64_t		 store_import_id_of(struct store *st, const char *ref);
 int		 store_import_due_add(struct store *st, int64_t id);
 int		 store_import_due(struct store *st, int64_t *after,
 		    long limit, store_contract_fn fn, void *arg);
+/*
+ * The import's contracts (ids from first) whose successor_ref names no
+ * contract, to fn in id order; how many, or STORE_ERROR.
+ */
+typedef int (*store_dangling_fn)(void *arg, const char *ref,
+		    const char *successor);
+int		 store_import_dangling(struct store *st, int64_t first,
+		    store_dangling_fn fn, void *arg);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, time_t now);
 int		 store_contract_exists(struct store *st, const char *ref);

@@ -38,7 +38,7 @@ def test_seed_imported_after_its_extension_deadline(workdir):
     d.start(faketime="@2025-04-05 12:00:00")
     try:
         assert import_ok(d, HEADER + DPS_ROW) == {"imported": 1,
-                                                 "fired": 3}
+                                                 "fired": 3, "warnings": []}
         assert wait_for(lambda: alert_lines(d, EXT) and
                         alert_lines(d, TERM) and alert_lines(d, GAP))
         ext = alert_lines(d, EXT)
@@ -97,7 +97,7 @@ def test_imported_after_its_end(workdir):
     try:
         r = import_ok(d, "ref,title,end_date\nOLD,Long gone,2024-11-22\n"
                       "LATE,Just ended,2025-05-31\n")
-        assert r == {"imported": 2, "fired": 1}, r
+        assert r == {"imported": 2, "fired": 1, "warnings": []}, r
         key = "LATE/expired/2025-06-01/0"
         assert wait_for(lambda: alert_lines(d, key))
         assert "days_left=-9 late=yes overdue_days=9" in \
@@ -153,7 +153,12 @@ def test_successor_counts_once_it_exists(workdir):
                                  "procurement alerts stay until it is"]
         assert ("HAV-OLD", "procurement_start", "2026-04-05", 34, False) \
             in agenda(d, 60)
-        import_ok(d, "ref,title,end_date\nHAV-NOPE,Home care,2029-12-31\n")
+        # An import names what it holds that waits for a successor.
+        r = import_ok(d, "ref,title,end_date,successor_ref\n"
+                      "HAV-NOPE,Home care,2029-12-31,HAV-LATER\n"
+                      "HAV-X,Respite,2029-12-31,HAV-OLD\n")
+        assert r["warnings"] == ["HAV-NOPE: HAV-LATER is not a contract "
+                                 "yet: procurement alerts stay until it is"]
         s = d.ctl_json("show", "HAV-OLD")
         assert "procurement_start" not in [m["milestone"]
                                            for m in s["milestones"]]
