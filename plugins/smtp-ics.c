@@ -118,3 +118,14 @@ smtp_ics(const struct notifier_delivery *d, const char *summary,
 	free(uid);
 	return out;
 }
+
+/*
+ * libical keeps its built-in zones (UTC, for DTSTAMP) in a static array
+ * that it makes again when next asked: freed here, as the module may be
+ * unloaded once its channels are gone.
+ */
+void
+smtp_ics_fini(void)
+{
+	icaltimezone_free_builtin_timezones();
+}

@@ -457,6 +457,7 @@ static void
 smtp_fini(void *instance)
 {
 	smtp_free(instance);
+	smtp_ics_fini();
 }
 
 /* The cc addresses: every alert goes to each too. */

@@ -47,6 +47,8 @@ void	 smtp_body_free(struct smtp_body *b);
  */
 char	*smtp_ics(const struct notifier_delivery *d, const char *summary,
 	    const char *description);
+/* Frees what libical keeps between calendars. */
+void	 smtp_ics_fini(void);
 
 /*
  * The message of d to its recipient on easy: the headers (*headers, the

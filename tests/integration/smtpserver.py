@@ -48,9 +48,10 @@ class Handler:
 
     async def handle_DATA(self, smtp, session, envelope):
         srv = self.server
+        tls = smtp.transport.get_extra_info("ssl_object") is not None
         rec = {"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                "data": envelope.original_content or envelope.content,
-               "tls": session.ssl is not None}
+               "tls": tls}
         rec["message"] = email.message_from_bytes(
             rec["data"], policy=email.policy.default)
         with srv.lock:

@@ -238,6 +238,7 @@ def test_550_fails_alone_and_cc_gets_its_own(daemon, servers):
     assert got == ["audit@council.example", "boss@council.example",
                    OWNER, "team@council.example"]
     assert all(m["to"] == [m["message"]["To"]] for m in srv.messages)
+    assert not any(m["tls"] for m in srv.messages)      # tls = none
     ids = {m["message"]["Message-ID"] for m in srv.messages}
     assert len(ids) == 4
 
@@ -253,6 +254,17 @@ def test_no_starttls_sends_nothing(daemon, servers):
                                  "which tls = starttls requires: nothing "
                                  "was sent")
     assert srv.count() == 0 and srv.refused == []
+
+
+def test_smtps_implicit_tls(daemon, servers):
+    srv = servers(tls="implicit")
+    assert srv.url.startswith("smtps://")
+    mail_config(daemon, srv.url, ["ca_file = " + srv.cafile])
+    daemon.start()
+    add_due(daemon, "SM-7")
+    assert wait_for(lambda: srv.count() == 1), daemon.logtext()
+    assert srv.messages[0]["tls"] is True
+    assert "tls = none" not in daemon.logtext()
 
 
 def test_auth_plain_with_password_file(daemon, servers):
