@@ -69,55 +69,50 @@ html_escape(FILE *f, const char *s)
 	}
 }
 
-/* The formatted text; NULL, and the output marked bad, if short. */
-static char *
-out_vformat(struct smtp_out *o, const char *fmt, va_list ap)
+/*
+ * Writes one item to both parts: with a label, a fact (a line of text, a
+ * row of the HTML table); without, a paragraph.  Out of memory marks the
+ * output bad.
+ */
+static void
+out_v(struct smtp_out *o, const char *label, const char *fmt, va_list ap)
 {
 	char	*v;
 
 	if (vasprintf(&v, fmt, ap) == -1) {
 		o->bad = 1;
-		return NULL;
+		return;
 	}
-	return v;
+	if (label != NULL) {
+		fprintf(o->text, "%s: %s\r\n", label, v);
+		fprintf(o->html, "<tr><th align=\"left\">%s</th><td>", label);
+	} else {
+		fprintf(o->text, "%s\r\n\r\n", v);
+		fputs("<p>", o->html);
+	}
+	html_escape(o->html, v);
+	fputs(label != NULL ? "</td></tr>\r\n" : "</p>\r\n", o->html);
+	free(v);
 }
 
-/* One paragraph: a sentence of its own in both parts. */
 static void __attribute__((format(printf, 2, 3)))
 out_para(struct smtp_out *o, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*v;
+	va_list	ap;
 
 	va_start(ap, fmt);
-	v = out_vformat(o, fmt, ap);
+	out_v(o, NULL, fmt, ap);
 	va_end(ap);
-	if (v == NULL)
-		return;
-	fprintf(o->text, "%s\r\n\r\n", v);
-	fputs("<p>", o->html);
-	html_escape(o->html, v);
-	fputs("</p>\r\n", o->html);
-	free(v);
 }
 
-/* One labelled fact, a line of text and a row of the HTML table. */
 static void __attribute__((format(printf, 3, 4)))
 out_fact(struct smtp_out *o, const char *label, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*v;
+	va_list	ap;
 
 	va_start(ap, fmt);
-	v = out_vformat(o, fmt, ap);
+	out_v(o, label, fmt, ap);
 	va_end(ap);
-	if (v == NULL)
-		return;
-	fprintf(o->text, "%s: %s\r\n", label, v);
-	fprintf(o->html, "<tr><th align=\"left\">%s</th><td>", label);
-	html_escape(o->html, v);
-	fputs("</td></tr>\r\n", o->html);
-	free(v);
 }
 
 /* "Monday 31 March 2025 (2025-03-31)"; anything else as it is. */

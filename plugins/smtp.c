@@ -6,8 +6,6 @@
  * channel's keys, its password and the transfer; smtp-msg.c builds the
  * message.  Only init() touches the file system (the password file).
  */
-#include <sys/stat.h>
-
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "notifier.h"
+#include "plugin-util.h"
 #include "smtp.h"
 
 #define SMTP_TIMEOUT_MAX	3600	/* seconds */
@@ -62,12 +61,6 @@ struct smtp_xfer {
 	char				 errbuf[CURL_ERROR_SIZE];
 };
 
-struct smtp_key {
-	const char	*name;
-	int		(*set)(struct smtp *, const struct notifier_config *,
-			    const struct notifier_kv *);
-};
-
 int
 smtp_addr_valid(const char *s)
 {
@@ -85,9 +78,11 @@ smtp_addr_valid(const char *s)
 
 /* Takes the URL only if curl parses it and its scheme is smtp(s). */
 static int
-smtp_set_url(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_url(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct smtp	*m = self;
+
 	CURLU	*u;
 	char	*scheme = NULL, *host = NULL;
 	int	 ok = 0;
@@ -115,9 +110,11 @@ smtp_set_url(struct smtp *m, const struct notifier_config *cfg,
 
 /* from: "addr" or "Name <addr>", the name printable ASCII. */
 static int
-smtp_set_from(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_from(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct smtp	*m = self;
+
 	const char	*v = kv->value, *lt = strrchr(v, '<'), *p;
 	size_t		 len = strlen(v);
 	char		*addr;
@@ -150,9 +147,11 @@ smtp_set_from(struct smtp *m, const struct notifier_config *cfg,
 }
 
 static int
-smtp_set_reply_to(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_reply_to(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct smtp	*m = self;
+
 	if (!smtp_addr_valid(kv->value)) {
 		cfg->error(cfg, kv->line, "reply_to: not an address: %s",
 		    kv->value);
@@ -163,9 +162,11 @@ smtp_set_reply_to(struct smtp *m, const struct notifier_config *cfg,
 
 /* cc: addresses separated by commas (and spaces). */
 static int
-smtp_set_cc(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_cc(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct smtp	*m = self;
+
 	char	*list, *p, *a;
 	int	 rc = 0;
 
@@ -189,9 +190,11 @@ smtp_set_cc(struct smtp *m, const struct notifier_config *cfg,
 }
 
 static int
-smtp_set_tls(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_tls(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct smtp	*m = self;
+
 	if (strcmp(kv->value, "starttls") == 0)
 		m->tls = SMTP_TLS_STARTTLS;
 	else if (strcmp(kv->value, "implicit") == 0)
@@ -207,9 +210,11 @@ smtp_set_tls(struct smtp *m, const struct notifier_config *cfg,
 }
 
 static int
-smtp_set_ca_file(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_ca_file(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct smtp	*m = self;
+
 	FILE	*f;
 
 	if ((f = fopen(kv->value, "re")) == NULL) {
@@ -222,9 +227,11 @@ smtp_set_ca_file(struct smtp *m, const struct notifier_config *cfg,
 }
 
 static int
-smtp_set_username(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_username(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct smtp	*m = self;
+
 	if (kv->value[0] == '\0' || strpbrk(kv->value, "\r\n") != NULL) {
 		cfg->error(cfg, kv->line, "username: empty or not one line");
 		return -1;
@@ -232,53 +239,23 @@ smtp_set_username(struct smtp *m, const struct notifier_config *cfg,
 	return (m->username = strdup(kv->value)) == NULL ? -1 : 0;
 }
 
-/*
- * Reads the password (the file's first line) into buf, refusing a file
- * that group or others may open.  The mode is checked on the open file,
- * so a swap in between cannot win.
- */
+/* The password: the first line of a file only the daemon may read. */
 static int
-smtp_password_read(const char *path, char *buf, size_t len, char *err,
-    size_t errlen)
-{
-	struct stat	 st;
-	FILE		*f;
-	size_t		 n = 0;
-
-	if ((f = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &st) == -1)
-		snprintf(err, errlen, "%s", strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		snprintf(err, errlen, "not a regular file");
-	else if ((st.st_mode & 077) != 0)
-		snprintf(err, errlen, "mode %04o gives group or others "
-		    "access; chmod 600 it", (unsigned)(st.st_mode & 07777));
-	else if ((n = fread(buf, 1, len - 1, f)) == len - 1)
-		snprintf(err, errlen, "longer than %zu bytes", len - 2);
-	else if (ferror(f))
-		snprintf(err, errlen, "read error");
-	else
-		err[0] = '\0';
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (err[0] == '\0' && buf[0] == '\0')
-		snprintf(err, errlen, "empty");
-	return err[0] == '\0' ? 0 : -1;
-}
-
-static int
-smtp_set_password_file(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_password_file(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
-	char	text[SMTP_PASSWORD_MAX + 2], err[256];
-	int	rc;
+	struct smtp	*m = self;
+	char		 text[SMTP_PASSWORD_MAX + 2], err[256];
+	size_t		 n;
+	int		 rc;
 
-	rc = smtp_password_read(kv->value, text, sizeof(text), err,
+	rc = putil_private_read(kv->value, text, sizeof(text), &n, err,
 	    sizeof(err));
+	text[strcspn(text, "\r\n")] = '\0';
+	if (rc == 0 && text[0] == '\0') {
+		snprintf(err, sizeof(err), "empty");
+		rc = -1;
+	}
 	if (rc == 0 && (m->password = strdup(text)) == NULL)
 		rc = -1;
 	else if (rc == -1)
@@ -289,22 +266,12 @@ smtp_set_password_file(struct smtp *m, const struct notifier_config *cfg,
 }
 
 static int
-smtp_set_timeout(struct smtp *m, const struct notifier_config *cfg,
+smtp_set_timeout(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
-	char	*end;
-	long	 v;
+	struct smtp	*m = self;
 
-	errno = 0;
-	v = strtol(kv->value, &end, 10);
-	if (kv->value[0] == '\0' || *end != '\0' || errno != 0 || v < 1 ||
-	    v > SMTP_TIMEOUT_MAX) {
-		cfg->error(cfg, kv->line, "timeout: not a number of seconds "
-		    "from 1 to %d: %s", SMTP_TIMEOUT_MAX, kv->value);
-		return -1;
-	}
-	m->timeout = v;
-	return 0;
+	return putil_seconds(cfg, kv, SMTP_TIMEOUT_MAX, &m->timeout);
 }
 
 enum smtp_key_index {
@@ -320,7 +287,7 @@ enum smtp_key_index {
 	SMTP_NKEYS
 };
 
-static const struct smtp_key smtp_keys[SMTP_NKEYS] = {
+static const struct putil_key smtp_keys[SMTP_NKEYS] = {
 	[SMTP_KEY_URL] =		{ "url", smtp_set_url },
 	[SMTP_KEY_FROM] =		{ "from", smtp_set_from },
 	[SMTP_KEY_CC] =			{ "cc", smtp_set_cc },
@@ -332,39 +299,6 @@ static const struct smtp_key smtp_keys[SMTP_NKEYS] = {
 					    smtp_set_password_file },
 	[SMTP_KEY_TIMEOUT] =		{ "timeout", smtp_set_timeout },
 };
-
-/* Applies every key; seen[i] is where smtp_keys[i] was set. */
-static int
-smtp_keys_set(struct smtp *m, const struct notifier_config *cfg,
-    const struct notifier_kv **seen)
-{
-	const struct notifier_kv	*kv;
-	size_t				 i, k;
-	int				 rc = 0;
-
-	for (i = 0; i < cfg->nkv; i++) {
-		kv = &cfg->kv[i];
-		for (k = 0; k < SMTP_NKEYS; k++)
-			if (strcmp(kv->key, smtp_keys[k].name) == 0)
-				break;
-		if (k == SMTP_NKEYS) {
-			cfg->error(cfg, kv->line, "unknown key '%s' (the smtp "
-			    "notifier takes url, from, cc, reply_to, tls, "
-			    "ca_file, username, password_file and timeout)",
-			    kv->key);
-			rc = -1;
-		} else if (seen[k] != NULL) {
-			cfg->error(cfg, kv->line, "%s: set twice (first on "
-			    "line %d)", kv->key, seen[k]->line);
-			rc = -1;
-		} else {
-			seen[k] = kv;
-			if (smtp_keys[k].set(m, cfg, kv) == -1)
-				rc = -1;
-		}
-	}
-	return rc;
-}
 
 /* The rules between keys, once each has been read. */
 static int
@@ -439,7 +373,9 @@ smtp_init(const struct notifier_host *host,
 	m->host = host;
 	m->tls = SMTP_TLS_STARTTLS;
 	m->timeout = 30;
-	rc = smtp_keys_set(m, cfg, seen);
+	rc = putil_keys_set(m, smtp_keys, SMTP_NKEYS, "smtp", "url, from, cc, "
+	    "reply_to, tls, ca_file, username, password_file and timeout",
+	    cfg, seen);
 	if (smtp_keys_check(m, cfg, seen) == -1)
 		rc = -1;
 	if (rc == -1) {
@@ -542,31 +478,6 @@ smtp_xfer_free(struct smtp_xfer *x)
 	free(x);
 }
 
-/*
- * Makes text from the server fit for a log line and a JSON string:
- * printable ASCII, runs of white space and control characters as one
- * space, anything else as '?'.
- */
-static void
-smtp_clean(char *dst, size_t len, const char *src)
-{
-	size_t	i = 0;
-
-	for (; *src != '\0' && i + 1 < len; src++) {
-		if (isspace((unsigned char)*src) ||
-		    iscntrl((unsigned char)*src)) {
-			if (i > 0 && dst[i - 1] != ' ')
-				dst[i++] = ' ';
-		} else if ((unsigned char)*src < 0x7f)
-			dst[i++] = *src;
-		else
-			dst[i++] = '?';
-	}
-	while (i > 0 && dst[i - 1] == ' ')
-		i--;
-	dst[i] = '\0';
-}
-
 /* Sorts the outcome of a finished transfer; msg says why if not OK. */
 static enum notifier_status
 smtp_classify(const struct smtp_xfer *x, CURL *easy, CURLcode rc,
@@ -586,12 +497,12 @@ smtp_classify(const struct smtp_xfer *x, CURL *easy, CURLcode rc,
 		    "tls = starttls requires: nothing was sent");
 		return NOTIFIER_RETRY;
 	}
-	smtp_clean(what, sizeof(what), x->errbuf[0] != '\0' ? x->errbuf :
+	putil_clean(what, sizeof(what), x->errbuf[0] != '\0' ? x->errbuf :
 	    curl_easy_strerror(rc));
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	/* The reply that failed us, if the server refused. */
 	if (code >= 400 && code < 600 && strtol(x->reply, NULL, 10) == code) {
-		smtp_clean(reply, sizeof(reply), x->reply);
+		putil_clean(reply, sizeof(reply), x->reply);
 		snprintf(msg, len, "%s: the server said: %s", what, reply);
 	} else
 		snprintf(msg, len, "%s", what);
