@@ -122,16 +122,41 @@ enqueue_one(struct store *st, const char *alert_key, const char *channel,
 	return rc < 0 ? -1 : 0;
 }
 
-/* One delivery per address of the owner and the notify list. */
+/* What a plugin's own recipients are added with. */
+struct enqueue_ctx {
+	struct store	*st;
+	const char	*alert_key;
+	const char	*channel;
+	const char	*payload;
+	time_t		 now;
+	int		 n;
+};
+
+static int
+enqueue_addr(void *arg, const char *addr)
+{
+	struct enqueue_ctx	*e = arg;
+
+	e->n++;
+	return enqueue_one(e->st, e->alert_key, e->channel, addr, e->payload,
+	    e->now);
+}
+
+/*
+ * One delivery per address of the owner, the notify list and the
+ * plugin's own recipients (a cc); an address listed twice is one.
+ */
 static int
 enqueue_recipients(struct store *st, const struct contract *c,
-    const char *alert_key, const char *channel, const char *payload,
+    const char *alert_key, const struct channel *ch, const char *payload,
     time_t now)
 {
-	const char	*p, *it;
-	char		*list, *addr;
-	size_t		 len;
-	int		 rc = 0, n = 0;
+	struct enqueue_ctx	 e = { st, alert_key, ch->name, payload, now,
+				    0 };
+	const char		*p, *it;
+	char			*list, *addr;
+	size_t			 len;
+	int			 rc = 0;
 
 	if (asprintf(&list, "%s;%s", c->owner_email ? c->owner_email : "",
 	    c->notify ? c->notify : "") == -1)
@@ -140,15 +165,16 @@ enqueue_recipients(struct store *st, const struct contract *c,
 		if ((addr = strndup(it, len)) == NULL)
 			rc = -1;
 		else
-			rc = enqueue_one(st, alert_key, channel, addr, payload,
-			    now);
+			rc = enqueue_addr(&e, addr);
 		free(addr);
-		n++;
 	}
 	free(list);
-	/* No address: the plugin may still have its own (e.g. a cc). */
-	if (rc == 0 && n == 0)
-		rc = enqueue_one(st, alert_key, channel, NULL, payload, now);
+	if (rc == 0 && NOTIFIER_HAS(ch->plugin, struct notifier_plugin,
+	    recipients) && ch->plugin->recipients != NULL)
+		rc = ch->plugin->recipients(ch->instance, enqueue_addr, &e);
+	/* No address: the plugin may still know what to do. */
+	if (rc == 0 && e.n == 0)
+		rc = enqueue_one(st, alert_key, ch->name, NULL, payload, now);
 	return rc;
 }
 
@@ -171,8 +197,8 @@ dispatch_enqueue(struct store *st, const struct contract *c,
 		if (!(d->channels[i].kinds & (1u << a->kind)))
 			continue;
 		if (d->channels[i].plugin->flags & NOTIFIER_PER_RECIPIENT)
-			rc = enqueue_recipients(st, c, key,
-			    d->channels[i].name, payload, now);
+			rc = enqueue_recipients(st, c, key, &d->channels[i],
+			    payload, now);
 		else
 			rc = enqueue_one(st, key, d->channels[i].name, NULL,
 			    payload, now);

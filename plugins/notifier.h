@@ -199,6 +199,17 @@ struct notifier_plugin {
 	 * could not even start (the host then retries it later). */
 	int		(*send)(void *instance, struct notifier_delivery *d);
 	void		(*fini)(void *instance);
+	/*
+	 * Added in ABI 2 after its first release (NOTIFIER_HAS); optional,
+	 * NULL for none.  A NOTIFIER_PER_RECIPIENT plugin's own recipients
+	 * (e.g. a cc list): when an alert is queued the daemon calls add()
+	 * for each, and makes one delivery per address, besides those of
+	 * the contract's owner and notify list.  Returns 0, or -1 if add()
+	 * did.  Called on the event loop; it must not block.
+	 */
+	int		(*recipients)(void *instance,
+			    int (*add)(void *arg, const char *addr),
+			    void *arg);
 };
 
 #endif

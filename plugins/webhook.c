@@ -7,10 +7,7 @@
  * runs on the daemon's multi handle; only init() touches the file system
  * (the secret file).
  */
-#include <sys/stat.h>
-
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +21,7 @@
 #include <openssl/hmac.h>
 
 #include "notifier.h"
+#include "plugin-util.h"
 #include "webhook.h"
 
 #ifndef PACKAGE_VERSION
@@ -60,12 +58,6 @@ struct webhook_xfer {
 	char				 errbuf[CURL_ERROR_SIZE];
 };
 
-struct webhook_key {
-	const char	*name;
-	int		(*set)(struct webhook *, const struct notifier_config *,
-			    const struct notifier_kv *);
-};
-
 
 static const char *
 webhook_url_strerror(CURLUcode rc)
@@ -80,9 +72,11 @@ webhook_url_strerror(CURLUcode rc)
 
 /* Takes the URL only if curl parses it and its scheme is http(s). */
 static int
-webhook_set_url(struct webhook *w, const struct notifier_config *cfg,
+webhook_set_url(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct webhook	*w = self;
+
 	CURLU		*u;
 	CURLUcode	 rc;
 	char		*scheme = NULL;
@@ -109,9 +103,11 @@ webhook_set_url(struct webhook *w, const struct notifier_config *cfg,
 }
 
 static int
-webhook_set_format(struct webhook *w, const struct notifier_config *cfg,
+webhook_set_format(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct webhook	*w = self;
+
 	if (webhook_format_parse(kv->value, &w->format) == 0)
 		return 0;
 	cfg->error(cfg, kv->line, "format: not generic, slack or teams: %s",
@@ -120,71 +116,21 @@ webhook_set_format(struct webhook *w, const struct notifier_config *cfg,
 }
 
 static int
-webhook_seconds(const struct notifier_config *cfg,
-    const struct notifier_kv *kv, long *out)
-{
-	char	*end;
-	long	 v;
-
-	errno = 0;
-	v = strtol(kv->value, &end, 10);
-	if (kv->value[0] == '\0' || *end != '\0' || errno != 0 || v < 1 ||
-	    v > WEBHOOK_TIMEOUT_MAX) {
-		cfg->error(cfg, kv->line, "%s: not a number of seconds from 1 "
-		    "to %d: %s", kv->key, WEBHOOK_TIMEOUT_MAX, kv->value);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-webhook_set_connect_timeout(struct webhook *w,
-    const struct notifier_config *cfg, const struct notifier_kv *kv)
-{
-	return webhook_seconds(cfg, kv, &w->connect_timeout);
-}
-
-static int
-webhook_set_timeout(struct webhook *w, const struct notifier_config *cfg,
+webhook_set_connect_timeout(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
-	return webhook_seconds(cfg, kv, &w->timeout);
+	struct webhook	*w = self;
+
+	return putil_seconds(cfg, kv, WEBHOOK_TIMEOUT_MAX, &w->connect_timeout);
 }
 
-/*
- * Reads the secret file into buf (NUL-terminated), refusing a file that
- * group or others may open: the secret lets anyone forge our alerts.
- * The mode is checked on the open file, so a swap in between cannot win.
- */
 static int
-webhook_secret_read(const char *path, char *buf, size_t len, size_t *n,
-    char *err, size_t errlen)
+webhook_set_timeout(void *self, const struct notifier_config *cfg,
+    const struct notifier_kv *kv)
 {
-	struct stat	 st;
-	FILE		*f;
+	struct webhook	*w = self;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
-	*n = 0;
-	if (fstat(fileno(f), &st) == -1)
-		snprintf(err, errlen, "%s", strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		snprintf(err, errlen, "not a regular file");
-	else if ((st.st_mode & 077) != 0)
-		snprintf(err, errlen, "mode %04o gives group or others "
-		    "access; chmod 600 it", (unsigned)(st.st_mode & 07777));
-	else if ((*n = fread(buf, 1, len - 1, f)) == len - 1)
-		snprintf(err, errlen, "longer than %zu bytes", len - 2);
-	else if (ferror(f))
-		snprintf(err, errlen, "read error");
-	else
-		err[0] = '\0';
-	fclose(f);
-	buf[*n] = '\0';
-	return err[0] == '\0' ? 0 : -1;
+	return putil_seconds(cfg, kv, WEBHOOK_TIMEOUT_MAX, &w->timeout);
 }
 
 /*
@@ -261,14 +207,16 @@ webhook_secret_parse(struct webhook *w, char *text, size_t len, char *err,
 }
 
 static int
-webhook_set_secret_file(struct webhook *w, const struct notifier_config *cfg,
+webhook_set_secret_file(void *self, const struct notifier_config *cfg,
     const struct notifier_kv *kv)
 {
+	struct webhook	*w = self;
+
 	char	text[WEBHOOK_SECRET_FILE_MAX + 2], err[256];
 	size_t	n;
 	int	rc;
 
-	rc = webhook_secret_read(kv->value, text, sizeof(text), &n, err,
+	rc = putil_private_read(kv->value, text, sizeof(text), &n, err,
 	    sizeof(err));
 	if (rc == 0)
 		rc = webhook_secret_parse(w, text, n, err, sizeof(err));
@@ -288,7 +236,7 @@ enum webhook_key_index {
 	WEBHOOK_NKEYS
 };
 
-static const struct webhook_key webhook_keys[WEBHOOK_NKEYS] = {
+static const struct putil_key webhook_keys[WEBHOOK_NKEYS] = {
 	[WEBHOOK_KEY_URL] =		{ "url", webhook_set_url },
 	[WEBHOOK_KEY_FORMAT] =		{ "format", webhook_set_format },
 	[WEBHOOK_KEY_SECRET_FILE] =	{ "secret_file",
@@ -297,38 +245,6 @@ static const struct webhook_key webhook_keys[WEBHOOK_NKEYS] = {
 					    webhook_set_connect_timeout },
 	[WEBHOOK_KEY_TIMEOUT] =		{ "timeout", webhook_set_timeout },
 };
-
-/* Applies every key; seen[i] is where webhook_keys[i] was set. */
-static int
-webhook_keys_set(struct webhook *w, const struct notifier_config *cfg,
-    const struct notifier_kv **seen)
-{
-	const struct notifier_kv	*kv;
-	size_t				 i, k;
-	int				 rc = 0;
-
-	for (i = 0; i < cfg->nkv; i++) {
-		kv = &cfg->kv[i];
-		for (k = 0; k < WEBHOOK_NKEYS; k++)
-			if (strcmp(kv->key, webhook_keys[k].name) == 0)
-				break;
-		if (k == WEBHOOK_NKEYS) {
-			cfg->error(cfg, kv->line, "unknown key '%s' (the "
-			    "webhook notifier takes url, format, secret_file, "
-			    "connect_timeout and timeout)", kv->key);
-			rc = -1;
-		} else if (seen[k] != NULL) {
-			cfg->error(cfg, kv->line, "%s: set twice (first on "
-			    "line %d)", kv->key, seen[k]->line);
-			rc = -1;
-		} else {
-			seen[k] = kv;
-			if (webhook_keys[k].set(w, cfg, kv) == -1)
-				rc = -1;
-		}
-	}
-	return rc;
-}
 
 static void
 webhook_free(struct webhook *w)
@@ -356,7 +272,8 @@ webhook_init(const struct notifier_host *host,
 	w->format = WEBHOOK_GENERIC;
 	w->connect_timeout = 10;
 	w->timeout = 30;
-	rc = webhook_keys_set(w, cfg, seen);
+	rc = putil_keys_set(w, webhook_keys, WEBHOOK_NKEYS, "webhook", "url, "
+	    "format, secret_file, connect_timeout and timeout", cfg, seen);
 	/* A missing key has no line of its own. */
 	if (seen[WEBHOOK_KEY_URL] == NULL) {
 		cfg->error(cfg, cfg->line, "url: required (the address alerts are "
@@ -525,38 +442,13 @@ webhook_xfer_free(struct webhook_xfer *x)
 	free(x);
 }
 
-/*
- * Makes text from the receiver fit for a log line and a JSON string:
- * printable ASCII, runs of white space and control characters as one
- * space, anything else as '?'.
- */
-static void
-webhook_clean(char *dst, size_t len, const char *src)
-{
-	size_t	i = 0;
-
-	for (; *src != '\0' && i + 1 < len; src++) {
-		if (isspace((unsigned char)*src) ||
-		    iscntrl((unsigned char)*src)) {
-			if (i > 0 && dst[i - 1] != ' ')
-				dst[i++] = ' ';
-		} else if ((unsigned char)*src < 0x7f)
-			dst[i++] = *src;
-		else
-			dst[i++] = '?';
-	}
-	while (i > 0 && dst[i - 1] == ' ')
-		i--;
-	dst[i] = '\0';
-}
-
 static void
 webhook_http_msg(const struct webhook_xfer *x, long code, char *msg,
     size_t len)
 {
 	char	excerpt[WEBHOOK_EXCERPT_MAX + 1];
 
-	webhook_clean(excerpt, sizeof(excerpt), x->excerpt);
+	putil_clean(excerpt, sizeof(excerpt), x->excerpt);
 	snprintf(msg, len, "HTTP %ld%s%s", code, excerpt[0] ? ": " : "",
 	    excerpt);
 }
@@ -592,7 +484,7 @@ webhook_classify(const struct webhook_xfer *x, CURL *easy, CURLcode rc,
 		return NOTIFIER_RETRY;
 	}
 	if (rc != CURLE_OK) {
-		webhook_clean(msg, len, x->errbuf[0] != '\0' ? x->errbuf :
+		putil_clean(msg, len, x->errbuf[0] != '\0' ? x->errbuf :
 		    curl_easy_strerror(rc));
 		return NOTIFIER_RETRY;
 	}
@@ -610,7 +502,7 @@ webhook_classify(const struct webhook_xfer *x, CURL *easy, CURLcode rc,
 	}
 	if (code >= 300 && code < 400) {
 		curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location);
-		webhook_clean(where, sizeof(where), location != NULL ?
+		putil_clean(where, sizeof(where), location != NULL ?
 		    location : "nowhere (no Location)");
 		snprintf(msg, len, "redirect not followed: %ld to %s", code,
 		    where);
