@@ -29,8 +29,7 @@
 long
 store_contract_count(struct store *st)
 {
-	return (long)store_int(st, SQL_CONTRACT_COUNT,
-	    "SELECT count(*) FROM contracts");
+	return (long)store_int(st, "SELECT count(*) FROM contracts");
 }
 
 static char *
@@ -81,7 +80,7 @@ store_contract_get(struct store *st, const char *ref, struct contract *c,
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	s = store_prep(st, SQL_CONTRACT_GET, "SELECT " CONTRACT_COLS
+	s = store_prep(st, "SELECT " CONTRACT_COLS
 	    " FROM contracts WHERE ref = ?", "t", ref);
 	if (s == NULL)
 		return STORE_ERROR;
@@ -116,10 +115,10 @@ services_set(struct store *st, const struct contract *c, int64_t id, int add)
 	while (contract_service_next(&p, &svc, &n)) {
 		if (!contract_service_first(c->services, svc, n))
 			continue;
-		s = add ? store_prep(st, SQL_SERVICE_ADD, "INSERT OR IGNORE "
+		s = add ? store_prep(st, "INSERT OR IGNORE "
 		    "INTO services (service, end_date, start_date, contract) "
 		    "VALUES (?, ?, ?, ?)", "-dtI", c->end_date, start, id) :
-		    store_prep(st, SQL_SERVICE_DELETE, "DELETE FROM services "
+		    store_prep(st, "DELETE FROM services "
 		    "WHERE service = ? AND end_date = ? AND start_date = ? AND "
 		    "contract = ?", "-dtI", c->end_date, start, id);
 		if (s == NULL)
@@ -138,7 +137,7 @@ store_contract_id(struct store *st, const char *ref)
 	sqlite3_stmt	*s;
 	int64_t		 id = -1;
 
-	if ((s = store_prep(st, SQL_CONTRACT_ID, "SELECT id FROM contracts "
+	if ((s = store_prep(st, "SELECT id FROM contracts "
 	    "WHERE ref = ?", "t", ref)) == NULL)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -162,7 +161,7 @@ store_contract_insert(struct store *st, const struct contract *c,
 {
 	int	 rc;
 
-	rc = store_do(st, SQL_CONTRACT_INSERT, "INSERT INTO contracts ("
+	rc = store_do(st, "INSERT INTO contracts ("
 	    "ref, title, kind, supplier, owner_name, owner_email, notify, "
 	    "start_date, end_date, max_end_date, extension_notice_days, "
 	    "procurement_lead_days, successor_ref, services, value, notes, "
@@ -184,7 +183,7 @@ contract_old(struct store *st, const char *ref, struct contract *old,
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	if ((s = store_prep(st, SQL_CONTRACT_OLD, "SELECT services, "
+	if ((s = store_prep(st, "SELECT services, "
 	    "start_date, end_date, id FROM contracts WHERE ref = ?", "t",
 	    ref)) == NULL)
 		return STORE_ERROR;
@@ -213,7 +212,7 @@ store_contract_update(struct store *st, const struct contract *c,
 	contract_free(&old);
 	if (rc != 0)
 		return rc;
-	rc = store_do(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
+	rc = store_do(st, "UPDATE contracts SET "
 	    "title = ?2, kind = ?3, supplier = ?4, owner_name = ?5, "
 	    "owner_email = ?6, notify = ?7, start_date = ?8, end_date = ?9, "
 	    "max_end_date = ?10, extension_notice_days = ?11, "
@@ -227,15 +226,14 @@ store_contract_update(struct store *st, const struct contract *c,
 int
 store_contract_exists(struct store *st, const char *ref)
 {
-	return store_has(st, SQL_CONTRACT_EXISTS,
-	    "SELECT 1 FROM contracts WHERE ref = ?", "t", ref);
+	return store_do(st, "SELECT 1 FROM contracts WHERE ref = ?", "t", ref);
 }
 
 int
 store_contract_schedule(struct store *st, const char *ref, time_t horizon,
     time_t next_fire)
 {
-	return store_do(st, SQL_CONTRACT_SCHEDULE, "UPDATE contracts SET "
+	return store_do(st, "UPDATE contracts SET "
 	    "horizon = ?, next_fire = ? WHERE ref = ?", "ITt",
 	    (int64_t)horizon, (int64_t)next_fire, ref);
 }
@@ -243,14 +241,14 @@ store_contract_schedule(struct store *st, const char *ref, time_t horizon,
 int
 store_contract_silence(struct store *st, const char *ref, int32_t until)
 {
-	return store_do(st, SQL_CONTRACT_SILENCE, "UPDATE contracts SET "
+	return store_do(st, "UPDATE contracts SET "
 	    "silenced_until = ? WHERE ref = ?", "dt", until, ref);
 }
 
 int
 store_contract_lapsed(struct store *st, const char *ref, int lapsed)
 {
-	return store_do(st, SQL_CONTRACT_LAPSED, "UPDATE contracts SET "
+	return store_do(st, "UPDATE contracts SET "
 	    "lapsed_extension = ? WHERE ref = ?", "it", lapsed, ref);
 }
 
@@ -293,7 +291,7 @@ int
 store_contract_each(struct store *st, const char *after, long limit,
     store_contract_fn fn, void *arg)
 {
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_EACH, "SELECT "
+	return contract_rows(st, store_prep(st, "SELECT "
 	    CONTRACT_COLS " FROM contracts WHERE ref > ? ORDER BY ref "
 	    "LIMIT ?", "tI", after, (int64_t)limit), fn, arg, __func__);
 }
@@ -302,7 +300,7 @@ int
 store_contract_due(struct store *st, time_t now, long limit,
     store_contract_fn fn, void *arg)
 {
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_DUE, "SELECT "
+	return contract_rows(st, store_prep(st, "SELECT "
 	    CONTRACT_COLS " FROM contracts WHERE next_fire IS NOT NULL AND "
 	    "next_fire <= ? ORDER BY next_fire LIMIT ?", "II", (int64_t)now,
 	    (int64_t)limit), fn, arg, __func__);
@@ -311,7 +309,7 @@ store_contract_due(struct store *st, time_t now, long limit,
 time_t
 store_next_fire(struct store *st)
 {
-	return (time_t)store_int(st, SQL_NEXT_FIRE, "SELECT min(next_fire) "
+	return (time_t)store_int(st, "SELECT min(next_fire) "
 	    "FROM contracts WHERE next_fire IS NOT NULL");
 }
 
@@ -325,7 +323,7 @@ store_contract_window(struct store *st, const struct agenda_window *w,
 	 * a lead before the maximum end: the default's, or the contract's
 	 * own (indexed as it is).
 	 */
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_WINDOW, "SELECT "
+	return contract_rows(st, store_prep(st, "SELECT "
 	    CONTRACT_COLS " FROM contracts WHERE id IN ("
 	    " SELECT id FROM contracts WHERE end_date BETWEEN ?1 AND ?2"
 	    " UNION SELECT id FROM contracts WHERE end_date BETWEEN ?3 AND ?4"
@@ -352,7 +350,7 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 	 * end (engine_services_uncovered), which the row ends before.
 	 */
 	(void)ref;
-	rc = store_has(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
+	rc = store_do(st, "SELECT 1 FROM services WHERE "
 	    "service = ?1 AND end_date >= ?2 AND start_date <= ?2 LIMIT 1",
 	    "td", svc, day);
 	/* An error answers "not covered": a false warning, not a miss. */
@@ -373,7 +371,7 @@ fill_row(void *arg, struct contract *c, struct contract_state *cs)
 int
 store_services_fill(struct store *st)
 {
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_EACH, "SELECT "
+	return contract_rows(st, store_prep(st, "SELECT "
 	    CONTRACT_COLS " FROM contracts WHERE ref > ? ORDER BY ref "
 	    "LIMIT ?", "tI", "", (int64_t)INT64_MAX), fill_row, st,
 	    __func__) < 0 ? -1 : 0;
@@ -390,7 +388,7 @@ store_import_begin(struct store *st)
 int64_t
 store_import_next_id(struct store *st)
 {
-	return store_int(st, SQL_IMPORT_NEXT, "SELECT coalesce(max(id), 0) + 1 "
+	return store_int(st, "SELECT coalesce(max(id), 0) + 1 "
 	    "FROM contracts");
 }
 
@@ -409,7 +407,7 @@ store_import_id_of(struct store *st, const char *ref)
 int
 store_import_due_add(struct store *st, int64_t id)
 {
-	return store_do(st, SQL_IMPORT_ADD, "INSERT INTO temp.import_due (id) "
+	return store_do(st, "INSERT INTO temp.import_due (id) "
 	    "VALUES (?)", "I", id);
 }
 
@@ -435,7 +433,7 @@ store_import_due(struct store *st, int64_t *after, long limit,
 	sqlite3_stmt	*s;
 	int		 n;
 
-	if ((s = store_prep(st, SQL_IMPORT_DUE, "SELECT " CONTRACT_COLS ", id "
+	if ((s = store_prep(st, "SELECT " CONTRACT_COLS ", id "
 	    "FROM temp.import_due JOIN contracts USING (id) WHERE id > ? "
 	    "ORDER BY id LIMIT ?", "II", *after, (int64_t)limit)) == NULL)
 		return STORE_ERROR;

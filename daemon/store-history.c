@@ -16,7 +16,7 @@ int
 store_audit(struct store *st, time_t at, long uid, const char *user,
     const char *cmd, const char *args, const char *result)
 {
-	return store_do(st, SQL_AUDIT, "INSERT INTO audit (at, uid, user, "
+	return store_do(st, "INSERT INTO audit (at, uid, user, "
 	    "cmd, args, result) VALUES (?, ?, ?, ?, ?, ?)", "IItttt",
 	    (int64_t)at, (int64_t)uid, user, cmd, args, result) == 0 ? 0 : -1;
 }
@@ -25,7 +25,7 @@ int
 store_extension_add(struct store *st, const char *ref,
     const struct extension_rec *e)
 {
-	return store_do(st, SQL_EXTENSION_ADD, "INSERT INTO extensions (ref, "
+	return store_do(st, "INSERT INTO extensions (ref, "
 	    "old_end, new_end, decided_on, decision_ref, note, lapsed, "
 	    "recorded_at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    "tdddttiIIt", ref, e->old_end, e->new_end, e->decided_on,
@@ -63,7 +63,7 @@ store_extension_each(struct store *st, const char *ref,
 	struct extension_cb	 cb = { fn, arg };
 	sqlite3_stmt		*s;
 
-	s = store_prep(st, SQL_EXTENSION_EACH, "SELECT old_end, new_end, "
+	s = store_prep(st, "SELECT old_end, new_end, "
 	    "decided_on, decision_ref, note, lapsed, recorded_at, uid, user "
 	    "FROM extensions WHERE ref = ? ORDER BY id", "t", ref);
 	if (s == NULL)
@@ -76,7 +76,7 @@ store_alert_record(struct store *st, const char *ref,
     const struct alert_rec *a)
 {
 	/* A skip never overwrites what fired. */
-	return store_do(st, SQL_ALERT_RECORD, "INSERT INTO alerts "
+	return store_do(st, "INSERT INTO alerts "
 	    "(key, ref, kind, due, offset_days, fire_at, state, late, at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) "
 	    "DO UPDATE SET state = ?7, late = ?8, at = ?9 "
@@ -87,8 +87,7 @@ store_alert_record(struct store *st, const char *ref,
 int
 store_alert_known(struct store *st, const char *key)
 {
-	return store_has(st, SQL_ALERT_KNOWN,
-	    "SELECT 1 FROM alerts WHERE key = ?", "t", key);
+	return store_do(st, "SELECT 1 FROM alerts WHERE key = ?", "t", key);
 }
 
 struct alert_cb {
@@ -124,7 +123,7 @@ store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
 	 * Keys from "ref/" up to "ref0" ('0' follows '/'); a ref may hold
 	 * '/' itself, so "ref/x/..." is in the range too.
 	 */
-	s = store_prep(st, SQL_ALERT_EACH, "SELECT key, kind, due, "
+	s = store_prep(st, "SELECT key, kind, due, "
 	    "offset_days, fire_at, state, late, at FROM alerts WHERE "
 	    "key >= ?1 || '/' AND key < ?1 || '0' AND ref = ?1 "
 	    "ORDER BY fire_at, key", "t", ref);
@@ -136,7 +135,7 @@ store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
 int
 store_ack_add(struct store *st, const char *ref, const struct ack_rec *a)
 {
-	return store_do(st, SQL_ACK_ADD, "INSERT OR REPLACE INTO acks (ref, "
+	return store_do(st, "INSERT OR REPLACE INTO acks (ref, "
 	    "kind, due, note, at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    "ttdtIIt", ref, a->kind, a->due, a->note, (int64_t)a->at,
 	    (int64_t)a->uid, a->user);
@@ -145,7 +144,7 @@ store_ack_add(struct store *st, const char *ref, const struct ack_rec *a)
 int
 store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
 {
-	return store_has(st, SQL_ACKED, "SELECT 1 FROM acks WHERE ref = ? AND "
+	return store_do(st, "SELECT 1 FROM acks WHERE ref = ? AND "
 	    "kind = ? AND due = ?", "ttd", ref, kind, due);
 }
 
@@ -179,7 +178,7 @@ store_ack_window(struct store *st, int32_t from, int32_t to,
 	struct ack_cb	 cb = { NULL, arg, fn };
 	sqlite3_stmt	*s;
 
-	s = store_prep(st, SQL_ACK_WINDOW, "SELECT kind, due, note, at, uid, "
+	s = store_prep(st, "SELECT kind, due, note, at, uid, "
 	    "user, ref FROM acks WHERE due BETWEEN ? AND ?", "dd", from, to);
 	if (s == NULL)
 		return STORE_ERROR;
@@ -192,7 +191,7 @@ store_ack_each(struct store *st, const char *ref, store_ack_fn fn, void *arg)
 	struct ack_cb	 cb = { fn, arg, NULL };
 	sqlite3_stmt	*s;
 
-	s = store_prep(st, SQL_ACK_EACH, "SELECT kind, due, note, at, uid, "
+	s = store_prep(st, "SELECT kind, due, note, at, uid, "
 	    "user FROM acks WHERE ref = ? ORDER BY at, kind", "t", ref);
 	if (s == NULL)
 		return STORE_ERROR;

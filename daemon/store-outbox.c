@@ -14,7 +14,7 @@
 int
 store_delivery_add(struct store *st, const struct delivery_rec *d)
 {
-	return store_do(st, SQL_DELIVERY_ADD, "INSERT OR IGNORE INTO "
+	return store_do(st, "INSERT OR IGNORE INTO "
 	    "deliveries (key, alert_key, channel, recipient, state, attempts, "
 	    "next_attempt, created, payload) "
 	    "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)", "ttttIIt", d->key,
@@ -65,7 +65,7 @@ int
 store_delivery_due(struct store *st, time_t now, long limit,
     store_delivery_fn fn, void *arg)
 {
-	return delivery_rows(st, store_prep(st, SQL_DELIVERY_DUE, "SELECT "
+	return delivery_rows(st, store_prep(st, "SELECT "
 	    DELIVERY_COLS " FROM deliveries INDEXED BY deliveries_due WHERE "
 	    "state IN ('pending', 'failed') AND inflight = 0 AND "
 	    "next_attempt <= ? ORDER BY next_attempt, key LIMIT ?", "II",
@@ -76,7 +76,7 @@ int
 store_delivery_each(struct store *st, const char *state, long limit,
     store_delivery_fn fn, void *arg)
 {
-	return delivery_rows(st, store_prep(st, SQL_DELIVERY_EACH, "SELECT "
+	return delivery_rows(st, store_prep(st, "SELECT "
 	    DELIVERY_COLS " FROM deliveries WHERE (?1 IS NULL AND state <> "
 	    "'delivered') OR state = ?1 ORDER BY created DESC, key LIMIT ?2",
 	    "tI", state, (int64_t)limit), fn, arg, __func__);
@@ -86,7 +86,7 @@ int
 store_delivery_result(struct store *st, const char *key, const char *state,
     int attempts, time_t next_attempt, const char *last_error)
 {
-	return store_do(st, SQL_DELIVERY_RESULT, "UPDATE deliveries SET "
+	return store_do(st, "UPDATE deliveries SET "
 	    "state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
 	    "inflight = 0 WHERE key = ?", "tiItt", state, attempts,
 	    (int64_t)next_attempt, last_error, key);
@@ -95,7 +95,7 @@ store_delivery_result(struct store *st, const char *key, const char *state,
 time_t
 store_delivery_next(struct store *st)
 {
-	return (time_t)store_int(st, SQL_DELIVERY_NEXT, "SELECT "
+	return (time_t)store_int(st, "SELECT "
 	    "min(next_attempt) FROM deliveries WHERE state IN ('pending', "
 	    "'failed') AND inflight = 0");
 }
@@ -121,7 +121,7 @@ store_delivery_counts(struct store *st, long counts[4])
 	sqlite3_stmt	*s;
 
 	memset(counts, 0, 4 * sizeof(counts[0]));
-	s = store_stmt(st, SQL_DELIVERY_COUNTS, "SELECT state, count(*) FROM "
+	s = store_stmt(st, "SELECT state, count(*) FROM "
 	    "deliveries GROUP BY state");
 	if (s == NULL)
 		return STORE_ERROR;
@@ -134,7 +134,7 @@ store_delivery_retry(struct store *st, const char *key, time_t now)
 {
 	int	rc;
 
-	if ((rc = store_do(st, SQL_DELIVERY_RETRY, "UPDATE deliveries SET "
+	if ((rc = store_do(st, "UPDATE deliveries SET "
 	    "state = 'pending', next_attempt = ?1, created = ?1 "
 	    "WHERE key = ?2 AND state IN ('failed', 'dead', 'pending')", "It",
 	    (int64_t)now, key)) != 0)
@@ -145,7 +145,7 @@ store_delivery_retry(struct store *st, const char *key, time_t now)
 int
 store_delivery_inflight(struct store *st, const char *key)
 {
-	return store_do(st, SQL_DELIVERY_INFLIGHT, "UPDATE deliveries SET "
+	return store_do(st, "UPDATE deliveries SET "
 	    "inflight = 1 WHERE key = ?", "t", key);
 }
 

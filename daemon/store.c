@@ -378,26 +378,29 @@ store_rollback_nosync(struct store *st)
 	(void)store_exec(st, "PRAGMA synchronous = FULL");
 }
 
-/*
- * A prepared statement from the cache, reset and with its bindings
- * cleared.  Statements live until store_close().
- */
+/* Statements are prepared once and live until store_close(). */
 sqlite3_stmt *
-store_stmt(struct store *st, enum store_sql id, const char *sql)
+store_stmt(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*s = st->stmts[id];
+	sqlite3_stmt	*s;
+	int		 i;
 
-	if (s != NULL) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-		return s;
+	for (i = 0; i < st->nstmts; i++) {
+		if (st->sqls[i] == sql) {
+			sqlite3_reset(st->stmts[i]);
+			sqlite3_clear_bindings(st->stmts[i]);
+			return st->stmts[i];
+		}
 	}
+	if (st->nstmts == STORE_NSTMT)
+		fatalx("%s: more than %d statements", __func__, STORE_NSTMT);
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &s, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s: %s", __func__, sql, sqlite3_errmsg(st->db));
 		return NULL;
 	}
-	st->stmts[id] = s;
+	st->sqls[st->nstmts] = sql;
+	st->stmts[st->nstmts++] = s;
 	return s;
 }
 
@@ -457,13 +460,13 @@ bind_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 }
 
 static sqlite3_stmt *
-store_vprep(struct store *st, enum store_sql id, const char *sql,
-    const char *fmt, va_list *ap)
+store_vprep(struct store *st, const char *sql, const char *fmt,
+    va_list *ap)
 {
 	sqlite3_stmt	*s;
 	int		 i;
 
-	if ((s = store_stmt(st, id, sql)) == NULL)
+	if ((s = store_stmt(st, sql)) == NULL)
 		return NULL;
 	for (i = 0; fmt[i] != '\0'; i++)
 		bind_one(s, i + 1, fmt[i], ap);
@@ -471,14 +474,13 @@ store_vprep(struct store *st, enum store_sql id, const char *sql,
 }
 
 sqlite3_stmt *
-store_prep(struct store *st, enum store_sql id, const char *sql,
-    const char *fmt, ...)
+store_prep(struct store *st, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt	*s;
 	va_list		 ap;
 
 	va_start(ap, fmt);
-	s = store_vprep(st, id, sql, fmt, &ap);
+	s = store_vprep(st, sql, fmt, &ap);
 	va_end(ap);
 	return s;
 }
@@ -529,9 +531,9 @@ store_rows(struct store *st, sqlite3_stmt *s,
 }
 
 int64_t
-store_int(struct store *st, enum store_sql id, const char *sql)
+store_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*s = store_stmt(st, id, sql);
+	sqlite3_stmt	*s = store_stmt(st, sql);
 	int64_t		 v = 0;
 	int		 rc;
 
@@ -752,8 +754,8 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < STORE_NSQL; i++)
-		sqlite3_finalize(st->stmts[i]);
+	for (i = 0; i < STORE_NSTMT; i++)
+		sqlite3_finalize(st->stmts[i]);	/* a no-op for NULL */
 	sqlite3_close(st->db);
 	if (st->lockfd != -1)
 		close(st->lockfd);
@@ -767,8 +769,8 @@ store_meta_get(struct store *st, const char *name, char *buf, size_t len)
 	const char	*v;
 	int		 rc;
 
-	if ((s = store_prep(st, SQL_META_GET,
-	    "SELECT value FROM meta WHERE name = ?", "t", name)) == NULL)
+	if ((s = store_prep(st, "SELECT value FROM meta WHERE name = ?", "t",
+	    name)) == NULL)
 		return STORE_ERROR;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		v = store_col_text(s, 0);
@@ -787,8 +789,8 @@ int
 store_meta_set(struct store *st, const char *name, const char *value)
 {
 	if (value == NULL)
-		return store_do(st, SQL_META_DELETE,
-		    "DELETE FROM meta WHERE name = ?", "t", name);
-	return store_do(st, SQL_META_SET, "INSERT OR REPLACE INTO meta "
-	    "(name, value) VALUES (?, ?)", "tt", name, value);
+		return store_do(st, "DELETE FROM meta WHERE name = ?", "t",
+		    name);
+	return store_do(st, "INSERT OR REPLACE INTO meta (name, value) "
+	    "VALUES (?, ?)", "tt", name, value);
 }

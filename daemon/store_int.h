@@ -21,62 +21,23 @@
 #define STORE_PROC_OWN \
 	"date(max_end_date, '-' || procurement_lead_days || ' days')"
 
-enum store_sql {
-	SQL_CONTRACT_COUNT,
-	SQL_AUDIT,
-	SQL_CONTRACT_GET,
-	SQL_CONTRACT_INSERT,
-	SQL_CONTRACT_UPDATE,
-	SQL_CONTRACT_EXISTS,
-	SQL_CONTRACT_SCHEDULE,
-	SQL_CONTRACT_SILENCE,
-	SQL_CONTRACT_LAPSED,
-	SQL_CONTRACT_EACH,
-	SQL_CONTRACT_DUE,
-	SQL_CONTRACT_WINDOW,
-	SQL_NEXT_FIRE,
-	SQL_SERVICE_ADD,
-	SQL_SERVICE_DELETE,
-	SQL_COVERED,
-	SQL_CONTRACT_ID,
-	SQL_CONTRACT_OLD,
-	SQL_IMPORT_NEXT,
-	SQL_IMPORT_ADD,
-	SQL_IMPORT_DUE,
-	SQL_META_GET,
-	SQL_META_SET,
-	SQL_META_DELETE,
-	SQL_EXTENSION_ADD,
-	SQL_EXTENSION_EACH,
-	SQL_ALERT_RECORD,
-	SQL_ALERT_KNOWN,
-	SQL_ALERT_EACH,
-	SQL_ACK_ADD,
-	SQL_ACKED,
-	SQL_ACK_EACH,
-	SQL_ACK_WINDOW,
-	SQL_DELIVERY_ADD,
-	SQL_DELIVERY_DUE,
-	SQL_DELIVERY_RESULT,
-	SQL_DELIVERY_NEXT,
-	SQL_DELIVERY_EACH,
-	SQL_DELIVERY_COUNTS,
-	SQL_DELIVERY_RETRY,
-	SQL_DELIVERY_INFLIGHT,
-	STORE_NSQL
-};
+/* Prepared statements the cache holds at the most. */
+#define STORE_NSTMT	64
 
 struct store {
 	sqlite3		*db;
-	sqlite3_stmt	*stmts[STORE_NSQL];
+	/* The cache: statements by the address of their SQL text. */
+	const char	*sqls[STORE_NSTMT];
+	sqlite3_stmt	*stmts[STORE_NSTMT];
+	int		 nstmts;
 	int		 lockfd;	/* PATH.lock, held while open; -1 */
 	int		 readonly;	/* a reader beside the writer */
 	int64_t		 last_contract;	/* id of the last inserted */
 };
 
 int		 store_exec(struct store *st, const char *sql);
-sqlite3_stmt	*store_stmt(struct store *st, enum store_sql id,
-		    const char *sql);
+/* A statement of the cache, reset and its bindings cleared. */
+sqlite3_stmt	*store_stmt(struct store *st, const char *sql);
 /*
  * store_stmt, then binds from index 1 one argument per letter of fmt:
  * 't' text or NULL (const char *), 'd' a date as ISO text, NULL for
@@ -84,24 +45,19 @@ sqlite3_stmt	*store_stmt(struct store *st, enum store_sql id,
  * 'i' an int, 'I' an int64 (time_t too), 'T' an instant, NULL when 0;
  * '-' leaves its index to the caller, who binds it.
  */
-sqlite3_stmt	*store_prep(struct store *st, enum store_sql id,
-		    const char *sql, const char *fmt, ...);
+sqlite3_stmt	*store_prep(struct store *st, const char *sql,
+		    const char *fmt, ...);
 /*
  * Steps s (NULL: STORE_ERROR) once: 1 for a row (a query that finds one
  * or not), 0 at its end, STORE_CONFLICT or STORE_ERROR.  store_do
- * prepares and binds it first, as store_prep; store_has too, for a
- * query.
+ * prepares and binds it first, as store_prep.
  */
 int		 store_done(struct store *st, sqlite3_stmt *s, const char *fn);
-#define		 store_do(st, id, sql, ...) \
-		    store_done((st), store_prep((st), (id), (sql), __VA_ARGS__), \
-		    (sql))
-#define		 store_has(st, id, sql, ...) \
-		    store_done((st), store_prep((st), (id), (sql), __VA_ARGS__), \
+#define		 store_do(st, sql, ...) \
+		    store_done((st), store_prep((st), (sql), __VA_ARGS__), \
 		    (sql))
 /* For a query of one integer: its value, 0 when NULL, -1 on error. */
-int64_t		 store_int(struct store *st, enum store_sql id,
-		    const char *sql);
+int64_t		 store_int(struct store *st, const char *sql);
 int		 store_rows(struct store *st, sqlite3_stmt *s,
 		    int (*row)(sqlite3_stmt *, void *), void *arg,
 		    const char *fn);
