@@ -485,7 +485,6 @@ store_prep(struct store *st, const char *sql, const char *fmt, ...)
 	return s;
 }
 
-/* Steps a statement once: a row 1, its end 0, or a failure. */
 int
 store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 {
@@ -505,16 +504,14 @@ store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 	return STORE_ERROR;
 }
 
-/*
- * Steps s to its end, calling row for each row (-1 from row stops); the
- * number of rows, or STORE_ERROR.  Leaves s reset.
- */
 int
 store_rows(struct store *st, sqlite3_stmt *s,
     int (*row)(sqlite3_stmt *, void *), void *arg, const char *fn)
 {
 	int	rc, n = 0;
 
+	if (s == NULL)
+		return STORE_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (row(s, arg) == -1) {
 			rc = SQLITE_ABORT;
@@ -549,23 +546,58 @@ store_int(struct store *st, const char *sql)
 	return v;
 }
 
-int32_t
-store_col_date(sqlite3_stmt *s, int i)
+static void
+col_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 {
-	const char	*v = store_col_text(s, i);
+	const char	*t;
 	int32_t		 day;
 
-	if (v == NULL || date_parse(v, &day) == -1)
-		return DATE_NONE;
-	return day;
+	switch (type) {
+	case 't':
+		*va_arg(*ap, const char **) = store_col_text(s, i);
+		break;
+	case 's':
+		t = store_col_text(s, i);
+		*va_arg(*ap, char **) = t == NULL ? NULL : strdup(t);
+		break;
+	case 'd':
+		t = store_col_text(s, i);
+		if (t == NULL || date_parse(t, &day) == -1)
+			day = DATE_NONE;
+		*va_arg(*ap, int32_t *) = day;
+		break;
+	case 'n':
+		*va_arg(*ap, int *) = sqlite3_column_type(s, i) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int(s, i);
+		break;
+	case 'i':
+		*va_arg(*ap, int *) = sqlite3_column_int(s, i);
+		break;
+	case 'l':
+		*va_arg(*ap, long *) = sqlite3_column_int64(s, i);
+		break;
+	case 'I':
+		*va_arg(*ap, int64_t *) = sqlite3_column_int64(s, i);
+		break;
+	case 'T':
+		*va_arg(*ap, time_t *) = sqlite3_column_int64(s, i);
+		break;
+	case '-':
+		break;		/* read by the caller */
+	default:
+		fatalx("%s: bad column type '%c'", __func__, type);
+	}
 }
 
-/* A count of days, -1 for NULL (the default). */
-int
-store_col_days(sqlite3_stmt *s, int i)
+void
+store_cols(sqlite3_stmt *s, int i, const char *fmt, ...)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(s, i);
+	va_list	ap;
+
+	va_start(ap, fmt);
+	for (; *fmt != '\0'; fmt++, i++)
+		col_one(s, i, *fmt, &ap);
+	va_end(ap);
 }
 
 static int

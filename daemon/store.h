@@ -170,7 +170,7 @@ struct alert_rec {
 	const char	*key;
 	const char	*kind;
 	int32_t		 due;
-	int		 offset;
+	int		 offset;	/* days before due */
 	time_t		 fire_at;
 	const char	*state;
 	int		 late;

@@ -11,6 +11,8 @@
 
 #include <sqlite3.h>
 
+#include "store.h"
+
 /*
  * The extension deadline and procurement start of a contract that gives
  * its own notice or lead, as ISO text: indexed (migration 9), and asked
@@ -58,13 +60,33 @@ int		 store_done(struct store *st, sqlite3_stmt *s, const char *fn);
 		    (sql))
 /* For a query of one integer: its value, 0 when NULL, -1 on error. */
 int64_t		 store_int(struct store *st, const char *sql);
+/*
+ * Steps s (NULL: STORE_ERROR) to its end, calling row for each row (-1
+ * from row stops): the number of rows, or STORE_ERROR.  Leaves s reset.
+ */
 int		 store_rows(struct store *st, sqlite3_stmt *s,
 		    int (*row)(sqlite3_stmt *, void *), void *arg,
 		    const char *fn);
-int32_t		 store_col_date(sqlite3_stmt *s, int i);
-int		 store_col_days(sqlite3_stmt *s, int i);
+/*
+ * Reads the row's columns from index i, one pointer per letter of fmt:
+ * 't' text or NULL (const char **, valid until the next step), 's' a
+ * copy of it (char **), 'd' a date, DATE_NONE for NULL (int32_t *), 'n'
+ * a count of days, -1 for NULL (int *), 'i' an int, 'l' a long, 'I' an
+ * int64, 'T' a time_t; '-' skips its column.
+ */
+void		 store_cols(sqlite3_stmt *s, int i, const char *fmt, ...);
 #define		 store_col_text(s, i) \
 		    ((const char *)sqlite3_column_text((s), (i)))
+
+/* A walk over history or outbox rows: the records' function, its arg. */
+struct store_cb {
+	store_extension_fn	 extension;
+	store_alert_fn		 alert;
+	store_ack_fn		 ack;
+	store_ack_ref_fn	 ack_ref;	/* with the contract's ref */
+	store_delivery_fn	 delivery;
+	void			*arg;
+};
 
 /* store-contract.c: the services table made from the contracts' lists. */
 int		 store_services_fill(struct store *st);
