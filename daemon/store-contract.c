@@ -9,14 +9,11 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <sqlite3.h>
 
 #include "contract.h"
 #include "dates.h"
-#include "log.h"
 #include "store.h"
 #include "store_int.h"
 

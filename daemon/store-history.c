@@ -3,12 +3,9 @@
  * audit table.
  */
 #include <stdint.h>
-#include <string.h>
 
 #include <sqlite3.h>
 
-#include "dates.h"
-#include "log.h"
 #include "store.h"
 #include "store_int.h"
 

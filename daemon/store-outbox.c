@@ -7,7 +7,6 @@
 
 #include <sqlite3.h>
 
-#include "log.h"
 #include "store.h"
 #include "store_int.h"
 
