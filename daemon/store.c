@@ -40,6 +40,18 @@
 /* The page size of a new database; one keeps the size it was made with. */
 #define STORE_PAGE_SIZE	"16384"
 
+/* The columns of a contract from title to lapsed_extension, in 1 and 9. */
+#define CONTRACT_COLDEFS \
+	" title TEXT NOT NULL," \
+	" kind TEXT NOT NULL DEFAULT 'contract'," \
+	" supplier TEXT, owner_name TEXT, owner_email TEXT, notify TEXT," \
+	" start_date TEXT, end_date TEXT NOT NULL," \
+	" max_end_date TEXT NOT NULL," \
+	" extension_notice_days INTEGER, procurement_lead_days INTEGER," \
+	" successor_ref TEXT, services TEXT, value TEXT, notes TEXT," \
+	" silenced_until TEXT," \
+	" lapsed_extension INTEGER NOT NULL DEFAULT 0,"
+
 /*
  * Migrations, applied in order inside one transaction each; the schema
  * version is the number of migrations applied (PRAGMA user_version).
@@ -48,14 +60,7 @@ static const char *const store_migrations[] = {
 	/* 1: contracts, their history, alert state, outbox, audit */
 	"CREATE TABLE contracts ("
 	" ref TEXT PRIMARY KEY,"
-	" title TEXT NOT NULL,"
-	" kind TEXT NOT NULL DEFAULT 'contract',"
-	" supplier TEXT, owner_name TEXT, owner_email TEXT, notify TEXT,"
-	" start_date TEXT, end_date TEXT NOT NULL, max_end_date TEXT NOT NULL,"
-	" extension_notice_days INTEGER, procurement_lead_days INTEGER,"
-	" successor_ref TEXT, services TEXT, value TEXT, notes TEXT,"
-	" silenced_until TEXT,"
-	" lapsed_extension INTEGER NOT NULL DEFAULT 0,"
+	CONTRACT_COLDEFS
 	" ext_due TEXT, proc_due TEXT,"
 	" horizon INTEGER NOT NULL DEFAULT 0,"
 	" next_fire INTEGER,"
@@ -193,14 +198,7 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE contracts_v9 ("
 	" id INTEGER PRIMARY KEY,"
 	" ref TEXT NOT NULL UNIQUE,"
-	" title TEXT NOT NULL,"
-	" kind TEXT NOT NULL DEFAULT 'contract',"
-	" supplier TEXT, owner_name TEXT, owner_email TEXT, notify TEXT,"
-	" start_date TEXT, end_date TEXT NOT NULL, max_end_date TEXT NOT NULL,"
-	" extension_notice_days INTEGER, procurement_lead_days INTEGER,"
-	" successor_ref TEXT, services TEXT, value TEXT, notes TEXT,"
-	" silenced_until TEXT,"
-	" lapsed_extension INTEGER NOT NULL DEFAULT 0,"
+	CONTRACT_COLDEFS
 	" horizon INTEGER NOT NULL DEFAULT 0,"
 	" next_fire INTEGER,"
 	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
@@ -405,22 +403,12 @@ store_stmt(struct store *st, const char *sql)
 }
 
 static void
-bind_date(sqlite3_stmt *s, int i, int32_t day)
-{
-	char	buf[DATE_STRLEN];
-
-	if (day == DATE_NONE)
-		(void)sqlite3_bind_null(s, i);
-	else
-		(void)sqlite3_bind_text(s, i, date_format(day, buf), -1,
-		    SQLITE_TRANSIENT);
-}
-
-static void
 bind_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 {
+	char		 buf[DATE_STRLEN];
 	const char	*t;
 	int64_t		 v;
+	int32_t		 day;
 	int		 n;
 
 	switch (type) {
@@ -432,7 +420,11 @@ bind_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 			(void)sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
 		break;
 	case 'd':
-		bind_date(s, i, va_arg(*ap, int32_t));
+		if ((day = va_arg(*ap, int32_t)) == DATE_NONE)
+			(void)sqlite3_bind_null(s, i);
+		else
+			(void)sqlite3_bind_text(s, i, date_format(day, buf), -1,
+			    SQLITE_TRANSIENT);
 		break;
 	case 'n':
 		if ((n = va_arg(*ap, int)) < 0)
@@ -459,28 +451,18 @@ bind_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 	}
 }
 
-static sqlite3_stmt *
-store_vprep(struct store *st, const char *sql, const char *fmt,
-    va_list *ap)
-{
-	sqlite3_stmt	*s;
-	int		 i;
-
-	if ((s = store_stmt(st, sql)) == NULL)
-		return NULL;
-	for (i = 0; fmt[i] != '\0'; i++)
-		bind_one(s, i + 1, fmt[i], ap);
-	return s;
-}
-
 sqlite3_stmt *
 store_prep(struct store *st, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt	*s;
 	va_list		 ap;
+	int		 i;
 
+	if ((s = store_stmt(st, sql)) == NULL)
+		return NULL;
 	va_start(ap, fmt);
-	s = store_vprep(st, sql, fmt, &ap);
+	for (i = 0; fmt[i] != '\0'; i++)
+		bind_one(s, i + 1, fmt[i], &ap);
 	va_end(ap);
 	return s;
 }
@@ -617,28 +599,13 @@ store_progress(struct store *st, void (*fn)(void))
 	    fn != NULL ? store_progress_cb : NULL, (void *)fn);
 }
 
-int
-store_schema_version(struct store *st)
-{
-	sqlite3_stmt	*s;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 static int
 store_migrate(struct store *st, char *err, size_t errlen)
 {
 	char	sql[64];
 	int	v;
 
-	if ((v = store_schema_version(st)) == -1) {
+	if ((v = (int)store_int(st, "PRAGMA user_version")) == -1) {
 		snprintf(err, errlen, "cannot read the schema version: %s",
 		    sqlite3_errmsg(st->db));
 		return -1;
@@ -750,11 +717,9 @@ store_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	st->lockfd = fd;
-	if (store_exec(st, "PRAGMA page_size = " STORE_PAGE_SIZE) == -1 ||
-	    store_exec(st, "PRAGMA journal_mode = WAL") == -1 ||
-	    store_exec(st, "PRAGMA synchronous = FULL") == -1 ||
-	    store_exec(st, "PRAGMA foreign_keys = ON") == -1 ||
-	    store_exec(st, "PRAGMA temp_store = FILE") == -1) {
+	if (store_exec(st, "PRAGMA page_size = " STORE_PAGE_SIZE ";"
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = FILE") == -1) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
 		return NULL;

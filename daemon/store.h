@@ -18,7 +18,6 @@ struct store;
 
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *st);
-int		 store_schema_version(struct store *st);
 long		 store_contract_count(struct store *st);
 
 /* What the scheduler keeps per contract beside its fields. */
