@@ -736,12 +736,7 @@ store_open(const char *path, char *err, size_t errlen)
 struct store *
 store_open_reader(const char *path, char *err, size_t errlen)
 {
-	struct store	*st;
-
-	if ((st = store_connect(path, SQLITE_OPEN_READONLY, err,
-	    errlen)) != NULL)
-		st->readonly = 1;
-	return st;
+	return store_connect(path, SQLITE_OPEN_READONLY, err, errlen);
 }
 
 void

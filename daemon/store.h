@@ -14,8 +14,6 @@
 
 struct store;
 
-#define STORE_ERRLEN	256
-
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *st);
 long		 store_contract_count(struct store *st);

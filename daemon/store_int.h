@@ -33,7 +33,6 @@ struct store {
 	sqlite3_stmt	*stmts[STORE_NSTMT];
 	int		 nstmts;
 	int		 lockfd;	/* PATH.lock, held while open; -1 */
-	int		 readonly;	/* a reader beside the writer */
 	int64_t		 last_contract;	/* id of the last inserted */
 };
 
