@@ -40,18 +40,6 @@
 /* The page size of a new database; one keeps the size it was made with. */
 #define STORE_PAGE_SIZE	"16384"
 
-/* The columns of a contract from title to lapsed_extension, in 1 and 9. */
-#define CONTRACT_COLDEFS \
-	" title TEXT NOT NULL," \
-	" kind TEXT NOT NULL DEFAULT 'contract'," \
-	" supplier TEXT, owner_name TEXT, owner_email TEXT, notify TEXT," \
-	" start_date TEXT, end_date TEXT NOT NULL," \
-	" max_end_date TEXT NOT NULL," \
-	" extension_notice_days INTEGER, procurement_lead_days INTEGER," \
-	" successor_ref TEXT, services TEXT, value TEXT, notes TEXT," \
-	" silenced_until TEXT," \
-	" lapsed_extension INTEGER NOT NULL DEFAULT 0,"
-
 /*
  * Migrations, applied in order inside one transaction each; the schema
  * version is the number of migrations applied (PRAGMA user_version).
@@ -60,7 +48,14 @@ static const char *const store_migrations[] = {
 	/* 1: contracts, their history, alert state, outbox, audit */
 	"CREATE TABLE contracts ("
 	" ref TEXT PRIMARY KEY,"
-	CONTRACT_COLDEFS
+	" title TEXT NOT NULL,"
+	" kind TEXT NOT NULL DEFAULT 'contract',"
+	" supplier TEXT, owner_name TEXT, owner_email TEXT, notify TEXT,"
+	" start_date TEXT, end_date TEXT NOT NULL, max_end_date TEXT NOT NULL,"
+	" extension_notice_days INTEGER, procurement_lead_days INTEGER,"
+	" successor_ref TEXT, services TEXT, value TEXT, notes TEXT,"
+	" silenced_until TEXT,"
+	" lapsed_extension INTEGER NOT NULL DEFAULT 0,"
 	" ext_due TEXT, proc_due TEXT,"
 	" horizon INTEGER NOT NULL DEFAULT 0,"
 	" next_fire INTEGER,"
@@ -198,7 +193,14 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE contracts_v9 ("
 	" id INTEGER PRIMARY KEY,"
 	" ref TEXT NOT NULL UNIQUE,"
-	CONTRACT_COLDEFS
+	" title TEXT NOT NULL,"
+	" kind TEXT NOT NULL DEFAULT 'contract',"
+	" supplier TEXT, owner_name TEXT, owner_email TEXT, notify TEXT,"
+	" start_date TEXT, end_date TEXT NOT NULL, max_end_date TEXT NOT NULL,"
+	" extension_notice_days INTEGER, procurement_lead_days INTEGER,"
+	" successor_ref TEXT, services TEXT, value TEXT, notes TEXT,"
+	" silenced_until TEXT,"
+	" lapsed_extension INTEGER NOT NULL DEFAULT 0,"
 	" horizon INTEGER NOT NULL DEFAULT 0,"
 	" next_fire INTEGER,"
 	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
