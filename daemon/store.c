@@ -144,9 +144,7 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX deliveries_next ON deliveries(state, next_attempt);"
 	"CREATE INDEX deliveries_inflight ON deliveries(inflight)"
 	" WHERE inflight <> 0;",
-	/*
-	 * 3: coverage as dates a service, in a blob of its own (gone in 9).
-	 */
+	/* 3: coverage as dates a service, in a blob of its own (gone in 9). */
 	"CREATE TABLE coverage ("
 	" service TEXT PRIMARY KEY, pairs BLOB NOT NULL) WITHOUT ROWID;",
 	/* 4: the agenda's days, a blob a day (gone in 9); meta. */
@@ -155,18 +153,13 @@ static const char *const store_migrations[] = {
 	" WITHOUT ROWID;",
 	/*
 	 * 5: the dispatcher's next deliveries in the order it takes them,
-	 * LIMIT rows of an index: by (state, next_attempt) it read and
-	 * sorted every pending delivery for each batch, which a backlog of
-	 * a hundred thousand made a loop of seconds.
+	 * LIMIT rows of an index, not every pending one sorted each batch.
 	 */
 	"CREATE INDEX deliveries_due ON deliveries(next_attempt, key)"
 	" WHERE state IN ('pending', 'failed') AND inflight = 0;",
 	/* 6: a note of the agenda's days (gone in 9). */
 	"DELETE FROM meta WHERE name = 'agenda_stale';",
-	/*
-	 * 7: the derived due dates of a contract's row, which nothing reads
-	 * since (6).
-	 */
+	/* 7: the derived due dates of a row, which nothing reads since (6). */
 	"DROP INDEX IF EXISTS contracts_ext_due;"
 	"DROP INDEX IF EXISTS contracts_proc_due;"
 	"ALTER TABLE contracts DROP COLUMN ext_due;"
@@ -266,11 +259,6 @@ store_commit(struct store *st)
 	return store_exec(st, "COMMIT");
 }
 
-/*
- * The commit of a large transaction (an import): the log's pages are
- * copied into the database by store_checkpoint, not by this commit or
- * the next ones.
- */
 int
 store_begin_bulk(struct store *st)
 {
@@ -343,11 +331,7 @@ store_in_txn(struct store *st)
 	return !sqlite3_get_autocommit(st->db);
 }
 
-/*
- * A transaction whose loss in a crash does no harm (it is redone after a
- * restart): committed without waiting for the disk.  WAL keeps the order,
- * so the next synced commit makes it durable too.
- */
+/* WAL keeps the order: the next synced commit makes these durable too. */
 int
 store_begin_nosync(struct store *st)
 {
@@ -415,8 +399,7 @@ bind_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 
 	switch (type) {
 	case 't':
-		t = va_arg(*ap, const char *);
-		if (t == NULL)
+		if ((t = va_arg(*ap, const char *)) == NULL)
 			(void)sqlite3_bind_null(s, i);
 		else
 			(void)sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
@@ -511,22 +494,20 @@ store_rows(struct store *st, sqlite3_stmt *s,
 	return STORE_ERROR;
 }
 
+static int
+int_row(sqlite3_stmt *s, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	return 0;
+}
+
 int64_t
 store_int(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*s = store_stmt(st, sql);
-	int64_t		 v = 0;
-	int		 rc;
+	int64_t	v = 0;
 
-	if (s == NULL)
+	if (store_rows(st, store_stmt(st, sql), int_row, &v, __func__) < 0)
 		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		v = -1;
-	}
-	sqlite3_reset(s);
 	return v;
 }
 
@@ -690,15 +671,11 @@ store_connect(const char *path, int flags, char *err, size_t errlen)
 	}
 	st->lockfd = -1;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
+	    NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(st->db, 2000) != SQLITE_OK ||
+	    store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB) == -1) {
 		snprintf(err, errlen, "%s: %s", path, st->db ?
 		    sqlite3_errmsg(st->db) : "out of memory");
-		store_close(st);
-		return NULL;
-	}
-	sqlite3_busy_timeout(st->db, 2000);
-	if (store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB) == -1) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
 		return NULL;
 	}
