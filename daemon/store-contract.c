@@ -21,7 +21,7 @@
 	"ref, title, kind, supplier, owner_name, owner_email, notify," \
 	" start_date, end_date, max_end_date, extension_notice_days," \
 	" procurement_lead_days, successor_ref, services, value, notes," \
-	" silenced_until, lapsed_extension, horizon, next_fire"
+	" silenced_until, lapsed_extension, horizon, next_fire, id"
 
 long
 store_contract_count(struct store *st)
@@ -33,12 +33,9 @@ store_contract_count(struct store *st)
 static int
 contract_row(sqlite3_stmt *s, struct contract *c, struct contract_state *cs)
 {
-	enum contract_kind	k = CK_CONTRACT;
-
-	contract_free(c);
+	contract_free(c);	/* kind CK_CONTRACT unless the row names one */
 	snprintf(c->ref, sizeof(c->ref), "%s", store_col_text(s, 0));
-	(void)contract_kind_parse(store_col_text(s, 2), &k);
-	c->kind = k;
+	(void)contract_kind_parse(store_col_text(s, 2), &c->kind);
 	store_cols(s, 1, "s-ssssdddnnssss", &c->title, &c->supplier,
 	    &c->owner_name, &c->owner_email, &c->notify, &c->start_date,
 	    &c->end_date, &c->max_end_date, &c->extension_notice_days,
@@ -50,13 +47,13 @@ contract_row(sqlite3_stmt *s, struct contract *c, struct contract_state *cs)
 	return c->title == NULL ? -1 : 0;
 }
 
-/* A walk over rows of CONTRACT_COLS, then the id if after is set. */
+/* A walk over rows of CONTRACT_COLS. */
 struct contract_cb {
 	store_contract_fn	 fn;		/* NULL: the row is only read */
 	void			*arg;
 	struct contract		*c;
-	struct contract_state	*cs;
-	int64_t			*after;		/* the id of the last row */
+	struct contract_state	*cs;		/* may be NULL */
+	int64_t			*after;		/* the last row's id, or NULL */
 };
 
 static int
@@ -71,15 +68,17 @@ contract_cb_row(sqlite3_stmt *s, void *arg)
 	return cb->fn != NULL ? cb->fn(cb->arg, cb->c, cb->cs) : 0;
 }
 
+static const char contract_get_sql[] = "SELECT " CONTRACT_COLS
+    " FROM contracts WHERE ref = ?";
+
 int
 store_contract_get(struct store *st, const char *ref, struct contract *c,
     struct contract_state *cs)
 {
 	struct contract_cb	cb = { NULL, NULL, c, cs, NULL };
 
-	return store_rows(st, store_prep(st, "SELECT " CONTRACT_COLS
-	    " FROM contracts WHERE ref = ?", "t", ref), contract_cb_row, &cb,
-	    __func__);
+	return store_rows(st, store_prep(st, contract_get_sql, "t", ref),
+	    contract_cb_row, &cb, __func__);
 }
 
 /*
@@ -144,36 +143,20 @@ store_contract_insert(struct store *st, const struct contract *c,
 	return services_set(st, c, st->last_contract, 1);
 }
 
-/* The row of ref as it is (its services, dates and id), into old. */
-static int
-contract_old(struct store *st, const char *ref, struct contract *old,
-    int64_t *id)
-{
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if ((s = store_prep(st, "SELECT services, start_date, end_date, id "
-	    "FROM contracts WHERE ref = ?", "t", ref)) == NULL)
-		return STORE_ERROR;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		store_cols(s, 0, "sddI", &old->services, &old->start_date,
-		    &old->end_date, id);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : STORE_ERROR;
-}
-
 int
 store_contract_update(struct store *st, const struct contract *c,
     time_t now)
 {
-	struct contract	 old;
-	int64_t		 id;
-	int		 rc;
+	struct contract		 old;
+	int64_t			 id;
+	struct contract_cb	 cb = { NULL, NULL, &old, NULL, &id };
+	int			 rc;
 
 	/* The rows of its services as they were go first. */
 	contract_init(&old);
-	if ((rc = contract_old(st, c->ref, &old, &id)) == 0)
-		rc = services_set(st, &old, id, 0);
+	rc = store_rows(st, store_prep(st, contract_get_sql, "t", c->ref),
+	    contract_cb_row, &cb, __func__) == 1 ?
+	    services_set(st, &old, id, 0) : STORE_ERROR;
 	contract_free(&old);
 	if (rc != 0)
 		return rc;
@@ -301,7 +284,6 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 	rc = store_do(st, "SELECT 1 FROM services WHERE "
 	    "service = ?1 AND end_date >= ?2 AND start_date <= ?2 LIMIT 1",
 	    "td", svc, day);
-	/* An error answers "not covered": a false warning, not a miss. */
 	return rc < 0 ? 0 : rc;
 }
 
@@ -370,8 +352,8 @@ int
 store_import_due(struct store *st, int64_t *after, long limit,
     store_contract_fn fn, void *arg)
 {
-	return contract_rows(st, store_prep(st, "SELECT " CONTRACT_COLS ", id "
-	    "FROM temp.import_due JOIN contracts USING (id) WHERE id > ? "
+	return contract_rows(st, store_prep(st, "SELECT " CONTRACT_COLS
+	    " FROM temp.import_due JOIN contracts USING (id) WHERE id > ? "
 	    "ORDER BY id LIMIT ?", "II", *after, (int64_t)limit), fn, arg,
 	    after, __func__);
 }
