@@ -39,34 +39,29 @@ delivery_row(sqlite3_stmt *s, void *arg)
 	return cb->delivery(cb->arg, &d);
 }
 
-static int
-delivery_rows(struct store *st, sqlite3_stmt *s, store_delivery_fn fn,
-    void *arg, const char *func)
-{
-	struct store_cb	cb = { .delivery = fn, .arg = arg };
-
-	return store_rows(st, s, delivery_row, &cb, func);
-}
-
 int
 store_delivery_due(struct store *st, time_t now, long limit,
     store_delivery_fn fn, void *arg)
 {
-	return delivery_rows(st, store_prep(st, "SELECT "
-	    DELIVERY_COLS " FROM deliveries INDEXED BY deliveries_due WHERE "
+	struct store_cb	cb = { .delivery = fn, .arg = arg };
+
+	return store_rows(st, store_prep(st, "SELECT " DELIVERY_COLS
+	    " FROM deliveries INDEXED BY deliveries_due WHERE "
 	    "state IN ('pending', 'failed') AND inflight = 0 AND "
 	    "next_attempt <= ? ORDER BY next_attempt, key LIMIT ?", "II",
-	    (int64_t)now, (int64_t)limit), fn, arg, __func__);
+	    (int64_t)now, (int64_t)limit), delivery_row, &cb, __func__);
 }
 
 int
 store_delivery_each(struct store *st, const char *state, long limit,
     store_delivery_fn fn, void *arg)
 {
-	return delivery_rows(st, store_prep(st, "SELECT "
-	    DELIVERY_COLS " FROM deliveries WHERE (?1 IS NULL AND state <> "
-	    "'delivered') OR state = ?1 ORDER BY created DESC, key LIMIT ?2",
-	    "tI", state, (int64_t)limit), fn, arg, __func__);
+	struct store_cb	cb = { .delivery = fn, .arg = arg };
+
+	return store_rows(st, store_prep(st, "SELECT " DELIVERY_COLS
+	    " FROM deliveries WHERE (?1 IS NULL AND state <> 'delivered') "
+	    "OR state = ?1 ORDER BY created DESC, key LIMIT ?2", "tI", state,
+	    (int64_t)limit), delivery_row, &cb, __func__);
 }
 
 int
