@@ -9,14 +9,11 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <sqlite3.h>
 
 #include "contract.h"
 #include "dates.h"
-#include "log.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -24,78 +21,64 @@
 	"ref, title, kind, supplier, owner_name, owner_email, notify," \
 	" start_date, end_date, max_end_date, extension_notice_days," \
 	" procurement_lead_days, successor_ref, services, value, notes," \
-	" silenced_until, lapsed_extension, horizon, next_fire"
+	" silenced_until, lapsed_extension, horizon, next_fire, id"
 
 long
 store_contract_count(struct store *st)
 {
-	return (long)store_int(st, SQL_CONTRACT_COUNT,
-	    "SELECT count(*) FROM contracts");
-}
-
-static char *
-col_strdup(sqlite3_stmt *s, int i)
-{
-	const char	*v = store_col_text(s, i);
-
-	return v == NULL ? NULL : strdup(v);
+	return (long)store_int(st, "SELECT count(*) FROM contracts");
 }
 
 /* Fills c and cs from a row selected with CONTRACT_COLS. */
 static int
 contract_row(sqlite3_stmt *s, struct contract *c, struct contract_state *cs)
 {
-	enum contract_kind	k = CK_CONTRACT;
-
-	contract_free(c);
+	contract_free(c);	/* kind CK_CONTRACT unless the row names one */
 	snprintf(c->ref, sizeof(c->ref), "%s", store_col_text(s, 0));
-	c->title = col_strdup(s, 1);
-	(void)contract_kind_parse(store_col_text(s, 2), &k);
-	c->kind = k;
-	c->supplier = col_strdup(s, 3);
-	c->owner_name = col_strdup(s, 4);
-	c->owner_email = col_strdup(s, 5);
-	c->notify = col_strdup(s, 6);
-	c->start_date = store_col_date(s, 7);
-	c->end_date = store_col_date(s, 8);
-	c->max_end_date = store_col_date(s, 9);
-	c->extension_notice_days = store_col_days(s, 10);
-	c->procurement_lead_days = store_col_days(s, 11);
-	c->successor_ref = col_strdup(s, 12);
-	c->services = col_strdup(s, 13);
-	c->value = col_strdup(s, 14);
-	c->notes = col_strdup(s, 15);
-	if (cs != NULL) {
-		cs->silenced_until = store_col_date(s, 16);
-		cs->lapsed_extension = sqlite3_column_int(s, 17);
-		cs->horizon = sqlite3_column_int64(s, 18);
-		cs->next_fire = sqlite3_column_int64(s, 19);
-	}
+	(void)contract_kind_parse(store_col_text(s, 2), &c->kind);
+	store_cols(s, 1, "s-ssssdddnnssss", &c->title, &c->supplier,
+	    &c->owner_name, &c->owner_email, &c->notify, &c->start_date,
+	    &c->end_date, &c->max_end_date, &c->extension_notice_days,
+	    &c->procurement_lead_days, &c->successor_ref, &c->services,
+	    &c->value, &c->notes);
+	if (cs != NULL)
+		store_cols(s, 16, "diTT", &cs->silenced_until,
+		    &cs->lapsed_extension, &cs->horizon, &cs->next_fire);
 	return c->title == NULL ? -1 : 0;
 }
+
+/* A walk over rows of CONTRACT_COLS. */
+struct contract_cb {
+	store_contract_fn	 fn;		/* NULL: the row is only read */
+	void			*arg;
+	struct contract		*c;
+	struct contract_state	*cs;		/* may be NULL */
+	int64_t			*after;		/* the last row's id, or NULL */
+};
+
+static int
+contract_cb_row(sqlite3_stmt *s, void *arg)
+{
+	struct contract_cb	*cb = arg;
+
+	if (cb->after != NULL)
+		*cb->after = sqlite3_column_int64(s, 20);
+	if (contract_row(s, cb->c, cb->cs) == -1)
+		return -1;
+	return cb->fn != NULL ? cb->fn(cb->arg, cb->c, cb->cs) : 0;
+}
+
+static const char contract_get_sql[] = "SELECT " CONTRACT_COLS
+    " FROM contracts WHERE ref = ?";
 
 int
 store_contract_get(struct store *st, const char *ref, struct contract *c,
     struct contract_state *cs)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	struct contract_cb	cb = { NULL, NULL, c, cs, NULL };
 
-	s = store_prep(st, SQL_CONTRACT_GET, "SELECT " CONTRACT_COLS
-	    " FROM contracts WHERE ref = ?", "t", ref);
-	if (s == NULL)
-		return STORE_ERROR;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rc = contract_row(s, c, cs) == -1 ? STORE_ERROR : STORE_FOUND;
-	else if (rc == SQLITE_DONE)
-		rc = STORE_NOTFOUND;
-	else {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		rc = STORE_ERROR;
-	}
-	sqlite3_reset(s);
-	return rc;
+	return store_rows(st, store_prep(st, contract_get_sql, "t", ref),
+	    contract_cb_row, &cb, __func__);
 }
 
 /*
@@ -116,12 +99,12 @@ services_set(struct store *st, const struct contract *c, int64_t id, int add)
 	while (contract_service_next(&p, &svc, &n)) {
 		if (!contract_service_first(c->services, svc, n))
 			continue;
-		s = add ? store_prep(st, SQL_SERVICE_ADD, "INSERT OR IGNORE "
-		    "INTO services (service, end_date, start_date, contract) "
-		    "VALUES (?, ?, ?, ?)", "-dtI", c->end_date, start, id) :
-		    store_prep(st, SQL_SERVICE_DELETE, "DELETE FROM services "
-		    "WHERE service = ? AND end_date = ? AND start_date = ? AND "
-		    "contract = ?", "-dtI", c->end_date, start, id);
+		s = add ? store_prep(st, "INSERT OR IGNORE INTO services "
+		    "(service, end_date, start_date, contract) VALUES "
+		    "(?, ?, ?, ?)", "-dtI", c->end_date, start, id) :
+		    store_prep(st, "DELETE FROM services WHERE service = ? AND "
+		    "end_date = ? AND start_date = ? AND contract = ?", "-dtI",
+		    c->end_date, start, id);
 		if (s == NULL)
 			return STORE_ERROR;
 		(void)sqlite3_bind_text(s, 1, svc, (int)n, SQLITE_STATIC);
@@ -129,22 +112,6 @@ services_set(struct store *st, const struct contract *c, int64_t id, int add)
 			return rc;
 	}
 	return 0;
-}
-
-/* The row of ref: its id, or -1. */
-static int64_t
-store_contract_id(struct store *st, const char *ref)
-{
-	sqlite3_stmt	*s;
-	int64_t		 id = -1;
-
-	if ((s = store_prep(st, SQL_CONTRACT_ID, "SELECT id FROM contracts "
-	    "WHERE ref = ?", "t", ref)) == NULL)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return id;
 }
 
 /* The 16 fields of c, in CONTRACT_COLS order, then now and the state. */
@@ -162,7 +129,7 @@ store_contract_insert(struct store *st, const struct contract *c,
 {
 	int	 rc;
 
-	rc = store_do(st, SQL_CONTRACT_INSERT, "INSERT INTO contracts ("
+	rc = store_do(st, "INSERT INTO contracts ("
 	    "ref, title, kind, supplier, owner_name, owner_email, notify, "
 	    "start_date, end_date, max_end_date, extension_notice_days, "
 	    "procurement_lead_days, successor_ref, services, value, notes, "
@@ -176,44 +143,24 @@ store_contract_insert(struct store *st, const struct contract *c,
 	return services_set(st, c, st->last_contract, 1);
 }
 
-/* The row of ref as it is (its services, dates and id), into old. */
-static int
-contract_old(struct store *st, const char *ref, struct contract *old,
-    int64_t *id)
-{
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if ((s = store_prep(st, SQL_CONTRACT_OLD, "SELECT services, "
-	    "start_date, end_date, id FROM contracts WHERE ref = ?", "t",
-	    ref)) == NULL)
-		return STORE_ERROR;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		old->services = col_strdup(s, 0);
-		old->start_date = store_col_date(s, 1);
-		old->end_date = store_col_date(s, 2);
-		*id = sqlite3_column_int64(s, 3);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : STORE_ERROR;
-}
-
 int
 store_contract_update(struct store *st, const struct contract *c,
     time_t now)
 {
-	struct contract	 old;
-	int64_t		 id;
-	int		 rc;
+	struct contract		 old;
+	int64_t			 id;
+	struct contract_cb	 cb = { NULL, NULL, &old, NULL, &id };
+	int			 rc;
 
 	/* The rows of its services as they were go first. */
 	contract_init(&old);
-	if ((rc = contract_old(st, c->ref, &old, &id)) == 0)
-		rc = services_set(st, &old, id, 0);
+	rc = store_rows(st, store_prep(st, contract_get_sql, "t", c->ref),
+	    contract_cb_row, &cb, __func__) == 1 ?
+	    services_set(st, &old, id, 0) : STORE_ERROR;
 	contract_free(&old);
 	if (rc != 0)
 		return rc;
-	rc = store_do(st, SQL_CONTRACT_UPDATE, "UPDATE contracts SET "
+	rc = store_do(st, "UPDATE contracts SET "
 	    "title = ?2, kind = ?3, supplier = ?4, owner_name = ?5, "
 	    "owner_email = ?6, notify = ?7, start_date = ?8, end_date = ?9, "
 	    "max_end_date = ?10, extension_notice_days = ?11, "
@@ -227,92 +174,74 @@ store_contract_update(struct store *st, const struct contract *c,
 int
 store_contract_exists(struct store *st, const char *ref)
 {
-	return store_has(st, SQL_CONTRACT_EXISTS,
-	    "SELECT 1 FROM contracts WHERE ref = ?", "t", ref);
+	return store_do(st, "SELECT 1 FROM contracts WHERE ref = ?", "t", ref);
 }
 
 int
 store_contract_schedule(struct store *st, const char *ref, time_t horizon,
     time_t next_fire)
 {
-	return store_do(st, SQL_CONTRACT_SCHEDULE, "UPDATE contracts SET "
-	    "horizon = ?, next_fire = ? WHERE ref = ?", "ITt",
+	return store_do(st, "UPDATE contracts SET horizon = ?, next_fire = ? "
+	    "WHERE ref = ?", "ITt",
 	    (int64_t)horizon, (int64_t)next_fire, ref);
 }
 
 int
 store_contract_silence(struct store *st, const char *ref, int32_t until)
 {
-	return store_do(st, SQL_CONTRACT_SILENCE, "UPDATE contracts SET "
-	    "silenced_until = ? WHERE ref = ?", "dt", until, ref);
+	return store_do(st, "UPDATE contracts SET silenced_until = ? "
+	    "WHERE ref = ?", "dt", until, ref);
 }
 
 int
 store_contract_lapsed(struct store *st, const char *ref, int lapsed)
 {
-	return store_do(st, SQL_CONTRACT_LAPSED, "UPDATE contracts SET "
-	    "lapsed_extension = ? WHERE ref = ?", "it", lapsed, ref);
-}
-
-struct contract_cb {
-	store_contract_fn	 fn;
-	void			*arg;
-	struct contract		 c;
-	struct contract_state	 cs;
-};
-
-static int
-contract_cb_row(sqlite3_stmt *s, void *arg)
-{
-	struct contract_cb	*cb = arg;
-
-	if (contract_row(s, &cb->c, &cb->cs) == -1)
-		return -1;
-	return cb->fn(cb->arg, &cb->c, &cb->cs);
+	return store_do(st, "UPDATE contracts SET lapsed_extension = ? "
+	    "WHERE ref = ?", "it", lapsed, ref);
 }
 
 /* Runs a bound SELECT of CONTRACT_COLS, calling fn per row. */
 static int
 contract_rows(struct store *st, sqlite3_stmt *s, store_contract_fn fn,
-    void *arg, const char *func)
+    void *arg, int64_t *after, const char *func)
 {
-	struct contract_cb	cb;
+	struct contract		c;
+	struct contract_state	cs;
+	struct contract_cb	cb = { fn, arg, &c, &cs, after };
 	int			n;
 
-	if (s == NULL)
-		return STORE_ERROR;
-	cb.fn = fn;
-	cb.arg = arg;
-	contract_init(&cb.c);
+	contract_init(&c);
 	n = store_rows(st, s, contract_cb_row, &cb, func);
-	contract_free(&cb.c);
+	contract_free(&c);
 	return n;
 }
+
+static const char contract_each_sql[] = "SELECT " CONTRACT_COLS
+    " FROM contracts WHERE ref > ? ORDER BY ref LIMIT ?";
 
 int
 store_contract_each(struct store *st, const char *after, long limit,
     store_contract_fn fn, void *arg)
 {
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_EACH, "SELECT "
-	    CONTRACT_COLS " FROM contracts WHERE ref > ? ORDER BY ref "
-	    "LIMIT ?", "tI", after, (int64_t)limit), fn, arg, __func__);
+	return contract_rows(st, store_prep(st, contract_each_sql, "tI", after,
+	    (int64_t)limit), fn, arg, NULL, __func__);
 }
 
 int
 store_contract_due(struct store *st, time_t now, long limit,
     store_contract_fn fn, void *arg)
 {
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_DUE, "SELECT "
-	    CONTRACT_COLS " FROM contracts WHERE next_fire IS NOT NULL AND "
-	    "next_fire <= ? ORDER BY next_fire LIMIT ?", "II", (int64_t)now,
-	    (int64_t)limit), fn, arg, __func__);
+	return contract_rows(st, store_prep(st, "SELECT " CONTRACT_COLS
+	    " FROM contracts WHERE next_fire IS NOT NULL AND next_fire <= ? "
+	    "ORDER BY next_fire LIMIT ?", "II", (int64_t)now, (int64_t)limit),
+	    fn, arg, NULL, __func__);
 }
 
 time_t
 store_next_fire(struct store *st)
 {
-	return (time_t)store_int(st, SQL_NEXT_FIRE, "SELECT min(next_fire) "
-	    "FROM contracts WHERE next_fire IS NOT NULL");
+	return (time_t)store_int(st, "SELECT min(next_fire) FROM contracts "
+	    "WHERE next_fire IS NOT NULL");
 }
 
 int
@@ -325,8 +254,8 @@ store_contract_window(struct store *st, const struct agenda_window *w,
 	 * a lead before the maximum end: the default's, or the contract's
 	 * own (indexed as it is).
 	 */
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_WINDOW, "SELECT "
-	    CONTRACT_COLS " FROM contracts WHERE id IN ("
+	return contract_rows(st, store_prep(st, "SELECT " CONTRACT_COLS
+	    " FROM contracts WHERE id IN ("
 	    " SELECT id FROM contracts WHERE end_date BETWEEN ?1 AND ?2"
 	    " UNION SELECT id FROM contracts WHERE end_date BETWEEN ?3 AND ?4"
 	    "  AND extension_notice_days IS NULL"
@@ -337,7 +266,7 @@ store_contract_window(struct store *st, const struct agenda_window *w,
 	    " UNION SELECT id FROM contracts WHERE procurement_lead_days IS NOT"
 	    "  NULL AND " STORE_PROC_OWN " BETWEEN ?5 AND ?6)", "dddddddd",
 	    w->from - 1, w->to, w->from + w->notice, w->to + w->notice,
-	    w->from, w->to, w->from + w->lead, w->to + w->lead), fn, arg,
+	    w->from, w->to, w->from + w->lead, w->to + w->lead), fn, arg, NULL,
 	    __func__);
 }
 
@@ -346,7 +275,7 @@ store_contract_overdue(struct store *st, const struct agenda_window *w,
     int window, store_contract_fn fn, void *arg)
 {
 	/* ?3 is the day; a deadline before it still matters until the end. */
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_OVERDUE, "SELECT "
+	return contract_rows(st, store_prep(st, "SELECT "
 	    CONTRACT_COLS " FROM contracts WHERE id IN ("
 	    " SELECT id FROM contracts WHERE end_date BETWEEN ?1 AND ?2"
 	    " UNION SELECT id FROM contracts WHERE end_date BETWEEN ?3 AND ?4"
@@ -358,7 +287,7 @@ store_contract_overdue(struct store *st, const struct agenda_window *w,
 	    " UNION SELECT id FROM contracts WHERE procurement_lead_days IS NOT"
 	    "  NULL AND " STORE_PROC_OWN " < ?3 AND max_end_date >= ?3)",
 	    "ddddd", w->from - window - 1, w->from - 1, w->from,
-	    w->from + w->notice - 1, w->from + w->lead - 1), fn, arg,
+	    w->from + w->notice - 1, w->from + w->lead - 1), fn, arg, NULL,
 	    __func__);
 }
 
@@ -373,10 +302,9 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 	 * end (engine_services_uncovered), which the row ends before.
 	 */
 	(void)ref;
-	rc = store_has(st, SQL_COVERED, "SELECT 1 FROM services WHERE "
+	rc = store_do(st, "SELECT 1 FROM services WHERE "
 	    "service = ?1 AND end_date >= ?2 AND start_date <= ?2 LIMIT 1",
 	    "td", svc, day);
-	/* An error answers "not covered": a false warning, not a miss. */
 	return rc < 0 ? 0 : rc;
 }
 
@@ -386,7 +314,7 @@ fill_row(void *arg, struct contract *c, struct contract_state *cs)
 	int64_t	 id;
 
 	(void)cs;
-	if ((id = store_contract_id(arg, c->ref)) < 0)
+	if ((id = store_import_id_of(arg, c->ref)) < 0)
 		return -1;
 	return services_set(arg, c, id, 1) == 0 ? 0 : -1;
 }
@@ -394,10 +322,8 @@ fill_row(void *arg, struct contract *c, struct contract_state *cs)
 int
 store_services_fill(struct store *st)
 {
-	return contract_rows(st, store_prep(st, SQL_CONTRACT_EACH, "SELECT "
-	    CONTRACT_COLS " FROM contracts WHERE ref > ? ORDER BY ref "
-	    "LIMIT ?", "tI", "", (int64_t)INT64_MAX), fill_row, st,
-	    __func__) < 0 ? -1 : 0;
+	return contract_rows(st, store_prep(st, contract_each_sql, "tI", "",
+	    (int64_t)INT64_MAX), fill_row, st, NULL, __func__) < 0 ? -1 : 0;
 }
 
 int
@@ -411,8 +337,7 @@ store_import_begin(struct store *st)
 int64_t
 store_import_next_id(struct store *st)
 {
-	return store_int(st, SQL_IMPORT_NEXT, "SELECT coalesce(max(id), 0) + 1 "
-	    "FROM contracts");
+	return store_int(st, "SELECT coalesce(max(id), 0) + 1 FROM contracts");
 }
 
 struct dangling_cb {
@@ -433,15 +358,11 @@ store_import_dangling(struct store *st, int64_t first, store_dangling_fn fn,
     void *arg)
 {
 	struct dangling_cb	 cb = { fn, arg };
-	sqlite3_stmt		*s;
 
-	s = store_prep(st, SQL_IMPORT_DANGLING, "SELECT ref, successor_ref "
-	    "FROM contracts c WHERE id >= ? AND successor_ref <> '' AND NOT "
-	    "EXISTS (SELECT 1 FROM contracts n WHERE n.ref = c.successor_ref) "
-	    "ORDER BY id", "I", first);
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, dangling_row, &cb, __func__);
+	return store_rows(st, store_prep(st, "SELECT ref, successor_ref FROM "
+	    "contracts c WHERE id >= ? AND successor_ref <> '' AND NOT EXISTS "
+	    "(SELECT 1 FROM contracts n WHERE n.ref = c.successor_ref) ORDER BY "
+	    "id", "I", first), dangling_row, &cb, __func__);
 }
 
 int64_t
@@ -450,50 +371,35 @@ store_import_last_id(struct store *st)
 	return st->last_contract;
 }
 
+/* The row of ref: its id, or -1. */
 int64_t
 store_import_id_of(struct store *st, const char *ref)
 {
-	return store_contract_id(st, ref);
+	sqlite3_stmt	*s;
+	int64_t		 id = -1;
+
+	if ((s = store_prep(st, "SELECT id FROM contracts WHERE ref = ?", "t",
+	    ref)) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
 }
 
 int
 store_import_due_add(struct store *st, int64_t id)
 {
-	return store_do(st, SQL_IMPORT_ADD, "INSERT INTO temp.import_due (id) "
-	    "VALUES (?)", "I", id);
-}
-
-struct due_cb {
-	struct contract_cb	 cb;
-	int64_t			*after;
-};
-
-static int
-due_row(sqlite3_stmt *s, void *arg)
-{
-	struct due_cb	*d = arg;
-
-	*d->after = sqlite3_column_int64(s, 20);
-	return contract_cb_row(s, &d->cb);
+	return store_do(st, "INSERT INTO temp.import_due (id) VALUES (?)", "I",
+	    id);
 }
 
 int
 store_import_due(struct store *st, int64_t *after, long limit,
     store_contract_fn fn, void *arg)
 {
-	struct due_cb	 d;
-	sqlite3_stmt	*s;
-	int		 n;
-
-	if ((s = store_prep(st, SQL_IMPORT_DUE, "SELECT " CONTRACT_COLS ", id "
-	    "FROM temp.import_due JOIN contracts USING (id) WHERE id > ? "
-	    "ORDER BY id LIMIT ?", "II", *after, (int64_t)limit)) == NULL)
-		return STORE_ERROR;
-	d.cb.fn = fn;
-	d.cb.arg = arg;
-	d.after = after;
-	contract_init(&d.cb.c);
-	n = store_rows(st, s, due_row, &d, __func__);
-	contract_free(&d.cb.c);
-	return n;
+	return contract_rows(st, store_prep(st, "SELECT " CONTRACT_COLS
+	    " FROM temp.import_due JOIN contracts USING (id) WHERE id > ? "
+	    "ORDER BY id LIMIT ?", "II", *after, (int64_t)limit), fn, arg,
+	    after, __func__);
 }

@@ -3,12 +3,9 @@
  * audit table.
  */
 #include <stdint.h>
-#include <string.h>
 
 #include <sqlite3.h>
 
-#include "dates.h"
-#include "log.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -16,7 +13,7 @@ int
 store_audit(struct store *st, time_t at, long uid, const char *user,
     const char *cmd, const char *args, const char *result)
 {
-	return store_do(st, SQL_AUDIT, "INSERT INTO audit (at, uid, user, "
+	return store_do(st, "INSERT INTO audit (at, uid, user, "
 	    "cmd, args, result) VALUES (?, ?, ?, ?, ?, ?)", "IItttt",
 	    (int64_t)at, (int64_t)uid, user, cmd, args, result) == 0 ? 0 : -1;
 }
@@ -25,7 +22,7 @@ int
 store_extension_add(struct store *st, const char *ref,
     const struct extension_rec *e)
 {
-	return store_do(st, SQL_EXTENSION_ADD, "INSERT INTO extensions (ref, "
+	return store_do(st, "INSERT INTO extensions (ref, "
 	    "old_end, new_end, decided_on, decision_ref, note, lapsed, "
 	    "recorded_at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    "tdddttiIIt", ref, e->old_end, e->new_end, e->decided_on,
@@ -33,42 +30,28 @@ store_extension_add(struct store *st, const char *ref,
 	    (int64_t)e->uid, e->user);
 }
 
-struct extension_cb {
-	store_extension_fn	 fn;
-	void			*arg;
-};
-
 static int
 extension_row(sqlite3_stmt *s, void *arg)
 {
-	struct extension_cb	*cb = arg;
+	struct store_cb		*cb = arg;
 	struct extension_rec	 e;
 
-	e.old_end = store_col_date(s, 0);
-	e.new_end = store_col_date(s, 1);
-	e.decided_on = store_col_date(s, 2);
-	e.decision_ref = store_col_text(s, 3);
-	e.note = store_col_text(s, 4);
-	e.lapsed = sqlite3_column_int(s, 5);
-	e.recorded_at = sqlite3_column_int64(s, 6);
-	e.uid = sqlite3_column_int64(s, 7);
-	e.user = store_col_text(s, 8);
-	return cb->fn(cb->arg, &e);
+	store_cols(s, 0, "dddttiTlt", &e.old_end, &e.new_end, &e.decided_on,
+	    &e.decision_ref, &e.note, &e.lapsed, &e.recorded_at, &e.uid,
+	    &e.user);
+	return cb->extension(cb->arg, &e);
 }
 
 int
 store_extension_each(struct store *st, const char *ref,
     store_extension_fn fn, void *arg)
 {
-	struct extension_cb	 cb = { fn, arg };
-	sqlite3_stmt		*s;
+	struct store_cb	 cb = { .extension = fn, .arg = arg };
 
-	s = store_prep(st, SQL_EXTENSION_EACH, "SELECT old_end, new_end, "
+	return store_rows(st, store_prep(st, "SELECT old_end, new_end, "
 	    "decided_on, decision_ref, note, lapsed, recorded_at, uid, user "
-	    "FROM extensions WHERE ref = ? ORDER BY id", "t", ref);
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, extension_row, &cb, __func__);
+	    "FROM extensions WHERE ref = ? ORDER BY id", "t", ref),
+	    extension_row, &cb, __func__);
 }
 
 int
@@ -76,7 +59,7 @@ store_alert_record(struct store *st, const char *ref,
     const struct alert_rec *a)
 {
 	/* A skip never overwrites what fired. */
-	return store_do(st, SQL_ALERT_RECORD, "INSERT INTO alerts "
+	return store_do(st, "INSERT INTO alerts "
 	    "(key, ref, kind, due, offset_days, fire_at, state, late, at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) "
 	    "DO UPDATE SET state = ?7, late = ?8, at = ?9 "
@@ -87,56 +70,40 @@ store_alert_record(struct store *st, const char *ref,
 int
 store_alert_known(struct store *st, const char *key)
 {
-	return store_has(st, SQL_ALERT_KNOWN,
-	    "SELECT 1 FROM alerts WHERE key = ?", "t", key);
+	return store_do(st, "SELECT 1 FROM alerts WHERE key = ?", "t", key);
 }
-
-struct alert_cb {
-	store_alert_fn	 fn;
-	void		*arg;
-};
 
 static int
 alert_row(sqlite3_stmt *s, void *arg)
 {
-	struct alert_cb		*cb = arg;
+	struct store_cb		*cb = arg;
 	struct alert_rec	 a;
 
-	a.key = store_col_text(s, 0);
-	a.kind = store_col_text(s, 1);
-	a.due = store_col_date(s, 2);
-	a.offset = sqlite3_column_int(s, 3);
-	a.fire_at = sqlite3_column_int64(s, 4);
-	a.state = store_col_text(s, 5);
-	a.late = sqlite3_column_int(s, 6);
-	a.at = sqlite3_column_int64(s, 7);
-	return cb->fn(cb->arg, &a);
+	store_cols(s, 0, "ttdiTtiT", &a.key, &a.kind, &a.due, &a.offset,
+	    &a.fire_at, &a.state, &a.late, &a.at);
+	return cb->alert(cb->arg, &a);
 }
 
 int
 store_alert_each(struct store *st, const char *ref, store_alert_fn fn,
     void *arg)
 {
-	struct alert_cb	 cb = { fn, arg };
-	sqlite3_stmt	*s;
+	struct store_cb	 cb = { .alert = fn, .arg = arg };
 
 	/*
 	 * Keys from "ref/" up to "ref0" ('0' follows '/'); a ref may hold
 	 * '/' itself, so "ref/x/..." is in the range too.
 	 */
-	s = store_prep(st, SQL_ALERT_EACH, "SELECT key, kind, due, "
+	return store_rows(st, store_prep(st, "SELECT key, kind, due, "
 	    "offset_days, fire_at, state, late, at FROM alerts WHERE "
 	    "key >= ?1 || '/' AND key < ?1 || '0' AND ref = ?1 "
-	    "ORDER BY fire_at, key", "t", ref);
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, alert_row, &cb, __func__);
+	    "ORDER BY fire_at, key", "t", ref), alert_row, &cb, __func__);
 }
 
 int
 store_ack_add(struct store *st, const char *ref, const struct ack_rec *a)
 {
-	return store_do(st, SQL_ACK_ADD, "INSERT INTO acks (ref, "
+	return store_do(st, "INSERT INTO acks (ref, "
 	    "kind, due, note, at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    "ttdtIIt", ref, a->kind, a->due, a->note, (int64_t)a->at,
 	    (int64_t)a->uid, a->user);
@@ -145,77 +112,57 @@ store_ack_add(struct store *st, const char *ref, const struct ack_rec *a)
 int
 store_acked(struct store *st, const char *ref, const char *kind, int32_t due)
 {
-	return store_has(st, SQL_ACKED, "SELECT 1 FROM acks WHERE ref = ? AND "
-	    "kind = ? AND due = ? LIMIT 1", "ttd", ref, kind, due);
+	return store_do(st, "SELECT 1 FROM acks WHERE ref = ? AND kind = ? AND "
+	    "due = ? LIMIT 1", "ttd", ref, kind, due);
 }
-
-struct ack_cb {
-	store_ack_fn	 fn;
-	void		*arg;
-	store_ack_ref_fn reffn;		/* with the contract's ref */
-};
 
 static int
 ack_row(sqlite3_stmt *s, void *arg)
 {
-	struct ack_cb	*cb = arg;
+	struct store_cb	*cb = arg;
 	struct ack_rec	 a;
 
-	a.kind = store_col_text(s, 0);
-	a.due = store_col_date(s, 1);
-	a.note = store_col_text(s, 2);
-	a.at = sqlite3_column_int64(s, 3);
-	a.uid = sqlite3_column_int64(s, 4);
-	a.user = store_col_text(s, 5);
-	a.again = sqlite3_column_int(s, 6);
-	if (cb->reffn != NULL)
-		return cb->reffn(cb->arg, store_col_text(s, 7), &a);
-	return cb->fn(cb->arg, &a);
+	store_cols(s, 0, "tdtTlti", &a.kind, &a.due, &a.note, &a.at, &a.uid,
+	    &a.user, &a.again);
+	if (cb->ack_ref != NULL)
+		return cb->ack_ref(cb->arg, store_col_text(s, 7), &a);
+	return cb->ack(cb->arg, &a);
 }
 
 int
 store_ack_window(struct store *st, int32_t from, int32_t to,
     store_ack_ref_fn fn, void *arg)
 {
-	struct ack_cb	 cb = { NULL, arg, fn };
-	sqlite3_stmt	*s;
+	struct store_cb	 cb = { .ack_ref = fn, .arg = arg };
 
-	s = store_prep(st, SQL_ACK_WINDOW, "SELECT kind, due, note, at, uid, "
-	    "user, 0, ref FROM acks WHERE due BETWEEN ? AND ?", "dd", from, to);
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, ack_row, &cb, __func__);
+	return store_rows(st, store_prep(st, "SELECT kind, due, note, at, uid, "
+	    "user, 0, ref FROM acks WHERE due BETWEEN ? AND ?", "dd", from, to),
+	    ack_row, &cb, __func__);
 }
 
 int
 store_ack_each(struct store *st, const char *ref, store_ack_fn fn, void *arg)
 {
-	struct ack_cb	 cb = { fn, arg, NULL };
-	sqlite3_stmt	*s;
+	struct store_cb	 cb = { .ack = fn, .arg = arg };
 
-	s = store_prep(st, SQL_ACK_EACH, "SELECT kind, due, note, at, uid, "
+	return store_rows(st, store_prep(st, "SELECT kind, due, note, at, uid, "
 	    "user, id > (SELECT min(id) FROM acks f WHERE f.ref = a.ref AND "
 	    "f.kind = a.kind AND f.due = a.due) FROM acks a WHERE ref = ? "
-	    "ORDER BY at, id", "t", ref);
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, ack_row, &cb, __func__);
+	    "ORDER BY at, id", "t", ref), ack_row, &cb, __func__);
 }
 
 int
 store_ack_first(struct store *st, const char *ref, const char *kind,
     int32_t due, store_ack_fn fn, void *arg)
 {
-	struct ack_cb	 cb = { fn, arg, NULL };
-	sqlite3_stmt	*s;
+	struct store_cb	 cb = { .ack = fn, .arg = arg };
 	int		 n;
 
-	s = store_prep(st, SQL_ACK_FIRST, "SELECT kind, due, note, at, uid, "
+	n = store_rows(st, store_prep(st, "SELECT kind, due, note, at, uid, "
 	    "user, 0 FROM acks WHERE ref = ? AND kind = ? AND due = ? "
-	    "ORDER BY id LIMIT 1", "ttd", ref, kind, due);
-	if (s == NULL)
-		return STORE_ERROR;
-	if ((n = store_rows(st, s, ack_row, &cb, __func__)) < 0)
+	    "ORDER BY id LIMIT 1", "ttd", ref, kind, due), ack_row, &cb,
+	    __func__);
+	if (n < 0)
 		return STORE_ERROR;
 	return n > 0 ? STORE_FOUND : STORE_NOTFOUND;
 }

@@ -7,14 +7,13 @@
 
 #include <sqlite3.h>
 
-#include "log.h"
 #include "store.h"
 #include "store_int.h"
 
 int
 store_delivery_add(struct store *st, const struct delivery_rec *d)
 {
-	return store_do(st, SQL_DELIVERY_ADD, "INSERT OR IGNORE INTO "
+	return store_do(st, "INSERT OR IGNORE INTO "
 	    "deliveries (key, alert_key, channel, recipient, state, attempts, "
 	    "next_attempt, created, payload) "
 	    "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)", "ttttIIt", d->key,
@@ -22,71 +21,54 @@ store_delivery_add(struct store *st, const struct delivery_rec *d)
 	    (int64_t)d->created, d->payload);
 }
 
+/* The columns of a delivery_rec, and their letters for store_cols. */
 #define DELIVERY_COLS \
 	"key, alert_key, channel, recipient, state, attempts, next_attempt," \
 	" created, last_error, payload"
-
-struct delivery_cb {
-	store_delivery_fn	 fn;
-	void			*arg;
-};
+#define DELIVERY_TYPES	"tttttiTTtt"
 
 static int
 delivery_row(sqlite3_stmt *s, void *arg)
 {
-	struct delivery_cb	*cb = arg;
+	struct store_cb		*cb = arg;
 	struct delivery_rec	 d;
 
-	d.key = store_col_text(s, 0);
-	d.alert_key = store_col_text(s, 1);
-	d.channel = store_col_text(s, 2);
-	d.recipient = store_col_text(s, 3);
-	d.state = store_col_text(s, 4);
-	d.attempts = sqlite3_column_int(s, 5);
-	d.next_attempt = sqlite3_column_int64(s, 6);
-	d.created = sqlite3_column_int64(s, 7);
-	d.last_error = store_col_text(s, 8);
-	d.payload = store_col_text(s, 9);
-	return cb->fn(cb->arg, &d);
-}
-
-static int
-delivery_rows(struct store *st, sqlite3_stmt *s, store_delivery_fn fn,
-    void *arg, const char *func)
-{
-	struct delivery_cb	cb = { fn, arg };
-
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, delivery_row, &cb, func);
+	store_cols(s, 0, DELIVERY_TYPES, &d.key, &d.alert_key, &d.channel,
+	    &d.recipient, &d.state, &d.attempts, &d.next_attempt, &d.created,
+	    &d.last_error, &d.payload);
+	return cb->delivery(cb->arg, &d);
 }
 
 int
 store_delivery_due(struct store *st, time_t now, long limit,
     store_delivery_fn fn, void *arg)
 {
-	return delivery_rows(st, store_prep(st, SQL_DELIVERY_DUE, "SELECT "
-	    DELIVERY_COLS " FROM deliveries INDEXED BY deliveries_due WHERE "
+	struct store_cb	cb = { .delivery = fn, .arg = arg };
+
+	return store_rows(st, store_prep(st, "SELECT " DELIVERY_COLS
+	    " FROM deliveries INDEXED BY deliveries_due WHERE "
 	    "state IN ('pending', 'failed') AND inflight = 0 AND "
 	    "next_attempt <= ? ORDER BY next_attempt, key LIMIT ?", "II",
-	    (int64_t)now, (int64_t)limit), fn, arg, __func__);
+	    (int64_t)now, (int64_t)limit), delivery_row, &cb, __func__);
 }
 
 int
 store_delivery_each(struct store *st, const char *state, long limit,
     store_delivery_fn fn, void *arg)
 {
-	return delivery_rows(st, store_prep(st, SQL_DELIVERY_EACH, "SELECT "
-	    DELIVERY_COLS " FROM deliveries WHERE (?1 IS NULL AND state <> "
-	    "'delivered') OR state = ?1 ORDER BY created DESC, key LIMIT ?2",
-	    "tI", state, (int64_t)limit), fn, arg, __func__);
+	struct store_cb	cb = { .delivery = fn, .arg = arg };
+
+	return store_rows(st, store_prep(st, "SELECT " DELIVERY_COLS
+	    " FROM deliveries WHERE (?1 IS NULL AND state <> 'delivered') "
+	    "OR state = ?1 ORDER BY created DESC, key LIMIT ?2", "tI", state,
+	    (int64_t)limit), delivery_row, &cb, __func__);
 }
 
 int
 store_delivery_result(struct store *st, const char *key, const char *state,
     int attempts, time_t next_attempt, const char *last_error)
 {
-	return store_do(st, SQL_DELIVERY_RESULT, "UPDATE deliveries SET "
+	return store_do(st, "UPDATE deliveries SET "
 	    "state = ?, attempts = ?, next_attempt = ?, last_error = ?, "
 	    "inflight = 0 WHERE key = ?", "tiItt", state, attempts,
 	    (int64_t)next_attempt, last_error, key);
@@ -95,9 +77,8 @@ store_delivery_result(struct store *st, const char *key, const char *state,
 time_t
 store_delivery_next(struct store *st)
 {
-	return (time_t)store_int(st, SQL_DELIVERY_NEXT, "SELECT "
-	    "min(next_attempt) FROM deliveries WHERE state IN ('pending', "
-	    "'failed') AND inflight = 0");
+	return (time_t)store_int(st, "SELECT min(next_attempt) FROM deliveries "
+	    "WHERE state IN ('pending', 'failed') AND inflight = 0");
 }
 
 static int
@@ -118,14 +99,9 @@ count_row(sqlite3_stmt *s, void *arg)
 int
 store_delivery_counts(struct store *st, long counts[4])
 {
-	sqlite3_stmt	*s;
-
 	memset(counts, 0, 4 * sizeof(counts[0]));
-	s = store_stmt(st, SQL_DELIVERY_COUNTS, "SELECT state, count(*) FROM "
-	    "deliveries GROUP BY state");
-	if (s == NULL)
-		return STORE_ERROR;
-	return store_rows(st, s, count_row, counts, __func__) < 0 ?
+	return store_rows(st, store_stmt(st, "SELECT state, count(*) FROM "
+	    "deliveries GROUP BY state"), count_row, counts, __func__) < 0 ?
 	    STORE_ERROR : 0;
 }
 
@@ -134,7 +110,7 @@ store_delivery_retry(struct store *st, const char *key, time_t now)
 {
 	int	rc;
 
-	if ((rc = store_do(st, SQL_DELIVERY_RETRY, "UPDATE deliveries SET "
+	if ((rc = store_do(st, "UPDATE deliveries SET "
 	    "state = 'pending', next_attempt = ?1, created = ?1 "
 	    "WHERE key = ?2 AND state IN ('failed', 'dead', 'pending')", "It",
 	    (int64_t)now, key)) != 0)
@@ -145,8 +121,8 @@ store_delivery_retry(struct store *st, const char *key, time_t now)
 int
 store_delivery_inflight(struct store *st, const char *key)
 {
-	return store_do(st, SQL_DELIVERY_INFLIGHT, "UPDATE deliveries SET "
-	    "inflight = 1 WHERE key = ?", "t", key);
+	return store_do(st, "UPDATE deliveries SET inflight = 1 WHERE key = ?",
+	    "t", key);
 }
 
 /* After a restart nothing is in flight: what was goes out again. */

@@ -144,9 +144,7 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX deliveries_next ON deliveries(state, next_attempt);"
 	"CREATE INDEX deliveries_inflight ON deliveries(inflight)"
 	" WHERE inflight <> 0;",
-	/*
-	 * 3: coverage as dates a service, in a blob of its own (gone in 9).
-	 */
+	/* 3: coverage as dates a service, in a blob of its own (gone in 9). */
 	"CREATE TABLE coverage ("
 	" service TEXT PRIMARY KEY, pairs BLOB NOT NULL) WITHOUT ROWID;",
 	/* 4: the agenda's days, a blob a day (gone in 9); meta. */
@@ -155,18 +153,13 @@ static const char *const store_migrations[] = {
 	" WITHOUT ROWID;",
 	/*
 	 * 5: the dispatcher's next deliveries in the order it takes them,
-	 * LIMIT rows of an index: by (state, next_attempt) it read and
-	 * sorted every pending delivery for each batch, which a backlog of
-	 * a hundred thousand made a loop of seconds.
+	 * LIMIT rows of an index, not every pending one sorted each batch.
 	 */
 	"CREATE INDEX deliveries_due ON deliveries(next_attempt, key)"
 	" WHERE state IN ('pending', 'failed') AND inflight = 0;",
 	/* 6: a note of the agenda's days (gone in 9). */
 	"DELETE FROM meta WHERE name = 'agenda_stale';",
-	/*
-	 * 7: the derived due dates of a contract's row, which nothing reads
-	 * since (6).
-	 */
+	/* 7: the derived due dates of a row, which nothing reads since (6). */
 	"DROP INDEX IF EXISTS contracts_ext_due;"
 	"DROP INDEX IF EXISTS contracts_proc_due;"
 	"ALTER TABLE contracts DROP COLUMN ext_due;"
@@ -281,11 +274,6 @@ store_commit(struct store *st)
 	return store_exec(st, "COMMIT");
 }
 
-/*
- * The commit of a large transaction (an import): the log's pages are
- * copied into the database by store_checkpoint, not by this commit or
- * the next ones.
- */
 int
 store_begin_bulk(struct store *st)
 {
@@ -358,11 +346,7 @@ store_in_txn(struct store *st)
 	return !sqlite3_get_autocommit(st->db);
 }
 
-/*
- * A transaction whose loss in a crash does no harm (it is redone after a
- * restart): committed without waiting for the disk.  WAL keeps the order,
- * so the next synced commit makes it durable too.
- */
+/* WAL keeps the order: the next synced commit makes these durable too. */
 int
 store_begin_nosync(struct store *st)
 {
@@ -393,58 +377,54 @@ store_rollback_nosync(struct store *st)
 	(void)store_exec(st, "PRAGMA synchronous = FULL");
 }
 
-/*
- * A prepared statement from the cache, reset and with its bindings
- * cleared.  Statements live until store_close().
- */
+/* Statements are prepared once and live until store_close(). */
 sqlite3_stmt *
-store_stmt(struct store *st, enum store_sql id, const char *sql)
+store_stmt(struct store *st, const char *sql)
 {
-	sqlite3_stmt	*s = st->stmts[id];
+	sqlite3_stmt	*s;
+	int		 i;
 
-	if (s != NULL) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-		return s;
+	for (i = 0; i < st->nstmts; i++) {
+		if (st->sqls[i] == sql) {
+			sqlite3_reset(st->stmts[i]);
+			sqlite3_clear_bindings(st->stmts[i]);
+			return st->stmts[i];
+		}
 	}
+	if (st->nstmts == STORE_NSTMT)
+		fatalx("%s: more than %d statements", __func__, STORE_NSTMT);
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &s, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s: %s", __func__, sql, sqlite3_errmsg(st->db));
 		return NULL;
 	}
-	st->stmts[id] = s;
+	st->sqls[st->nstmts] = sql;
+	st->stmts[st->nstmts++] = s;
 	return s;
-}
-
-static void
-bind_date(sqlite3_stmt *s, int i, int32_t day)
-{
-	char	buf[DATE_STRLEN];
-
-	if (day == DATE_NONE)
-		(void)sqlite3_bind_null(s, i);
-	else
-		(void)sqlite3_bind_text(s, i, date_format(day, buf), -1,
-		    SQLITE_TRANSIENT);
 }
 
 static void
 bind_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 {
+	char		 buf[DATE_STRLEN];
 	const char	*t;
 	int64_t		 v;
+	int32_t		 day;
 	int		 n;
 
 	switch (type) {
 	case 't':
-		t = va_arg(*ap, const char *);
-		if (t == NULL)
+		if ((t = va_arg(*ap, const char *)) == NULL)
 			(void)sqlite3_bind_null(s, i);
 		else
 			(void)sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
 		break;
 	case 'd':
-		bind_date(s, i, va_arg(*ap, int32_t));
+		if ((day = va_arg(*ap, int32_t)) == DATE_NONE)
+			(void)sqlite3_bind_null(s, i);
+		else
+			(void)sqlite3_bind_text(s, i, date_format(day, buf), -1,
+			    SQLITE_TRANSIENT);
 		break;
 	case 'n':
 		if ((n = va_arg(*ap, int)) < 0)
@@ -471,34 +451,22 @@ bind_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 	}
 }
 
-static sqlite3_stmt *
-store_vprep(struct store *st, enum store_sql id, const char *sql,
-    const char *fmt, va_list *ap)
-{
-	sqlite3_stmt	*s;
-	int		 i;
-
-	if ((s = store_stmt(st, id, sql)) == NULL)
-		return NULL;
-	for (i = 0; fmt[i] != '\0'; i++)
-		bind_one(s, i + 1, fmt[i], ap);
-	return s;
-}
-
 sqlite3_stmt *
-store_prep(struct store *st, enum store_sql id, const char *sql,
-    const char *fmt, ...)
+store_prep(struct store *st, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt	*s;
 	va_list		 ap;
+	int		 i;
 
+	if ((s = store_stmt(st, sql)) == NULL)
+		return NULL;
 	va_start(ap, fmt);
-	s = store_vprep(st, id, sql, fmt, &ap);
+	for (i = 0; fmt[i] != '\0'; i++)
+		bind_one(s, i + 1, fmt[i], &ap);
 	va_end(ap);
 	return s;
 }
 
-/* Steps a statement once: a row 1, its end 0, or a failure. */
 int
 store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 {
@@ -518,16 +486,14 @@ store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 	return STORE_ERROR;
 }
 
-/*
- * Steps s to its end, calling row for each row (-1 from row stops); the
- * number of rows, or STORE_ERROR.  Leaves s reset.
- */
 int
 store_rows(struct store *st, sqlite3_stmt *s,
     int (*row)(sqlite3_stmt *, void *), void *arg, const char *fn)
 {
 	int	rc, n = 0;
 
+	if (s == NULL)
+		return STORE_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (row(s, arg) == -1) {
 			rc = SQLITE_ABORT;
@@ -543,42 +509,75 @@ store_rows(struct store *st, sqlite3_stmt *s,
 	return STORE_ERROR;
 }
 
-int64_t
-store_int(struct store *st, enum store_sql id, const char *sql)
+static int
+int_row(sqlite3_stmt *s, void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, id, sql);
-	int64_t		 v = 0;
-	int		 rc;
+	*(int64_t *)arg = sqlite3_column_int64(s, 0);
+	return 0;
+}
 
-	if (s == NULL)
+int64_t
+store_int(struct store *st, const char *sql)
+{
+	int64_t	v = 0;
+
+	if (store_rows(st, store_stmt(st, sql), int_row, &v, __func__) < 0)
 		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
-		v = -1;
-	}
-	sqlite3_reset(s);
 	return v;
 }
 
-int32_t
-store_col_date(sqlite3_stmt *s, int i)
+static void
+col_one(sqlite3_stmt *s, int i, char type, va_list *ap)
 {
-	const char	*v = store_col_text(s, i);
+	const char	*t;
 	int32_t		 day;
 
-	if (v == NULL || date_parse(v, &day) == -1)
-		return DATE_NONE;
-	return day;
+	switch (type) {
+	case 't':
+		*va_arg(*ap, const char **) = store_col_text(s, i);
+		break;
+	case 's':
+		t = store_col_text(s, i);
+		*va_arg(*ap, char **) = t == NULL ? NULL : strdup(t);
+		break;
+	case 'd':
+		t = store_col_text(s, i);
+		if (t == NULL || date_parse(t, &day) == -1)
+			day = DATE_NONE;
+		*va_arg(*ap, int32_t *) = day;
+		break;
+	case 'n':
+		*va_arg(*ap, int *) = sqlite3_column_type(s, i) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int(s, i);
+		break;
+	case 'i':
+		*va_arg(*ap, int *) = sqlite3_column_int(s, i);
+		break;
+	case 'l':
+		*va_arg(*ap, long *) = sqlite3_column_int64(s, i);
+		break;
+	case 'I':
+		*va_arg(*ap, int64_t *) = sqlite3_column_int64(s, i);
+		break;
+	case 'T':
+		*va_arg(*ap, time_t *) = sqlite3_column_int64(s, i);
+		break;
+	case '-':
+		break;		/* read by the caller */
+	default:
+		fatalx("%s: bad column type '%c'", __func__, type);
+	}
 }
 
-/* A count of days, -1 for NULL (the default). */
-int
-store_col_days(sqlite3_stmt *s, int i)
+void
+store_cols(sqlite3_stmt *s, int i, const char *fmt, ...)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(s, i);
+	va_list	ap;
+
+	va_start(ap, fmt);
+	for (; *fmt != '\0'; fmt++, i++)
+		col_one(s, i, *fmt, &ap);
+	va_end(ap);
 }
 
 static int
@@ -598,28 +597,13 @@ store_progress(struct store *st, void (*fn)(void))
 	    fn != NULL ? store_progress_cb : NULL, (void *)fn);
 }
 
-int
-store_schema_version(struct store *st)
-{
-	sqlite3_stmt	*s;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 static int
 store_migrate(struct store *st, char *err, size_t errlen)
 {
 	char	sql[64];
 	int	v;
 
-	if ((v = store_schema_version(st)) == -1) {
+	if ((v = (int)store_int(st, "PRAGMA user_version")) == -1) {
 		snprintf(err, errlen, "cannot read the schema version: %s",
 		    sqlite3_errmsg(st->db));
 		return -1;
@@ -702,15 +686,11 @@ store_connect(const char *path, int flags, char *err, size_t errlen)
 	}
 	st->lockfd = -1;
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
+	    NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(st->db, 2000) != SQLITE_OK ||
+	    store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB) == -1) {
 		snprintf(err, errlen, "%s: %s", path, st->db ?
 		    sqlite3_errmsg(st->db) : "out of memory");
-		store_close(st);
-		return NULL;
-	}
-	sqlite3_busy_timeout(st->db, 2000);
-	if (store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB) == -1) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
 		return NULL;
 	}
@@ -731,11 +711,9 @@ store_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	st->lockfd = fd;
-	if (store_exec(st, "PRAGMA page_size = " STORE_PAGE_SIZE) == -1 ||
-	    store_exec(st, "PRAGMA journal_mode = WAL") == -1 ||
-	    store_exec(st, "PRAGMA synchronous = FULL") == -1 ||
-	    store_exec(st, "PRAGMA foreign_keys = ON") == -1 ||
-	    store_exec(st, "PRAGMA temp_store = FILE") == -1) {
+	if (store_exec(st, "PRAGMA page_size = " STORE_PAGE_SIZE ";"
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = FILE") == -1) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
 		return NULL;
@@ -752,12 +730,7 @@ store_open(const char *path, char *err, size_t errlen)
 struct store *
 store_open_reader(const char *path, char *err, size_t errlen)
 {
-	struct store	*st;
-
-	if ((st = store_connect(path, SQLITE_OPEN_READONLY, err,
-	    errlen)) != NULL)
-		st->readonly = 1;
-	return st;
+	return store_connect(path, SQLITE_OPEN_READONLY, err, errlen);
 }
 
 void
@@ -767,8 +740,8 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < STORE_NSQL; i++)
-		sqlite3_finalize(st->stmts[i]);
+	for (i = 0; i < STORE_NSTMT; i++)
+		sqlite3_finalize(st->stmts[i]);	/* a no-op for NULL */
 	sqlite3_close(st->db);
 	if (st->lockfd != -1)
 		close(st->lockfd);
@@ -782,8 +755,8 @@ store_meta_get(struct store *st, const char *name, char *buf, size_t len)
 	const char	*v;
 	int		 rc;
 
-	if ((s = store_prep(st, SQL_META_GET,
-	    "SELECT value FROM meta WHERE name = ?", "t", name)) == NULL)
+	if ((s = store_prep(st, "SELECT value FROM meta WHERE name = ?", "t",
+	    name)) == NULL)
 		return STORE_ERROR;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		v = store_col_text(s, 0);
@@ -802,8 +775,8 @@ int
 store_meta_set(struct store *st, const char *name, const char *value)
 {
 	if (value == NULL)
-		return store_do(st, SQL_META_DELETE,
-		    "DELETE FROM meta WHERE name = ?", "t", name);
-	return store_do(st, SQL_META_SET, "INSERT OR REPLACE INTO meta "
-	    "(name, value) VALUES (?, ?)", "tt", name, value);
+		return store_do(st, "DELETE FROM meta WHERE name = ?", "t",
+		    name);
+	return store_do(st, "INSERT OR REPLACE INTO meta (name, value) "
+	    "VALUES (?, ?)", "tt", name, value);
 }

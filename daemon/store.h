@@ -14,11 +14,8 @@
 
 struct store;
 
-#define STORE_ERRLEN	256
-
 struct store	*store_open(const char *path, char *err, size_t errlen);
 void		 store_close(struct store *st);
-int		 store_schema_version(struct store *st);
 long		 store_contract_count(struct store *st);
 
 /* What the scheduler keeps per contract beside its fields. */
@@ -186,7 +183,7 @@ struct alert_rec {
 	const char	*key;
 	const char	*kind;
 	int32_t		 due;
-	int		 offset;
+	int		 offset;	/* days before due */
 	time_t		 fire_at;
 	const char	*state;
 	int		 late;

@@ -30,8 +30,8 @@
  * Exits 1 with a message on bad input.
  */
 
+#include <err.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,19 +59,6 @@ usage(void)
 	exit(2);
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fprintf(stderr, "engine-oracle: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
 /* The whole of file path, NUL-terminated; its length in *len. */
 static char *
 slurp(const char *path, size_t *len)
@@ -81,19 +68,19 @@ slurp(const char *path, size_t *len)
 	size_t	 cap = 0, n = 0, k;
 
 	if ((f = fopen(path, "r")) == NULL)
-		die("%s: %s", path, strerror(errno));
+		err(1, "%s", path);
 	do {
 		if (cap - n < 65536) {
 			cap = cap ? cap * 2 : 65536;
 			if ((p = realloc(buf, cap + 1)) == NULL)
-				die("out of memory");
+				errx(1, "out of memory");
 			buf = p;
 		}
 		k = fread(buf + n, 1, cap - n, f);
 		n += k;
 	} while (k > 0);
 	if (ferror(f))
-		die("%s: read error", path);
+		errx(1, "%s: read error", path);
 	fclose(f);
 	buf[n] = '\0';
 	*len = n;
@@ -109,7 +96,7 @@ days_arg(const char *s, const char *what)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 3650)
-		die("%s: not a number of days from 0 to 3650: %s", what, s);
+		errx(1, "%s: not a number of days from 0 to 3650: %s", what, s);
 	return (int)v;
 }
 
@@ -123,17 +110,17 @@ offsets_arg(struct alert_conf *conf, const char *s)
 	size_t		 n = 0;
 
 	if (eq == NULL || (size_t)(eq - s) >= sizeof(name))
-		die("-o %s: not kind=days,...", s);
+		errx(1, "-o %s: not kind=days,...", s);
 	memcpy(name, s, (size_t)(eq - s));
 	name[eq - s] = '\0';
 	if ((k = milestone_parse(name)) == -1)
-		die("-o %s: not a milestone kind", s);
+		errx(1, "-o %s: not a milestone kind", s);
 	if ((copy = strdup(eq + 1)) == NULL)
-		die("out of memory");
+		errx(1, "out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (n == ENGINE_MAX_OFFSETS)
-			die("-o %s: more than %d offsets", s,
+			errx(1, "-o %s: more than %d offsets", s,
 			    ENGINE_MAX_OFFSETS);
 		conf->offsets[k][n++] = days_arg(tok, name);
 	}
@@ -150,7 +137,7 @@ holidays_arg(struct holidays *h, const char *path)
 
 	text = slurp(path, &len);
 	if (holidays_parse(h, text, &line) == -1)
-		die("%s:%d: not a date", path, line);
+		errx(1, "%s:%d: not a date", path, line);
 	free(text);
 }
 
@@ -204,7 +191,7 @@ print_line(json_t *obj)
 
 	if (obj == NULL ||
 	    (s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
-		die("out of memory");
+		errx(1, "out of memory");
 	puts(s);
 	free(s);
 	json_decref(obj);
@@ -235,7 +222,7 @@ print_alert(const struct contract *c, const struct alert *a,
 	char	 at[DATE_ISOLEN];
 
 	if (date_format_local(a->fire, conf->timezone, at, sizeof(at)) == -1)
-		die("%s: no local time for an alert", c->ref);
+		errx(1, "%s: no local time for an alert", c->ref);
 	print_line(json_pack("{s:s, s:s, s:s, s:o, s:i, s:o, s:s}", "type",
 	    "alert", "contract", c->ref, "milestone", milestone_name(a->kind),
 	    "due", json_day(a->due), "offset_days", a->offset, "date",
@@ -260,7 +247,7 @@ oracle_contract(struct oracle *o, struct contract *c,
 
 	n = engine_milestones(c, conf, &p, ms);
 	if ((na = engine_alerts(ms, n, conf, v, ENGINE_MAX_ALERTS)) < 0)
-		die("%s: an alert's instant could not be computed", c->ref);
+		errx(1, "%s: an alert's instant could not be computed", c->ref);
 	for (i = 0; i < n; i++)
 		print_milestone(c, &ms[i], conf, today);
 	for (i = 0; i < (size_t)na; i++)
@@ -284,7 +271,7 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 't':
 			if (date_parse(optarg, &today) == -1)
-				die("-t %s: not a date", optarg);
+				errx(1, "-t %s: not a date", optarg);
 			break;
 		case 'H':
 			holidays_free(&hol);
@@ -305,13 +292,13 @@ main(int argc, char *argv[])
 			break;
 		case 'z':
 			if (!tz_valid(optarg))
-				die("-z %s: not a time zone", optarg);
+				errx(1, "-z %s: not a time zone", optarg);
 			conf.timezone = optarg;
 			break;
 		case 'T':
 			if (sscanf(optarg, "%2d:%2d", &hh, &mm) != 2 ||
 			    hh < 0 || hh > 23 || mm < 0 || mm > 59)
-				die("-T %s: not HH:MM", optarg);
+				errx(1, "-T %s: not HH:MM", optarg);
 			conf.alert_minute = hh * 60 + mm;
 			break;
 		case 'o':
@@ -326,12 +313,12 @@ main(int argc, char *argv[])
 
 	text = slurp(argv[optind], &len);
 	if (csv_contracts(text, len, &o.v, &o.n, &e) == -1)
-		die("%s: row %zu, column %s, value '%s': %s", argv[optind],
+		errx(1, "%s: row %zu, column %s, value '%s': %s", argv[optind],
 		    e.row, e.column, e.value, e.reason);
 	for (i = 0; i < o.n; i++)
 		oracle_contract(&o, &o.v[i], &conf, today);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		die("stdout: write error");
+		errx(1, "stdout: write error");
 
 	csv_contracts_free(o.v, o.n);
 	holidays_free(&hol);
