@@ -11,12 +11,19 @@ parse_add(int argc, char **argv, json_t *args)
 	return ctl_parse_fields(argc - 1, argv + 1, args);
 }
 
+/* "added REF" or "updated REF", then the answer's warnings. */
+static void
+show_saved(json_t *r, const char *done)
+{
+	printf("%s %s\n", done,
+	    json_str_or(json_object_get(r, "contract"), "ref", "?"));
+	ctl_warnings(r);
+}
+
 static void
 show_add(json_t *r)
 {
-	printf("added %s\n",
-	    json_str_or(json_object_get(r, "contract"), "ref", "?"));
-	ctl_warnings(r);
+	show_saved(r, "added");
 }
 
 static int
@@ -32,9 +39,7 @@ parse_update(int argc, char **argv, json_t *args)
 static void
 show_update(json_t *r)
 {
-	printf("updated %s\n",
-	    json_str_or(json_object_get(r, "contract"), "ref", "?"));
-	ctl_warnings(r);
+	show_saved(r, "updated");
 }
 
 static int
