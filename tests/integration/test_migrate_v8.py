@@ -79,7 +79,7 @@ def lines(d, *args):
 
 
 def test_fixture_is_version_8():
-    db = sqlite3.connect("file:%s?mode=ro" % FIXTURE, uri=True)
+    db = sqlite3.connect("file:%s?mode=ro&immutable=1" % FIXTURE, uri=True)
     try:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 8
     finally:
