@@ -24,7 +24,7 @@
 	"date(max_end_date, '-' || procurement_lead_days || ' days')"
 
 /* Prepared statements the cache holds at the most. */
-#define STORE_NSTMT	64
+#define STORE_NSTMT	128
 
 struct store {
 	sqlite3		*db;
