@@ -74,6 +74,46 @@ alert_json_test(const char *key, time_t now, const char *tz)
 	    "fired_at", iso_utc(now));
 }
 
+json_t *
+alert_json_digest_item(json_t *contract, const struct contract *c,
+    const struct milestone *m, int32_t today, int acked, int overdue_days)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s, s:O, s:s, s:o, s:i, s:b, s:o}",
+	    "type", "contract.milestone",
+	    "contract", contract,
+	    "milestone", milestone_name(m->kind),
+	    "due", date_json(m->due),
+	    "days_left", (int)(m->due - today),
+	    "acked", acked,
+	    "extension_available_until", c->end_date < c->max_end_date ?
+	    date_json(c->max_end_date) : json_null());
+	if (o != NULL && overdue_days > 0 && json_object_set_new(o,
+	    "overdue_days", json_integer(overdue_days)) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *
+alert_json_digest(const struct alert_digest *dg, json_t *milestones)
+{
+	int32_t	 today = 0;
+
+	(void)date_of_instant(dg->now, dg->tz, &today);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:i, s:o, s:o}",
+	    "type", "contract.digest",
+	    "key", dg->key,
+	    "recipient", dg->recipient,
+	    "week", dg->week,
+	    "date", date_json(today),
+	    "horizon_days", dg->horizon_days,
+	    "fired_at", iso_utc(dg->now),
+	    "milestones", milestones);
+}
+
 char *
 alert_json_text(json_t *o)
 {

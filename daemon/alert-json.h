@@ -31,6 +31,27 @@ json_t	*alert_json(const struct contract *c, const struct alert *a,
 /* The synthetic alert of notify-test, of key key; NULL if out of memory. */
 json_t	*alert_json_test(const char *key, time_t now, const char *tz);
 /*
+ * One milestone of a digest, shaped as an alert (the words of alerts
+ * read it): contract is c's JSON, shared by its milestones (a reference
+ * is taken); NULL if out of memory.
+ */
+json_t	*alert_json_digest_item(json_t *contract, const struct contract *c,
+	    const struct milestone *m, int32_t today, int acked,
+	    int overdue_days);
+
+/* What a digest is, besides its milestones. */
+struct alert_digest {
+	const char	*key;		/* digest/RECIPIENT/YYYY-Www */
+	const char	*recipient;
+	const char	*week;		/* YYYY-Www */
+	int		 horizon_days;
+	time_t		 now;
+	const char	*tz;
+};
+
+/* A recipient's digest; milestones (an array) is taken.  NULL if short. */
+json_t	*alert_json_digest(const struct alert_digest *dg, json_t *milestones);
+/*
  * Releases o (either of the above; NULL passes) and returns its compact
  * text, keys in order; NULL if out of memory.
  */

@@ -12,6 +12,7 @@
 /* How one milestone kind reads ahead of, on and after its due date. */
 struct alert_phrase {
 	const char	*milestone;
+	const char	*name;		/* the milestone itself, in words */
 	const char	*ahead;		/* followed by " in N days" */
 	const char	*today;
 	const char	*past;		/* followed by " N days ago" */
@@ -19,26 +20,30 @@ struct alert_phrase {
 };
 
 static const struct alert_phrase alert_phrases[] = {
-	{ "extension_deadline", "extension decision due",
+	{ "extension_deadline", "the last day to decide on an extension",
+	    "extension decision due",
 	    "extension decision due today", "extension decision was due",
 	    "the extension decision was due" },
-	{ "term_end", "term ends", "term ends today", "term ended",
+	{ "term_end", "the end of the term", "term ends", "term ends today", "term ended",
 	    "the term ended" },
-	{ "procurement_start", "re-procurement should start",
+	{ "procurement_start", "the day re-procurement should start",
+	    "re-procurement should start",
 	    "re-procurement should start today",
 	    "re-procurement should have started",
 	    "re-procurement should have started" },
-	{ "coverage_gap", "services left uncovered after the term ends",
+	{ "coverage_gap", "services left without a contract",
+	    "services left uncovered after the term ends",
 	    "services left uncovered after the term ends today",
 	    "services left uncovered after the term ended",
 	    "the term ended" },
-	{ "expired", "expires", "has expired", "expired",
+	{ "expired", "the contract's expiry", "expires", "has expired",
+	    "expired",
 	    "the contract expired" },
 };
 
 /* A kind newer than these phrases: its name, then these. */
 static const struct alert_phrase alert_phrase_other = {
-	NULL, "due", "due today", "was due", "it was due"
+	NULL, NULL, "due", "due today", "was due", "it was due"
 };
 
 static const char *const alert_months[] = {
@@ -59,11 +64,17 @@ contract_str(const json_t *alert, const char *key)
 }
 
 static int
-is_test(const json_t *alert)
+is_type(const json_t *alert, const char *want)
 {
 	const char	*type = str(alert, "type");
 
-	return type != NULL && strcmp(type, "contract.test") == 0;
+	return type != NULL && strcmp(type, want) == 0;
+}
+
+static int
+is_test(const json_t *alert)
+{
+	return is_type(alert, "contract.test");
 }
 
 /* What write puts out for alert, as a string to free; NULL if short. */
@@ -162,9 +173,33 @@ alert_head(FILE *f, const json_t *alert, int with_title)
 		fprintf(f, " (%s)", due);
 }
 
+/* "3 milestones within 90 days, 1 overdue (week 2025-W14)" */
+static void
+digest_head(FILE *f, const json_t *digest)
+{
+	const json_t	*items = json_object_get(digest, "milestones");
+	size_t		 i, n = json_array_size(items), late = 0;
+	const char	*week = str(digest, "week");
+
+	for (i = 0; i < n; i++)
+		if (overdue_days(json_array_get(items, i)) > 0)
+			late++;
+	fprintf(f, "%zu milestone%s within %lld days", n, n == 1 ? "" : "s",
+	    (long long)json_integer_value(json_object_get(digest,
+	    "horizon_days")));
+	if (late > 0)
+		fprintf(f, ", %zu overdue", late);
+	fprintf(f, " (week %s)", week != NULL ? week : "?");
+}
+
 static void
 subject(FILE *f, const json_t *alert)
 {
+	if (is_type(alert, "contract.digest")) {
+		fputs("[contractd] Weekly digest: ", f);
+		digest_head(f, alert);
+		return;
+	}
 	fputs("[contractd] ", f);
 	alert_head(f, alert, 0);
 }
@@ -215,6 +250,11 @@ is_kind(const json_t *alert, const char *milestone)
 static void
 summary(FILE *f, const json_t *alert)
 {
+	if (is_type(alert, "contract.digest")) {
+		fputs("Your contracts' milestones: ", f);
+		digest_head(f, alert);
+		return;
+	}
 	alert_head(f, alert, 1);
 	if (is_kind(alert, "coverage_gap"))
 		alert_gap(f, alert);
@@ -231,6 +271,26 @@ char *
 alert_text_summary(const json_t *alert)
 {
 	return alert_text(alert, summary);
+}
+
+static void
+milestone(FILE *f, const json_t *alert)
+{
+	const struct alert_phrase	*p = alert_phrase(alert);
+	const char			*ms = str(alert, "milestone");
+
+	if (p != NULL)
+		fputs(p->name, f);
+	else if (is_test(alert))
+		fputs("a test of this channel", f);
+	else
+		fputs(ms != NULL ? ms : "a milestone", f);
+}
+
+char *
+alert_text_milestone(const json_t *alert)
+{
+	return alert_text(alert, milestone);
 }
 
 /*

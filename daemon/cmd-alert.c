@@ -112,15 +112,22 @@ rows_free(struct rows *rs)
 	free(rs->v);
 }
 
-/* The contracts that can place a milestone in [from, to]. */
-static int
-rows_window(struct rows *rs, int32_t from, int32_t to, store_contract_fn fn)
+int
+cmd_window_each(struct store *st, int32_t from, int32_t to,
+    store_contract_fn fn, void *arg)
 {
 	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
 	struct agenda_window	 w = { from, to, conf->extension_notice_days,
 				    conf->procurement_lead_days };
 
-	return store_contract_window(rs->st, &w, fn, rs);
+	return store_contract_window(st, &w, fn, arg);
+}
+
+/* The contracts that can place a milestone in [from, to]. */
+static int
+rows_window(struct rows *rs, int32_t from, int32_t to, store_contract_fn fn)
+{
+	return cmd_window_each(rs->st, from, to, fn, rs);
 }
 
 /* Appends v, encoded by jansson, to b; v is taken. */
@@ -228,9 +235,8 @@ agenda_overdue(void *arg, struct contract *c, struct contract_state *cs)
 	return 0;
 }
 
-/* The contracts that may have a milestone overdue on today. */
-static int
-overdue_each(struct store *st, int32_t today, store_contract_fn fn,
+int
+cmd_overdue_each(struct store *st, int32_t today, store_contract_fn fn,
     void *arg)
 {
 	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
@@ -258,7 +264,7 @@ cmd_overdue_count(void)
 {
 	long	 n = 0;
 
-	if (overdue_each(cmd_store(), cmd_today(), overdue_count, &n) < 0)
+	if (cmd_overdue_each(cmd_store(), cmd_today(), overdue_count, &n) < 0)
 		return -1;
 	return n;
 }
@@ -342,7 +348,7 @@ cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	/* Overdue milestones are due before the window: they sort first. */
 	rc = rows_window(&rs, rs.from, rs.to, agenda_one);
 	if (rc >= 0)
-		rc = overdue_each(rs.st, rs.from, agenda_overdue, &rs);
+		rc = cmd_overdue_each(rs.st, rs.from, agenda_overdue, &rs);
 	if (rc < 0 || agenda_text(&rs, (int)days, &r->raw) == -1) {
 		strbuf_free(&r->raw);
 		cmd_fail(r, "internal", "database error");

@@ -109,6 +109,14 @@ int	 cmd_abort(struct cmd_reply *r, const char *code, const char *msg);
 size_t	 cmd_overdue(struct store *st, const struct contract *c,
 	    int32_t today, struct milestone out[MS_NKINDS]);
 long	 cmd_overdue_count(void);
+/*
+ * To fn, each contract that may have a milestone due in [from, to]; each
+ * that may have one overdue on today; each once.
+ */
+int	 cmd_window_each(struct store *st, int32_t from, int32_t to,
+	    store_contract_fn fn, void *arg);
+int	 cmd_overdue_each(struct store *st, int32_t today,
+	    store_contract_fn fn, void *arg);
 /* cmd-outbox.c */
 json_t	*cmd_outbox_counts(void);
 

@@ -32,7 +32,8 @@ struct conf_parse {
 	int			 line;
 	int			 section_line;	/* of the last [section] */
 	int			 midline;	/* inih took part of a line */
-	unsigned		 seen[2];	/* keys seen in [daemon], [alerts] */
+	unsigned		 seen[3];	/* keys seen in [daemon], [alerts],
+						   [digest] */
 	struct channel_conf	*cur;		/* current [notifier] section */
 	const char		*key;		/* the key being set, if any */
 };
@@ -230,6 +231,30 @@ bad:
 }
 
 static int
+set_weekday(struct conf_parse *p, void *field, const char *v)
+{
+	static const char *const days[] = { "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday", "sunday" };
+	size_t			 i;
+
+	for (i = 0; i < 7; i++)
+		if (strcasecmp(v, days[i]) == 0) {
+			*(int *)field = (int)i + 1;
+			return 0;
+		}
+	return conf_err(p, "not a day of the week (monday ... sunday): %s",
+	    v);
+}
+
+/* A list of channel names; checked against [notifier] sections later. */
+static int
+set_channels(struct conf_parse *p, void *field, const char *v)
+{
+	p->conf->digest.channels_line = p->line;
+	return set_string(p, field, v);
+}
+
+static int
 set_bool(struct conf_parse *p, void *field, const char *v)
 {
 	static const char *yes[] = { "yes", "true", "on", "1", NULL };
@@ -327,6 +352,14 @@ static const struct conf_key alerts_keys[] = {
 	{ NULL,			NULL,		0 }
 };
 
+static const struct conf_key digest_keys[] = {
+	{ "day",		set_weekday,	DOFF(digest.weekday) },
+	{ "time",		set_alert_time,	DOFF(digest.minute) },
+	{ "horizon_days",	set_days,	DOFF(digest.horizon_days) },
+	{ "channels",		set_channels,	DOFF(digest.channels) },
+	{ NULL,			NULL,		0 }
+};
+
 static void
 conf_section_key(struct conf_parse *p, const struct conf_key *keys, int sec,
     const char *section, const char *name, const char *value)
@@ -380,18 +413,28 @@ config_kinds_parse(const char *s, unsigned *kinds)
 	return (rc == 0 && *kinds != 0) ? 0 : -1;
 }
 
+/* The channel of that name; NULL if none. */
+static struct channel_conf *
+conf_channel_named(struct config *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nchannels; i++)
+		if (strcmp(c->channels[i].name, name) == 0)
+			return &c->channels[i];
+	return NULL;
+}
+
 static struct channel_conf *
 conf_channel_new(struct conf_parse *p, const char *name)
 {
 	struct config		*c = p->conf;
 	struct channel_conf	*v, *ch;
-	size_t			 i;
 
-	for (i = 0; i < c->nchannels; i++)
-		if (strcmp(c->channels[i].name, name) == 0) {
-			conf_err(p, "[notifier %s] defined twice", name);
-			return NULL;
-		}
+	if (conf_channel_named(c, name) != NULL) {
+		conf_err(p, "[notifier %s] defined twice", name);
+		return NULL;
+	}
 	v = reallocarray(c->channels, c->nchannels + 1, sizeof(*v));
 	if (v == NULL)
 		return NULL;
@@ -484,6 +527,11 @@ conf_handler(void *user, const char *section, const char *name,
 		conf_section_key(p, daemon_keys, 0, section, name, value);
 	else if (strcmp(section, "alerts") == 0)
 		conf_section_key(p, alerts_keys, 1, section, name, value);
+	else if (strcmp(section, "digest") == 0) {
+		if (p->conf->digest.line == 0)
+			p->conf->digest.line = p->section_line;
+		conf_section_key(p, digest_keys, 2, section, name, value);
+	}
 	else if (strncmp(section, "notifier ", 9) == 0) {
 		if ((ch = conf_channel(p, section)) != NULL)
 			conf_channel_key(p, ch, name, value);
@@ -609,6 +657,9 @@ config_defaults(struct config *c, const char *path)
 	c->idle_timeout = 60;
 	c->max_age = 3 * 86400;
 	c->max_transfers = 16;
+	c->digest.weekday = 1;
+	c->digest.minute = 8 * 60;
+	c->digest.horizon_days = 90;
 	if (c->path == NULL || c->database == NULL || c->socket == NULL ||
 	    c->admin_group == NULL || c->plugin_dir == NULL ||
 	    c->timezone == NULL)
@@ -633,11 +684,42 @@ config_holidays(struct config *c, struct conf_errors *errs)
 	free(text);
 }
 
+/* Marks the channels [digest] names; each must be a [notifier NAME]. */
+static void
+config_check_digest(struct config *c, struct conf_errors *errs)
+{
+	struct digest_conf	*dg = &c->digest;
+	struct channel_conf	*ch;
+	char			*copy, *tok, *save = NULL;
+
+	if (dg->line == 0)
+		return;
+	if (dg->channels == NULL) {
+		conf_errors_add(errs, c->path, dg->line, "[digest] needs "
+		    "'channels =': the channels the digest is sent through");
+		return;
+	}
+	if ((copy = strdup(dg->channels)) == NULL) {
+		conf_errors_add(errs, c->path, dg->line, "out of memory");
+		return;
+	}
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if ((ch = conf_channel_named(c, tok)) != NULL)
+			ch->digest = 1;
+		else
+			conf_errors_add(errs, c->path, dg->channels_line,
+			    "channels: no [notifier %s] section", tok);
+	}
+	free(copy);
+}
+
 static void
 config_check(struct config *c, struct conf_errors *errs)
 {
 	size_t	i;
 
+	config_check_digest(c, errs);
 	for (i = 0; i < c->nchannels; i++)
 		if (c->channels[i].plugin == NULL)
 			conf_errors_add(errs, c->path, c->channels[i].line,
@@ -720,5 +802,6 @@ config_free(struct config *c)
 	free(c->plugin_dir);
 	free(c->timezone);
 	free(c->holidays_path);
+	free(c->digest.channels);
 	free(c);
 }

@@ -45,9 +45,20 @@ struct channel_conf {
 	char		*plugin;
 	unsigned	 kinds;		/* bit (1 << milestone kind) */
 	int		 kinds_line;	/* 0 until "kinds =" is seen */
+	int		 digest;	/* [digest] channels names it */
 	int		 line;		/* of the section header */
 	struct conf_kv	*kv;		/* the plugin's keys */
 	size_t		 nkv;
+};
+
+/* [digest]: the weekly digest, on when channels is set. */
+struct digest_conf {
+	int		 weekday;	/* ISO: 1 = Monday .. 7 = Sunday */
+	int		 minute;	/* local time of day */
+	int		 horizon_days;
+	char		*channels;	/* channel names, ','-separated */
+	int		 line;		/* of [digest]; 0 if there is none */
+	int		 channels_line;
 };
 
 struct config {
@@ -66,6 +77,7 @@ struct config {
 	int			 max_transfers;
 	struct holidays		 holidays;
 	struct alert_conf	 alerts;
+	struct digest_conf	 digest;
 	struct channel_conf	*channels;
 	size_t			 nchannels;
 };

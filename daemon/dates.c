@@ -181,6 +181,19 @@ date_weekday(int32_t day)
 	return ((int)((((int64_t)day + 3) % 7 + 7) % 7) + 1);
 }
 
+void
+date_iso_week(int32_t day, int *year, int *week)
+{
+	int32_t	thursday, jan1;
+	int	m, d;
+
+	/* The ISO week belongs to the year of its Thursday. */
+	thursday = day - date_weekday(day) + 4;
+	date_to_ymd(thursday, year, &m, &d);
+	(void)date_from_ymd(*year, 1, 1, &jan1);
+	*week = (int)((thursday - jan1) / 7) + 1;
+}
+
 int32_t
 date_add_months(int32_t day, int months)
 {

@@ -26,6 +26,8 @@ char	*date_format(int32_t day, char buf[DATE_STRLEN]);
 /* ISO weekday: 1 = Monday .. 7 = Sunday. */
 int	 date_weekday(int32_t day);
 int	 date_days_in_month(int y, int m);
+/* The ISO 8601 week of day: 2025-03-31 is week 14 of 2025. */
+void	 date_iso_week(int32_t day, int *year, int *week);
 /*
  * Adds months (may be negative): the same day of the month clamped to the
  * target month's length; a day that is the last of its month maps to the

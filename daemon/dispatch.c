@@ -208,6 +208,20 @@ dispatch_enqueue(struct store *st, const struct contract *c,
 }
 
 int
+dispatch_enqueue_digest(struct store *st, const char *key,
+    const char *recipient, const char *payload, time_t now)
+{
+	struct daemon	*d = daemon_ctx;
+	size_t		 i;
+
+	for (i = 0; i < d->nchannels; i++)
+		if (d->channels[i].digest && enqueue_one(st, key,
+		    d->channels[i].name, recipient, payload, now) == -1)
+			return -1;
+	return 0;
+}
+
+int
 dispatch_test(struct store *st, const char *channel, const char *to,
     time_t now, char *key, size_t keylen)
 {
@@ -247,8 +261,12 @@ dlv_fields(struct dlv *v)
 	d->channel = v->channel;
 	d->recipient = v->recipient;
 	d->attempt = v->attempts + 1;
-	d->event = type != NULL && strcmp(type, "contract.test") == 0 ?
-	    "test" : "alert";
+	if (type != NULL && strcmp(type, "contract.test") == 0)
+		d->event = "test";
+	else if (type != NULL && strcmp(type, "contract.digest") == 0)
+		d->event = "digest";
+	else
+		d->event = "alert";
 	d->alert = v->payload;
 	d->host_data = v;
 }

@@ -32,6 +32,13 @@ void	 dispatch_free(void);
 int	 dispatch_enqueue(struct store *st, const struct contract *c,
 	    const struct contract_state *cs, const struct alert *a,
 	    const char *uncovered, int late, int overdue, time_t now);
+/*
+ * Puts the digest of key (digest/RECIPIENT/YYYY-Www) for recipient into
+ * the outbox of every channel [digest] names, in the caller's
+ * transaction; a digest already there stays as it is.
+ */
+int	 dispatch_enqueue_digest(struct store *st, const char *key,
+	    const char *recipient, const char *payload, time_t now);
 /* A synthetic alert through the real path to one channel; its key. */
 int	 dispatch_test(struct store *st, const char *channel,
 	    const char *to, time_t now, char *key, size_t keylen);

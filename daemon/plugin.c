@@ -26,6 +26,7 @@ static const struct notifier_host plugin_host = {
 	.alert_subject = alert_text_subject,
 	.alert_summary = alert_text_summary,
 	.alert_consequence = alert_text_consequence,
+	.alert_milestone = alert_text_milestone,
 };
 
 struct plugin_errctx {
@@ -161,6 +162,7 @@ plugins_load(const struct config *conf, struct conf_errors *errs,
 		const struct channel_conf	*cc = &conf->channels[i];
 
 		v[i].kinds = cc->kinds;
+		v[i].digest = cc->digest;
 		if ((v[i].name = strdup(cc->name)) == NULL ||
 		    plugin_open(conf, cc, &v[i], errs) == -1 ||
 		    plugin_init(conf, cc, &v[i], errs) == -1)

@@ -15,6 +15,7 @@ struct conf_errors;
 struct channel {
 	char				*name;
 	unsigned			 kinds;
+	int				 digest;	/* sends digests */
 	const struct notifier_plugin	*plugin;
 	void				*handle;	/* dlopen */
 	void				*instance;

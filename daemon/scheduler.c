@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include "contractd.h"
+#include "digest.h"
 #include "dispatch.h"
 #include "scheduler.h"
 #include "store.h"
@@ -345,6 +346,9 @@ sched_arm(void)
 	time_t		 t, d;
 
 	t = store_next_fire(daemon_ctx->store);
+	if ((d = digest_next(daemon_ctx->store, time(NULL))) != 0 &&
+	    (t == 0 || d < t))
+		t = d;
 	/* Deliveries due now are the dispatcher's; later ones wake us. */
 	if ((d = dispatch_next()) != 0 && d <= time(NULL)) {
 		dispatch_kick();
@@ -393,6 +397,13 @@ sched_run_due(void)
 	if (fired > 0)
 		log_info("%s: %d alert%s fired", __func__, fired,
 		    fired == 1 ? "" : "s");
+	if (digest_run(st, now) == -1) {
+		log_warnx("%s: the weekly digest could not be made: trying "
+		    "again in a minute", __func__);
+		dispatch_kick();
+		evtimer_add(sched.timer, &later);
+		return;
+	}
 	/* A full batch leaves more due: the timer then fires at once. */
 	dispatch_kick();
 	sched_arm();
@@ -502,6 +513,7 @@ sched_rearm_cb(evutil_socket_t fd, short what, void *arg)
 void
 scheduler_reconfigure(void)
 {
+	digest_start(daemon_ctx->store, time(NULL));
 	sched.rearm_after[0] = '\0';
 	event_active(sched.batch, EV_TIMEOUT, 0);
 }
@@ -582,6 +594,7 @@ scheduler_init(struct event_base *base)
 			return -1;
 	}
 	/* Whatever came due while the daemon was down fires now. */
+	digest_start(daemon_ctx->store, time(NULL));
 	event_active(sched.timer, EV_TIMEOUT, 0);
 	sched_check_defaults();
 	return 0;

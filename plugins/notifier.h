@@ -101,7 +101,8 @@ struct notifier_config {
  * keys; a fact that is unknown is null, and a key a plugin does not know
  * is to be ignored (keys are added, never removed or retyped in ABI 2):
  *
- *   type		"contract.alert", or "contract.test" (notify-test)
+ *   type		"contract.alert", "contract.test" (notify-test), or
+ *			"contract.digest" (below)
  *   key		REF/kind/due/offset
  *   contract		the contract as the daemon had it when the alert
  *			fired: ref, title, kind, supplier, owner_name,
@@ -124,12 +125,21 @@ struct notifier_config {
  *			';'-joined; else null
  *   overdue_days	integer, only when the milestone is overdue (its due
  *			date passed while it still matters): days since
+ *
+ * A weekly digest (event "digest", one delivery per recipient) has the
+ * keys type ("contract.digest"), key (digest/RECIPIENT/YYYY-Www),
+ * recipient, week (YYYY-Www), date (YYYY-MM-DD, the day it was made),
+ * horizon_days, fired_at, and milestones: an array, soonest first, of
+ * objects shaped as alerts (type "contract.milestone"; contract,
+ * milestone, due, days_left, extension_available_until, overdue_days as
+ * above, and acked, a boolean), which the host's words read as alerts.
+ * The subject and summary read a digest too.
  */
 struct notifier_delivery {
 	size_t		 size;		/* sizeof(struct notifier_delivery) */
 	const char	*key;		/* stable: derive Message-ID/webhook-id */
 	const char	*alert_key;	/* REF/kind/due/offset */
-	const char	*event;		/* "alert" or "test" */
+	const char	*event;		/* "alert", "test" or "digest" */
 	const char	*recipient;	/* per-recipient plugins only */
 	const char	*channel;
 	int		 attempt;	/* 1 for the first try */
@@ -182,6 +192,12 @@ struct notifier_host {
 	char	*(*alert_subject)(const json_t *alert);
 	char	*(*alert_summary)(const json_t *alert);
 	char	*(*alert_consequence)(const json_t *alert);
+	/*
+	 * Added in ABI 2 after its first release (NOTIFIER_HAS).  The
+	 * milestone itself in words, to follow a label ("Milestone: "):
+	 * "the last day to decide on an extension".
+	 */
+	char	*(*alert_milestone)(const json_t *alert);
 };
 
 /*

@@ -23,19 +23,6 @@ struct smtp_out {
 	int	 bad;		/* a value could not be formatted */
 };
 
-/* A milestone's name in plain words, for a kind this plugin knows. */
-static const struct {
-	const char	*milestone;
-	const char	*words;
-} smtp_milestones[] = {
-	{ "extension_deadline", "the last day to decide on an extension" },
-	{ "term_end", "the end of the term" },
-	{ "procurement_start", "the day re-procurement should start" },
-	{ "coverage_gap", "services left without a contract" },
-	{ "expired", "the contract's expiry" },
-	{ "test", "a test of this channel" },
-};
-
 static const char *
 str(const json_t *o, const char *key)
 {
@@ -157,33 +144,34 @@ days_between(const char *a, const char *b)
 	return (long)((timegm(&tb) - timegm(&ta)) / 86400);
 }
 
-static const char *
-milestone_words(const char *ms)
+/* The milestone in the host's words, or its name for an older host. */
+static void
+fact_milestone(struct smtp_out *o, const struct notifier_host *host,
+    const json_t *alert)
 {
-	size_t	i;
+	const char	*ms = str(alert, "milestone");
+	char		*words = NULL;
 
-	for (i = 0; ms != NULL &&
-	    i < sizeof(smtp_milestones) / sizeof(smtp_milestones[0]); i++)
-		if (strcmp(ms, smtp_milestones[i].milestone) == 0)
-			return smtp_milestones[i].words;
-	return ms != NULL ? ms : "unknown";
+	if (NOTIFIER_HAS(host, struct notifier_host, alert_milestone) &&
+	    host->alert_milestone != NULL &&
+	    (words = host->alert_milestone(alert)) == NULL) {
+		o->bad = 1;
+		return;
+	}
+	out_fact(o, "Milestone", "%s", words != NULL ? words : ms != NULL ?
+	    ms : "unknown");
+	free(words);
 }
 
-/* The milestone, its due date and how far off it is. */
+/* Its due date and how far off it is. */
 static void
-facts_due(struct smtp_out *o, const json_t *alert)
+fact_due(struct smtp_out *o, const json_t *alert)
 {
-	const char	*title = cstr(alert, "title");
-	const char	*ref = cstr(alert, "ref");
-	char		 due[96];
-	long		 n;
+	char	due[96];
+	long	n;
 
 	n = (long)json_integer_value(json_object_get(alert, "days_left"));
 	long_date(due, sizeof(due), str(alert, "due"));
-	out_fact(o, "Contract", "%s (%s)", title != NULL ? title : "untitled",
-	    ref != NULL ? ref : "?");
-	out_fact(o, "Milestone", "%s", milestone_words(str(alert,
-	    "milestone")));
 	if (n > 0)
 		out_fact(o, "Due", "%s, %ld day%s left", due, n,
 		    n == 1 ? "" : "s");
@@ -192,6 +180,20 @@ facts_due(struct smtp_out *o, const json_t *alert)
 	else
 		out_fact(o, "Due", "%s, %ld day%s ago", due, -n,
 		    n == -1 ? "" : "s");
+}
+
+/* The contract, the milestone, its due date and how far off it is. */
+static void
+facts_due(struct smtp_out *o, const struct notifier_host *host,
+    const json_t *alert)
+{
+	const char	*title = cstr(alert, "title");
+	const char	*ref = cstr(alert, "ref");
+
+	out_fact(o, "Contract", "%s (%s)", title != NULL ? title : "untitled",
+	    ref != NULL ? ref : "?");
+	fact_milestone(o, host, alert);
+	fact_due(o, alert);
 }
 
 /* The term: its end, how far it may run, and what follows it. */
@@ -293,7 +295,7 @@ body_write(struct smtp_out *o, const struct notifier_host *host,
 	    "</head><body>\r\n", o->html);
 	out_para(o, "%s", summary);
 	fputs("<table>\r\n", o->html);
-	facts_due(o, d->alert);
+	facts_due(o, host, d->alert);
 	facts_term(o, d->alert);
 	facts_owner(o, d->alert);
 	fputs("</table>\r\n", o->html);
@@ -301,6 +303,52 @@ body_write(struct smtp_out *o, const struct notifier_host *host,
 	para_consequence(o, host, d->alert);
 	paras_flags(o, d->alert);
 	para_ack(o, d);
+	fputs("</body></html>\r\n", o->html);
+}
+
+/* One milestone of a digest: its summary, due date and whether acked. */
+static void
+digest_item(struct smtp_out *o, const struct notifier_host *host,
+    const json_t *item)
+{
+	const char	*ref = cstr(item, "ref"), *ms = str(item, "milestone");
+	char		*summary;
+
+	if ((summary = host->alert_summary(item)) == NULL) {
+		o->bad = 1;
+		return;
+	}
+	out_para(o, "%s", summary);
+	fputs("<table>\r\n", o->html);
+	fact_due(o, item);
+	if (json_is_true(json_object_get(item, "acked")))
+		out_fact(o, "Acknowledged", "yes");
+	else
+		out_fact(o, "Acknowledged", "no: contractctl ack %s %s",
+		    ref != NULL ? ref : "?", ms != NULL ? ms : "?");
+	fputs("</table>\r\n", o->html);
+	fputs("\r\n", o->text);
+	free(summary);
+}
+
+/* A digest: what it is, then each milestone, soonest first. */
+static void
+body_digest(struct smtp_out *o, const struct notifier_host *host,
+    const struct notifier_delivery *d, const char *summary)
+{
+	const json_t	*items = json_object_get(d->alert, "milestones");
+	size_t		 i;
+
+	fputs("<!DOCTYPE html>\r\n<html><head><meta charset=\"UTF-8\">"
+	    "</head><body>\r\n", o->html);
+	out_para(o, "%s", summary);
+	out_para(o, "These are the milestones of the contracts you own or "
+	    "are notified on that are overdue or due within the next %lld "
+	    "days, soonest first. Each alert still comes on its own day.",
+	    (long long)json_integer_value(json_object_get(d->alert,
+	    "horizon_days")));
+	for (i = 0; i < json_array_size(items); i++)
+		digest_item(o, host, json_array_get(items, i));
 	fputs("</body></html>\r\n", o->html);
 }
 
@@ -319,7 +367,10 @@ smtp_body_build(const struct notifier_host *host,
 	o.text = open_memstream(&b->text, &tlen);
 	o.html = open_memstream(&b->html, &hlen);
 	if (o.text != NULL && o.html != NULL) {
-		body_write(&o, host, d, summary);
+		if (strcmp(d->event, "digest") == 0)
+			body_digest(&o, host, d, summary);
+		else
+			body_write(&o, host, d, summary);
 		bad = o.bad || ferror(o.text) || ferror(o.html);
 	}
 	/* open_memstream() sets the buffers only at fclose(). */

@@ -237,7 +237,10 @@ ics_filename(const json_t *alert)
 	return p;
 }
 
-/* The calendar part; none for a test, which has no milestone to keep. */
+/*
+ * The calendar part; none for a test, which has no milestone to keep, nor
+ * for a digest, whose milestones each have their alerts' entries.
+ */
 static int
 part_calendar(curl_mime *mime, const struct notifier_delivery *d,
     const char *subject, const struct smtp_body *b)
@@ -245,7 +248,7 @@ part_calendar(curl_mime *mime, const struct notifier_delivery *d,
 	char	*ics, *name;
 	int	 rc = -1;
 
-	if (strcmp(d->event, "test") == 0)
+	if (strcmp(d->event, "alert") != 0)
 		return 0;
 	if ((ics = smtp_ics(d, subject, b->text)) == NULL)
 		return -1;

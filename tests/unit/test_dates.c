@@ -240,6 +240,31 @@ test_weekday(void **state)
 }
 
 static void
+check_week(const char *day, int want_year, int want_week)
+{
+	int	year, week;
+
+	date_iso_week(D(day), &year, &week);
+	assert_int_equal(year, want_year);
+	assert_int_equal(week, want_week);
+}
+
+static void
+test_iso_week(void **state)
+{
+	(void)state;
+	check_week("2025-03-31", 2025, 14);
+	check_week("2025-01-05", 2025, 1);
+	check_week("2025-01-06", 2025, 2);
+	check_week("2024-12-30", 2025, 1);	/* Monday: 2025's first week */
+	check_week("2021-01-03", 2020, 53);	/* Sunday: 2020's last */
+	check_week("2026-12-28", 2026, 53);
+	check_week("2027-01-01", 2026, 53);
+	check_week("2008-12-29", 2009, 1);
+	check_week("2010-01-03", 2009, 53);
+}
+
+static void
 check_add(const char *from, int months, const char *want)
 {
 	const char	*got = fmt(date_add_months(D(from), months));
@@ -607,6 +632,7 @@ main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_every_day),
 		cmocka_unit_test(test_weekday),
+		cmocka_unit_test(test_iso_week),
 		cmocka_unit_test(test_add_months_design),
 		cmocka_unit_test(test_add_months_more),
 		cmocka_unit_test(test_add_months_early),
