@@ -1,6 +1,8 @@
 /*
  * Commands about the daemon itself: ping, status, reload.
  */
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +93,47 @@ cmd_status_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	json_object_set_new(r->result, "overdue",
 	    json_integer(cmd_overdue_count()));
 	return 0;
+}
+
+/* "1 234": groups of three digits, as a person reads a count. */
+static void
+count_words(char *buf, size_t len, long n)
+{
+	char	digits[32];
+	size_t	i, j = 0, nd;
+
+	nd = (size_t)snprintf(digits, sizeof(digits), "%ld", n < 0 ? 0 : n);
+	for (i = 0; i < nd && j + 2 < len; i++) {
+		if (i > 0 && (nd - i) % 3 == 0)
+			buf[j++] = ' ';
+		buf[j++] = digits[i];
+	}
+	buf[j] = '\0';
+}
+
+void
+cmd_status_line(char *buf, size_t len)
+{
+	struct store	*st = cmd_store();
+	char		 contracts[32], next[DATE_ISOLEN] = "none";
+	long		 n[4] = { 0, 0, 0, 0 }, overdue;
+	time_t		 t;
+
+	count_words(contracts, sizeof(contracts), store_contract_count(st));
+	if ((t = store_next_fire(st)) != 0 && date_format_local(t,
+	    daemon_ctx->conf->timezone, next, sizeof(next)) == 0) {
+		/* "2025-03-31T09:00:00+01:00" as "2025-03-31 09:00" */
+		next[10] = ' ';
+		next[16] = '\0';
+	}
+	(void)store_delivery_counts(st, n);
+	overdue = cmd_overdue_count();
+	snprintf(buf, len, "watching %s contract%s; next alert %s; outbox "
+	    "%ld pending, %ld dead%s", contracts, strcmp(contracts, "1") == 0 ?
+	    "" : "s", next, n[0] + n[1], n[2], overdue > 0 ? "; " : "");
+	if (overdue > 0)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%ld overdue",
+		    overdue);
 }
 
 const struct cmd cmd_status = {

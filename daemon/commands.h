@@ -117,6 +117,12 @@ int	 cmd_window_each(struct store *st, int32_t from, int32_t to,
 	    store_contract_fn fn, void *arg);
 int	 cmd_overdue_each(struct store *st, int32_t today,
 	    store_contract_fn fn, void *arg);
+/*
+ * cmd-daemon.c: the daemon's state in one line, for systemd's STATUS=:
+ * "watching 1 234 contracts; next alert 2025-03-31 09:00; outbox 0
+ * pending, 2 dead; 3 overdue".
+ */
+void	 cmd_status_line(char *buf, size_t len);
 /* cmd-outbox.c */
 json_t	*cmd_outbox_counts(void);
 

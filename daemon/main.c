@@ -108,7 +108,7 @@ daemon_reload(char *errbuf, size_t len)
 	struct channel		*ch = NULL;
 	size_t			 i, n = 0;
 
-	sdnotify("RELOADING=1");
+	sdnotify_reloading();
 	if ((conf = config_load(d->conf_path, &errs)) == NULL ||
 	    plugins_load(conf, &errs, &ch, &n) == -1) {
 		for (i = 0; i < errs.n; i++)
@@ -212,6 +212,27 @@ setup(struct daemon *d)
 		fatalx("cannot start the scheduler");
 }
 
+/*
+ * The one line that says what runs: version, config, database, contracts
+ * watched, and each channel with its plugin.
+ */
+static void
+log_started(const struct daemon *d)
+{
+	char	chans[1024] = "";
+	size_t	i, n = 0;
+
+	for (i = 0; i < d->nchannels && n < sizeof(chans); i++)
+		n += (size_t)snprintf(chans + n, sizeof(chans) - n, "%s%s (%s)",
+		    i > 0 ? ", " : "", d->channels[i].name,
+		    d->channels[i].plugin->name);
+	log_info("contractd %s started: config %s, database %s, %ld "
+	    "contract%s watched, channels: %s", PACKAGE_VERSION,
+	    d->conf->path, d->conf->database, store_contract_count(d->store),
+	    store_contract_count(d->store) == 1 ? "" : "s",
+	    d->nchannels > 0 ? chans : "none");
+}
+
 static void
 teardown(struct daemon *d, struct event *sigev[3])
 {
@@ -278,6 +299,8 @@ main(int argc, char *argv[])
 	struct conf_errors	 errs = { NULL, 0 };
 	struct daemon		 d;
 	struct event		*sigev[3] = { NULL, NULL, NULL };
+	char			 status[512] = "READY=1\nSTATUS=";
+	size_t			 n = strlen(status);
 
 	parse_options(argc, argv, &o);
 	log_init(o.debug, 0);
@@ -299,10 +322,10 @@ main(int argc, char *argv[])
 	if (setup_signals(d.base, sigev) == -1)
 		fatalx("cannot set up signal handling");
 	setup(&d);
-	sdnotify_init(d.base);
-	log_info("contractd %s started: database %s, socket %s",
-	    PACKAGE_VERSION, d.conf->database, d.conf->socket);
-	sdnotify("READY=1\nSTATUS=watching contracts");
+	sdnotify_init(d.base, cmd_status_line);
+	log_started(&d);
+	cmd_status_line(status + n, sizeof(status) - n);
+	sdnotify(status);
 	if (event_base_dispatch(d.base) == -1)
 		log_warnx("event loop failed");
 	teardown(&d, sigev);

@@ -23,6 +23,7 @@
 #include "digest.h"
 #include "dispatch.h"
 #include "scheduler.h"
+#include "sdnotify.h"
 #include "store.h"
 
 #define SCHED_BATCH	2000	/* contracts per transaction and loop turn */
@@ -394,9 +395,11 @@ sched_run_due(void)
 		goto fail;
 	}
 	sched_batch_free(&b);
-	if (fired > 0)
+	if (fired > 0) {
 		log_info("%s: %d alert%s fired", __func__, fired,
 		    fired == 1 ? "" : "s");
+		sdnotify_status();
+	}
 	if (digest_run(st, now) == -1) {
 		log_warnx("%s: the weekly digest could not be made: trying "
 		    "again in a minute", __func__);
@@ -429,6 +432,7 @@ scheduler_poke(void)
 {
 	dispatch_kick();
 	sched_arm();
+	sdnotify_status();
 }
 
 /*
