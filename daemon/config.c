@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -254,6 +255,14 @@ set_channels(struct conf_parse *p, void *field, const char *v)
 	return set_string(p, field, v);
 }
 
+/* A path, and its line for the errors of the file it names. */
+static int
+set_holidays(struct conf_parse *p, void *field, const char *v)
+{
+	p->conf->holidays_line = p->line;
+	return set_string(p, field, v);
+}
+
 static int
 set_bool(struct conf_parse *p, void *field, const char *v)
 {
@@ -308,6 +317,11 @@ set_offsets(struct conf_parse *p, void *field, const char *v)
 			conf_err(p, "more than %d offsets", ENGINE_MAX_OFFSETS);
 			goto out;
 		}
+		if (kind == MS_EXPIRED && d != 0) {
+			conf_err(p, "expired fires on the day after the end "
+			    "only: its one offset is 0, not %ld", d);
+			goto out;
+		}
 		tmp[n++] = (int)d;
 	}
 	memcpy(ac->offsets[kind], tmp, n * sizeof(tmp[0]));
@@ -327,7 +341,7 @@ static const struct conf_key daemon_keys[] = {
 	{ "plugin_dir",		set_string,	DOFF(plugin_dir) },
 	{ "timezone",		set_timezone,	DOFF(timezone) },
 	{ "alert_time",		set_alert_time,	DOFF(alerts.alert_minute) },
-	{ "holidays",		set_string,	DOFF(holidays_path) },
+	{ "holidays",		set_holidays,	DOFF(holidays_path) },
 	{ "working_days_only",	set_bool,	DOFF(alerts.working_days_only) },
 	{ "max_connections",	set_count,	DOFF(max_connections) },
 	{ "max_connections_per_uid", set_count, DOFF(max_connections_per_uid) },
@@ -667,20 +681,36 @@ config_defaults(struct config *c, const char *path)
 	return 0;
 }
 
+#define HOLIDAYS_BAD_MAX	20	/* bad lines reported one by one */
+
 static void
 config_holidays(struct config *c, struct conf_errors *errs)
 {
+	int	 bad[HOLIDAYS_BAD_MAX];
 	char	*text;
-	size_t	 len;
-	int	 line;
+	size_t	 len, nbad, i;
 
-	if (c->holidays_path == NULL ||
-	    (text = conf_readfile(c->holidays_path, HOLIDAYS_MAXSIZE, &len,
+	if (c->holidays_path == NULL)
+		return;
+	if (access(c->holidays_path, R_OK) == -1) {
+		conf_errors_add(errs, c->path, c->holidays_line,
+		    "holidays: cannot read %s: %s", c->holidays_path,
+		    strerror(errno));
+		return;
+	}
+	if ((text = conf_readfile(c->holidays_path, HOLIDAYS_MAXSIZE, &len,
 	    errs)) == NULL)
 		return;
-	if (holidays_parse(&c->holidays, text, &line) == -1)
-		conf_errors_add(errs, c->holidays_path, line,
-		    "not a date (YYYY-MM-DD)");
+	if (holidays_parse_lines(&c->holidays, text, bad, HOLIDAYS_BAD_MAX,
+	    &nbad) == -1) {
+		for (i = 0; i < nbad && i < HOLIDAYS_BAD_MAX; i++)
+			conf_errors_add(errs, c->holidays_path, bad[i],
+			    bad[i] == 0 ? "out of memory" :
+			    "not a date (YYYY-MM-DD)");
+		if (nbad > HOLIDAYS_BAD_MAX)
+			conf_errors_add(errs, c->holidays_path, 0, "%zu more "
+			    "lines that are not dates", nbad - HOLIDAYS_BAD_MAX);
+	}
 	free(text);
 }
 
@@ -730,11 +760,10 @@ config_check(struct config *c, struct conf_errors *errs)
 }
 
 struct config *
-config_load(const char *path, struct conf_errors *errs)
+config_read(const char *path, struct conf_errors *errs)
 {
 	struct conf_parse	 p;
 	struct config		*c;
-	size_t			 before = errs->n;
 
 	memset(&p, 0, sizeof(p));
 	if ((c = malloc(sizeof(*c))) == NULL || config_defaults(c, path)) {
@@ -763,7 +792,16 @@ config_load(const char *path, struct conf_errors *errs)
 	free((char *)p.text);
 	config_holidays(c, errs);
 	config_check(c, errs);
-	if (errs->n > before) {
+	return c;
+}
+
+struct config *
+config_load(const char *path, struct conf_errors *errs)
+{
+	struct config	*c;
+	size_t		 before = errs->n;
+
+	if ((c = config_read(path, errs)) != NULL && errs->n > before) {
 		config_free(c);
 		return NULL;
 	}

@@ -70,6 +70,7 @@ struct config {
 	char			*plugin_dir;
 	char			*timezone;
 	char			*holidays_path;
+	int			 holidays_line;	/* of "holidays =" */
 	int			 max_connections;
 	int			 max_connections_per_uid; /* read-only */
 	int			 idle_timeout;		/* seconds */
@@ -90,6 +91,12 @@ struct conf_errors {
 
 /* Reads and checks path.  Returns NULL and fills errs on any problem. */
 struct config	*config_load(const char *path, struct conf_errors *errs);
+/*
+ * The same, but the configuration read comes back whatever its problems
+ * (NULL only if the file cannot be read), so that contractd -t can also
+ * check its channels' keys.
+ */
+struct config	*config_read(const char *path, struct conf_errors *errs);
 void		 config_free(struct config *conf);
 void		 conf_errors_add(struct conf_errors *errs, const char *file,
 		    int line, const char *fmt, ...)

@@ -288,7 +288,8 @@ holidays_unique(struct holidays *h)
  * text is bad.
  */
 int
-holidays_parse(struct holidays *h, const char *text, int *errline)
+holidays_parse_lines(struct holidays *h, const char *text, int *bad,
+    size_t maxbad, size_t *nbad)
 {
 	const char	*p, *nl;
 	size_t		 cap = 0, len;
@@ -297,24 +298,43 @@ holidays_parse(struct holidays *h, const char *text, int *errline)
 
 	h->days = NULL;
 	h->n = 0;
+	*nbad = 0;
 	for (p = text, line = 1; p != NULL && *p != '\0'; line++) {
 		nl = strchr(p, '\n');
 		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if ((r = holidays_line(p, len, &day)) == -1)
-			goto fail;
+		r = holidays_line(p, len, &day);
 		if (r == 1 && holidays_add(h, &cap, day) == -1) {
-			line = 0;
-			goto fail;
+			/* Out of memory: line 0, and nothing more to say. */
+			if (*nbad < maxbad)
+				bad[*nbad] = 0;
+			(*nbad)++;
+			break;
+		}
+		if (r == -1) {
+			if (*nbad < maxbad)
+				bad[*nbad] = line;
+			(*nbad)++;
 		}
 		p = nl != NULL ? nl + 1 : NULL;
 	}
+	if (*nbad > 0) {
+		holidays_free(h);
+		return (-1);
+	}
 	holidays_unique(h);
 	return (0);
+}
 
-fail:
+int
+holidays_parse(struct holidays *h, const char *text, int *errline)
+{
+	size_t	nbad;
+	int	line = 0;
+
+	if (holidays_parse_lines(h, text, &line, 1, &nbad) == 0)
+		return (0);
 	if (errline != NULL)
 		*errline = line;
-	holidays_free(h);
 	return (-1);
 }
 

@@ -47,6 +47,12 @@ struct holidays {
  * the 1-based line; h is left empty.
  */
 int	 holidays_parse(struct holidays *h, const char *text, int *errline);
+/*
+ * The same, every bad line noted: the first maxbad of their lines in bad
+ * (0 for out of memory), how many in all in *nbad.
+ */
+int	 holidays_parse_lines(struct holidays *h, const char *text, int *bad,
+	    size_t maxbad, size_t *nbad);
 void	 holidays_free(struct holidays *h);
 /* h may be NULL (no holidays).  Monday-Friday and not a holiday. */
 int	 date_is_working(int32_t day, const struct holidays *h);

@@ -60,7 +60,8 @@ check_config(const char *path)
 	size_t			 n = 0;
 	int			 rc = 0;
 
-	if ((conf = config_load(path, &errs)) != NULL)
+	/* Core and plugin errors alike, all in one run. */
+	if ((conf = config_read(path, &errs)) != NULL)
 		(void)plugins_load(conf, &errs, &ch, &n);
 	if (errs.n > 0) {
 		print_errors(&errs);

@@ -163,6 +163,8 @@ plugins_load(const struct config *conf, struct conf_errors *errs,
 
 		v[i].kinds = cc->kinds;
 		v[i].digest = cc->digest;
+		if (cc->plugin == NULL)
+			continue;	/* the config's own error says so */
 		if ((v[i].name = strdup(cc->name)) == NULL ||
 		    plugin_open(conf, cc, &v[i], errs) == -1 ||
 		    plugin_init(conf, cc, &v[i], errs) == -1)

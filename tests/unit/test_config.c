@@ -249,13 +249,49 @@ test_holidays_file_error(void **state)
 	snprintf(hol, sizeof(hol), "/tmp/contractd-hol-XXXXXX");
 	assert_true((fd = mkstemp(hol)) != -1);
 	f = fdopen(fd, "w");
-	fputs("# bank holidays\n2025-12-25\n2025-13-01\n", f);
+	fputs("# bank holidays\n2025-12-25\n2025-13-01\n2025-12-26\n"
+	    "Boxing Day\n", f);
 	fclose(f);
 	snprintf(text, sizeof(text), "[daemon]\nholidays = %s\n", hol);
 	assert_null(load(text, &errs));
 	unlink(hol);
-	assert_int_equal(errs.n, 1);
+	/* Every bad line, each with its own. */
+	assert_int_equal(errs.n, 2);
 	snprintf(want, sizeof(want), "%s:3: not a date (YYYY-MM-DD)", hol);
+	assert_string_equal(errs.msg[0], want);
+	snprintf(want, sizeof(want), "%s:5: not a date (YYYY-MM-DD)", hol);
+	assert_string_equal(errs.msg[1], want);
+	conf_errors_free(&errs);
+}
+
+/* A holidays file that is not there: the config's line and key say so. */
+static void
+test_holidays_file_missing(void **state)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	char			 want[300];
+
+	(void)state;
+	assert_null(load("[daemon]\ntimezone = Europe/London\n"
+	    "holidays = /nonexistent/holidays.txt\n", &errs));
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "%s:3: holidays: cannot read "
+	    "/nonexistent/holidays.txt: No such file or directory", path);
+	assert_string_equal(errs.msg[0], want);
+	conf_errors_free(&errs);
+}
+
+static void
+test_expired_offset_zero_only(void **state)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	char			 want[300];
+
+	(void)state;
+	assert_null(load("[alerts]\nexpired = 0,7\n", &errs));
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "%s:2: expired: expired fires on the "
+	    "day after the end only: its one offset is 0, not 7", path);
 	assert_string_equal(errs.msg[0], want);
 	conf_errors_free(&errs);
 }
@@ -271,6 +307,8 @@ main(void)
 		cmocka_unit_test(test_long_line_and_kinds_twice),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_holidays_file_error),
+		cmocka_unit_test(test_holidays_file_missing),
+		cmocka_unit_test(test_expired_offset_zero_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
