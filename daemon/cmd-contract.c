@@ -247,20 +247,6 @@ history_ack(void *arg, const struct ack_rec *a)
 	    "added_note", a->again));
 }
 
-/* c's schedule, with the alerts merged into a smaller offset's. */
-static int
-implied_alerts(const struct contract *c, struct alert *v)
-{
-	const struct alert_conf	*conf = &daemon_ctx->conf->alerts;
-	struct engine_peers	 p = scheduler_peers(cmd_store(),
-				    engine_unknown_cover);
-	struct milestone	 ms[MS_NKINDS];
-	size_t			 n;
-
-	n = engine_milestones(c, conf, &p, ms);
-	return engine_alerts_merged(ms, n, conf, v, ENGINE_MAX_ALERTS);
-}
-
 /*
  * Alerts of the current schedule up to the contract's horizon that are
  * not in the history were skipped when it was added, or merged into
@@ -278,7 +264,7 @@ history_implied(const char *ref, json_t *al, struct cmd_reply *r)
 	contract_init(&c);
 	if (cmd_load(ref, &c, &cs, r) == -1)
 		return -1;
-	n = implied_alerts(&c, v);
+	n = scheduler_implied(cmd_store(), &c, v);
 	for (i = 0; i < n && v[i].fire <= cs.horizon; i++) {
 		engine_alert_key(c.ref, &v[i], key, sizeof(key));
 		if (store_alert_known(cmd_store(), key) != 0)
@@ -489,11 +475,9 @@ save_contract(struct contract *c, struct contract_state *cs, int insert,
 		return cmd_fail(r, "internal", "database error");
 	if (insert)
 		rc = insert_contract(c, now);
-	else {
-		rc = store_contract_update(st, c, now);
-		if (rc == 0)
-			rc = scheduler_evaluate(st, c, cs, now, SCHED_CHANGED);
-	}
+	else if ((rc = scheduler_keep_implied(st, c->ref, now)) == 0 &&
+	    (rc = store_contract_update(st, c, now)) == 0)
+		rc = scheduler_evaluate(st, c, cs, now, SCHED_CHANGED);
 	if (rc == STORE_CONFLICT)
 		return cmd_abort(r, "conflict", "a contract with this ref "
 		    "exists already");
@@ -619,7 +603,8 @@ extend_save(struct peer *peer, struct contract *c, struct contract_state *cs,
 	c->end_date = x->new_end;
 	if (store_begin(st) == -1)
 		return cmd_fail(r, "internal", "database error");
-	if (store_extension_add(st, c->ref, x) < 0 ||
+	if (scheduler_keep_implied(st, c->ref, x->recorded_at) < 0 ||
+	    store_extension_add(st, c->ref, x) < 0 ||
 	    store_contract_update(st, c, x->recorded_at) < 0 ||
 	    (x->lapsed && store_contract_lapsed(st, c->ref, 1) < 0))
 		return cmd_abort(r, "internal", "database error");

@@ -186,6 +186,46 @@ sched_known(struct store *st, const struct contract *c,
 	return store_alert_known(st, key);
 }
 
+int
+scheduler_implied(struct store *st, const struct contract *c,
+    struct alert v[ENGINE_MAX_ALERTS])
+{
+	struct engine_peers	 p = scheduler_peers(st, engine_unknown_cover);
+	struct milestone	 ms[MS_NKINDS];
+	size_t			 n;
+
+	n = engine_milestones(c, sched_conf(), &p, ms);
+	return engine_alerts_merged(ms, n, sched_conf(), v,
+	    ENGINE_MAX_ALERTS);
+}
+
+int
+scheduler_keep_implied(struct store *st, const char *ref, time_t now)
+{
+	struct contract		 c;
+	struct contract_state	 cs;
+	struct alert		 v[ENGINE_MAX_ALERTS];
+	int			 n, i, k, rc;
+
+	contract_init(&c);
+	if ((rc = store_contract_get(st, ref, &c, &cs)) != STORE_FOUND) {
+		contract_free(&c);
+		return rc == STORE_NOTFOUND ? 0 : -1;
+	}
+	n = scheduler_implied(st, &c, v);
+	for (i = 0, rc = 0; i < n && rc == 0; i++) {
+		if (v[i].fire > cs.horizon)
+			continue;
+		if ((k = sched_known(st, &c, &v[i])) < 0)
+			rc = -1;
+		else if (k == 0 && sched_record(st, &c, &v[i], v[i].merged ?
+		    "merged" : "skipped", 0, now) < 0)
+			rc = -1;
+	}
+	contract_free(&c);
+	return rc;
+}
+
 /*
  * What happens to past alert v[i].  A catch-up fires, of what came due
  * since the horizon, the one of each milestone sched_fires names and

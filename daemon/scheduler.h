@@ -57,6 +57,21 @@ int	 scheduler_plan(const struct contract *c, time_t now,
  * SCHED_NEW mode.  The number fired, or -1.
  */
 int	 scheduler_new(struct store *st, struct contract *c, time_t now);
+/*
+ * The schedule of c as history tells it: every alert, those of one
+ * instant merged into the smallest offset's (flagged), every possible
+ * coverage gap included.  How many, in v.
+ */
+int	 scheduler_implied(struct store *st, const struct contract *c,
+	    struct alert v[ENGINE_MAX_ALERTS]);
+/*
+ * Before the stored contract ref's dates change, in the caller's
+ * transaction: the alerts its schedule settled without a record (skipped
+ * at its import, or merged) are recorded as such, so that its history
+ * still shows them once the schedule has moved.  0, or -1.
+ */
+int	 scheduler_keep_implied(struct store *st, const char *ref,
+	    time_t now);
 /* Re-arms the timer after a change (and kicks the dispatcher). */
 void	 scheduler_poke(void);
 /* The configuration changed: re-evaluate every contract, in batches. */

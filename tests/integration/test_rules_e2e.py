@@ -195,3 +195,27 @@ colour = blue
         "forever" % (conf, at["age"]) in r.stderr, r.stderr
     assert "%s:%d:" % (conf, at["url"]) in r.stderr, r.stderr
     assert "%s:%d:" % (conf, at["colour"]) in r.stderr, r.stderr
+
+
+def history_alerts(d, ref):
+    return {(a["key"], a["state"]) for a in d.ctl_json("history", ref)[
+        "alerts"]}
+
+
+def test_import_skips_stay_in_history_after_a_change(workdir):
+    d = seeded(workdir, "2025-03-30 12:00:00")
+    d.start(faketime="@2025-03-30 12:00:10")
+    try:
+        before = history_alerts(d, "HAV-CPDPS")
+        skipped = {k for k, s in before if s == "skipped"}
+        assert "HAV-CPDPS/term_end/2025-04-30/90" in skipped
+        assert "HAV-CPDPS/extension_deadline/2025-03-31/60" in skipped
+        r = d.ctl("update", "HAV-CPDPS", "end_date=2025-06-30")
+        assert r.returncode == 0, r.stderr
+        after = history_alerts(d, "HAV-CPDPS")
+        assert before <= after, before - after
+        r = d.ctl("extend", "HAV-CPDPS", "--until", "2025-08-31")
+        assert r.returncode == 0, r.stderr
+        assert before <= history_alerts(d, "HAV-CPDPS")
+    finally:
+        assert d.stop() == 0
