@@ -60,6 +60,12 @@ cmd_fail(struct cmd_reply *r, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->message, sizeof(r->message), fmt, ap);
 	va_end(ap);
+	/* A database error, when the disk is full, is that. */
+	if (strcmp(code, "internal") == 0 && daemon_ctx != NULL &&
+	    daemon_ctx->store != NULL && store_full(daemon_ctx->store))
+		snprintf(r->message, sizeof(r->message), "the disk holding "
+		    "the database is full: nothing was changed; make room and "
+		    "try again");
 	utf8_trim(r->message);
 	return -1;
 }

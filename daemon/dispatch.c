@@ -606,8 +606,9 @@ dispatch_flush(void)
 	if (!ok || store_commit(st) == -1) {
 		/* Kept and tried again: until written, they stay in flight. */
 		store_rollback(st);
-		log_warnx("%s: delivery results not saved: trying again in "
-		    "a second", __func__);
+		if (!store_full(st))	/* which the store said once */
+			log_warnx("%s: delivery results not saved: trying "
+			    "again in a second", __func__);
 		evtimer_add(disp.flush, &flush_retry);
 		return;
 	}

@@ -453,8 +453,9 @@ sched_run_due(void)
 	return;
 fail:
 	sched_batch_free(&b);
-	log_warnx("%s: evaluation failed: trying again in a minute",
-	    __func__);
+	if (!store_full(st))
+		log_warnx("%s: evaluation failed: trying again in a minute",
+		    __func__);
 	evtimer_add(sched.timer, &later);
 }
 

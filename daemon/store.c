@@ -249,14 +249,31 @@ static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
 	NULL
 };
 
+void
+store_warn(struct store *st, const char *fn)
+{
+	if (sqlite3_errcode(st->db) != SQLITE_FULL) {
+		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+		return;
+	}
+	if (!st->full)
+		log_warnx("%s: the disk is full: reads go on, changes are "
+		    "refused and delivery results are kept until there is "
+		    "room", st->path);
+	st->full = 1;
+}
+
+int
+store_full(struct store *st)
+{
+	return st->full;
+}
+
 int
 store_exec(struct store *st, const char *sql)
 {
-	char	*msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("%s: %s", __func__, msg ? msg : "unknown error");
-		sqlite3_free(msg);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_warn(st, __func__);
 		return -1;
 	}
 	return 0;
@@ -271,7 +288,12 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	return store_exec(st, "COMMIT");
+	if (store_exec(st, "COMMIT") == -1)
+		return -1;
+	if (st->full)
+		log_info("%s: there is room on the disk again", st->path);
+	st->full = 0;
+	return 0;
 }
 
 int
@@ -324,7 +346,7 @@ store_checkpoint(struct store *st)
 
 	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    &nlog, &ndone) != SQLITE_OK) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+		store_warn(st, __func__);
 		return -1;
 	}
 	log_debug("%s: %d of %d pages of the log copied", __func__, ndone,
@@ -482,7 +504,7 @@ store_done(struct store *st, sqlite3_stmt *s, const char *fn)
 		return 0;
 	if (rc == SQLITE_CONSTRAINT)
 		return STORE_CONFLICT;
-	log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+	store_warn(st, fn);
 	return STORE_ERROR;
 }
 
@@ -505,7 +527,7 @@ store_rows(struct store *st, sqlite3_stmt *s,
 	if (rc == SQLITE_DONE)
 		return n;
 	if (rc != SQLITE_ABORT)
-		log_warnx("%s: %s", fn, sqlite3_errmsg(st->db));
+		store_warn(st, fn);
 	return STORE_ERROR;
 }
 
@@ -675,6 +697,19 @@ store_lock(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* Why path cannot be opened: SQLite's words, and what to do if damaged. */
+static void
+store_open_error(struct store *st, const char *path, char *err,
+    size_t errlen)
+{
+	int	ec = st->db != NULL ? sqlite3_errcode(st->db) : SQLITE_NOMEM;
+
+	snprintf(err, errlen, "%s: %s%s", path, st->db != NULL ?
+	    sqlite3_errmsg(st->db) : "out of memory", ec == SQLITE_NOTADB ||
+	    ec == SQLITE_CORRUPT ? " (it is left as it is: restore it from a "
+	    "backup, or move it away to start with an empty database)" : "");
+}
+
 static struct store *
 store_connect(const char *path, int flags, char *err, size_t errlen)
 {
@@ -685,12 +720,16 @@ store_connect(const char *path, int flags, char *err, size_t errlen)
 		return NULL;
 	}
 	st->lockfd = -1;
+	if ((st->path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(st);
+		return NULL;
+	}
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_busy_timeout(st->db, 2000) != SQLITE_OK ||
 	    store_exec(st, "PRAGMA cache_size = -" STORE_CACHE_KIB) == -1) {
-		snprintf(err, errlen, "%s: %s", path, st->db ?
-		    sqlite3_errmsg(st->db) : "out of memory");
+		store_open_error(st, path, err, errlen);
 		store_close(st);
 		return NULL;
 	}
@@ -714,7 +753,7 @@ store_open(const char *path, char *err, size_t errlen)
 	if (store_exec(st, "PRAGMA page_size = " STORE_PAGE_SIZE ";"
 	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON; PRAGMA temp_store = FILE") == -1) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		store_open_error(st, path, err, errlen);
 		store_close(st);
 		return NULL;
 	}
@@ -745,6 +784,7 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	if (st->lockfd != -1)
 		close(st->lockfd);
+	free(st->path);
 	free(st);
 }
 
@@ -767,7 +807,7 @@ store_meta_get(struct store *st, const char *name, char *buf, size_t len)
 		return STORE_FOUND;
 	if (rc == SQLITE_DONE)
 		return STORE_NOTFOUND;
-	log_warnx("%s: %s", __func__, sqlite3_errmsg(st->db));
+	store_warn(st, __func__);
 	return STORE_ERROR;
 }
 

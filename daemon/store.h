@@ -48,6 +48,11 @@ int		 store_checkpoint(struct store *st);
  * so that its commit waits for little: a few megabytes a call.
  */
 int		 store_sync_log(struct store *st);
+/*
+ * The disk was full at the last write and no commit has succeeded since
+ * (the store logged it once).
+ */
+int		 store_full(struct store *st);
 /* The writer is inside a transaction (an import's, say). */
 int		 store_in_txn(struct store *st);
 /*

@@ -34,7 +34,12 @@ struct store {
 	int		 nstmts;
 	int		 lockfd;	/* PATH.lock, held while open; -1 */
 	int64_t		 last_contract;	/* id of the last inserted */
+	char		*path;
+	int		 full;		/* SQLITE_FULL since the last commit */
 };
+
+/* Logs the connection's last error as fn's; a full disk once only. */
+void		 store_warn(struct store *st, const char *fn);
 
 int		 store_exec(struct store *st, const char *sql);
 /* A statement of the cache, reset and its bindings cleared. */
