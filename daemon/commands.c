@@ -33,6 +33,8 @@ static const struct cmd *const cmd_table[] = {
 	&cmd_silence,
 	&cmd_retry,
 	&cmd_notify_test,
+	&cmd_close,
+	&cmd_audit_trail,
 	NULL
 };
 

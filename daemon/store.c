@@ -239,6 +239,23 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE acks_v10 RENAME TO acks;"
 	"CREATE INDEX acks_milestone ON acks(ref, kind, due);"
 	"CREATE INDEX acks_due ON acks(due);",
+	/*
+	 * 11: a contract closed early (its closing day and why; its old end
+	 * in closures, the history of the close), and indexes for finding
+	 * contracts by owner and the audit trail by time and contract.
+	 */
+	"ALTER TABLE contracts ADD COLUMN closed_on TEXT;"
+	"ALTER TABLE contracts ADD COLUMN closed_reason TEXT;"
+	"CREATE TABLE closures ("
+	" id INTEGER PRIMARY KEY, ref TEXT NOT NULL,"
+	" old_end TEXT NOT NULL, closed_on TEXT NOT NULL, reason TEXT,"
+	" recorded_at INTEGER NOT NULL, uid INTEGER, user TEXT);"
+	"CREATE INDEX closures_ref ON closures(ref);"
+	"CREATE INDEX contracts_owner ON contracts(owner_email COLLATE NOCASE)"
+	" WHERE owner_email IS NOT NULL;"
+	"CREATE INDEX audit_at ON audit(at);"
+	"CREATE INDEX audit_ref ON audit(" STORE_AUDIT_REF ")"
+	" WHERE " STORE_AUDIT_REF " IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -246,7 +263,7 @@ static const char *const store_migrations[] = {
 /* What a migration does after its SQL, if anything. */
 static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, store_services_fill,
-	NULL
+	NULL, NULL
 };
 
 int
