@@ -369,22 +369,31 @@ store_covered_other(void *arg, const char *svc, int32_t day, const char *ref)
 	return rc < 0 ? 0 : rc;
 }
 
+/*
+ * A row of the contracts as migration 9 left them: only the columns that
+ * make its services' rows, since later migrations add others.
+ */
 static int
-fill_row(void *arg, struct contract *c, struct contract_state *cs)
+fill_row(sqlite3_stmt *s, void *arg)
 {
-	int64_t	 id;
+	struct contract	 c;
+	int64_t		 id;
+	int		 rc;
 
-	(void)cs;
-	if ((id = store_import_id_of(arg, c->ref)) < 0)
-		return -1;
-	return services_set(arg, c, id, 1) == 0 ? 0 : -1;
+	contract_init(&c);
+	store_cols(s, 0, "Isdd", &id, &c.services, &c.start_date,
+	    &c.end_date);
+	rc = services_set(arg, &c, id, 1) == 0 ? 0 : -1;
+	contract_free(&c);
+	return rc;
 }
 
 int
 store_services_fill(struct store *st)
 {
-	return contract_rows(st, store_prep(st, contract_each_sql, "tI", "",
-	    (int64_t)INT64_MAX), fill_row, st, NULL, __func__) < 0 ? -1 : 0;
+	return store_rows(st, store_prep(st, "SELECT id, services, "
+	    "start_date, end_date FROM contracts WHERE services <> '' "
+	    "ORDER BY id", ""), fill_row, st, __func__) < 0 ? -1 : 0;
 }
 
 int
