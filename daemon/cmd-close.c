@@ -31,24 +31,28 @@ close_first(void *arg, const struct closure_rec *e)
 	return 0;
 }
 
-/* A conflict naming the close c had already: when, and why. */
+/*
+ * A conflict naming the close c had already: when, and why.  A contract
+ * imported closed has no close recorded here.
+ */
 static int
 close_twice(const struct contract *c, struct cmd_reply *r)
 {
 	struct closure_rec	 first;
 	json_t			*at;
-	char			 d[DATE_STRLEN];
+	const char		*why = c->closed_reason;
+	char			 d[DATE_STRLEN], rec[64] = "";
 
 	memset(&first, 0, sizeof(first));
 	(void)store_closure_each(cmd_store(), c->ref, close_first, &first);
 	at = cmd_instant(first.recorded_at);
-	cmd_fail(r, "conflict", "%s was closed already, on %s (recorded %s)%s%s",
-	    c->ref, date_format(c->closed_on, d), json_is_string(at) ?
-	    json_string_value(at) : "before this version",
-	    c->closed_reason != NULL ? ": " : "",
-	    c->closed_reason != NULL ? c->closed_reason : "");
+	if (json_is_string(at))
+		snprintf(rec, sizeof(rec), " (recorded %s)",
+		    json_string_value(at));
 	json_decref(at);
-	return -1;
+	return cmd_fail(r, "conflict", "%s was closed already, on %s%s%s%s",
+	    c->ref, date_format(c->closed_on, d), rec, why ? ": " : "",
+	    why ? why : "");
 }
 
 int

@@ -69,8 +69,8 @@ int	 contract_get_field(const struct contract *c, const char *name,
 /*
  * Whole-record rules: ref and title and end_date present, end >= start,
  * max_end >= end, a closed contract ending on its closing day and a
- * closing reason only with it (max_end_date defaults to end_date when unset: this
- * function fills it in).  On failure returns -1, names the field in
+ * closing reason only with it (max_end_date defaults to end_date when
+ * unset: this function fills it in).  On failure returns -1, names the field in
  * *field and writes a reason to err.
  */
 int	 contract_check(struct contract *c, const char **field, char *err,

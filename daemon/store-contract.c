@@ -236,7 +236,8 @@ store_contract_each(struct store *st, const char *after, long limit,
  * ?7), after the ref ?1; ?8 is the limit.  Each statement leads with the
  * index of one filter given, the most selective first.
  */
-#define FIND_HEAD	"SELECT " CONTRACT_COLS " FROM contracts WHERE ref > ?1"
+#define FIND_HEAD \
+	"SELECT " CONTRACT_COLS " FROM contracts WHERE ref > ?1"
 #define FIND_TAIL \
 	" AND (?2 IS NULL OR kind = ?2)" \
 	" AND (?3 IS NULL OR owner_email = ?3 COLLATE NOCASE)" \
