@@ -1216,6 +1216,10 @@ def schema_of(path):
         db.close()
 
 
+def cols_of(db, table):
+    return [r[1] for r in db.execute("PRAGMA table_info(%s)" % table)]
+
+
 def test_database_of_schema_1_is_migrated(workdir):
     # A database made by the first schema, with contracts, their services
     # and a dead delivery, comes through migrations 2 to 9 whole, to the
@@ -1252,9 +1256,9 @@ def test_database_of_schema_1_is_migrated(workdir):
     db.close()
     d.start()
     try:
-        for v in range(2, 11):
+        for v in range(2, 12):
             assert "schema migrated to version %d" % v in d.logtext()
-        assert "schema migrated to version 11" not in d.logtext()
+        assert "schema migrated to version 12" not in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1270,7 +1274,13 @@ def test_database_of_schema_1_is_migrated(workdir):
             "AND sql IS NOT NULL")}
         tables = sorted(r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'"))
-        assert db.execute("PRAGMA user_version").fetchone() == (10,)
+        assert db.execute("PRAGMA user_version").fetchone() == (11,)
+        # Migration 11: contracts closed early, and their closes.
+        assert cols_of(db, "contracts")[-2:] == ["closed_on",
+                                                 "closed_reason"]
+        assert cols_of(db, "closures") == [
+            "id", "ref", "old_end", "closed_on", "reason", "recorded_at",
+            "uid", "user"]
         # Migration 10: acknowledgements are rows, the first of a
         # milestone being the one that holds its alerts.
         assert [r[1] for r in db.execute("PRAGMA table_info(acks)")][:2] \
@@ -1283,14 +1293,16 @@ def test_database_of_schema_1_is_migrated(workdir):
         assert db.execute("SELECT ref FROM contracts ORDER BY id").fetchall() \
             == [("OLD-1",), ("OLD-2",)]
         db.close()
-        assert tables == ["acks", "alerts", "audit", "contracts",
+        assert tables == ["acks", "alerts", "audit", "closures", "contracts",
                           "deliveries", "extensions", "meta", "services"]
         # The tables and indexes of a new database, no more, no less.
         assert schema_of(d.db) == schema_of(new.db)
         for name in ("contracts_next_fire", "contracts_end",
                      "contracts_max_end", "contracts_ext_own",
                      "contracts_proc_own", "deliveries_due", "deliveries_next",
-                     "deliveries_inflight", "extensions_ref"):
+                     "deliveries_inflight", "extensions_ref",
+                     "contracts_owner", "closures_ref", "audit_at",
+                     "audit_ref"):
             assert name in idx, sorted(idx)
         for gone in ("services_ref", "contracts_ext_due",
                      "contracts_proc_due", "alerts_ref"):
