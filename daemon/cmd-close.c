@@ -79,7 +79,7 @@ cmd_close_apply(struct contract *c, int32_t on, const char *reason,
 }
 
 static int
-close_save(struct peer *peer, struct contract *c, struct contract_state *cs,
+close_save(struct contract *c, struct contract_state *cs,
     const struct closure_rec *x, struct cmd_reply *r)
 {
 	struct store	*st = daemon_ctx->store;
@@ -90,7 +90,6 @@ close_save(struct peer *peer, struct contract *c, struct contract_state *cs,
 	    store_contract_update(st, c, x->recorded_at) < 0 ||
 	    scheduler_evaluate(st, c, cs, x->recorded_at, SCHED_CHANGED) < 0)
 		return cmd_abort(r, "internal", "database error");
-	(void)peer;
 	return cmd_commit(r);
 }
 
@@ -120,7 +119,7 @@ cmd_close_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 			x.recorded_at = time(NULL);
 			x.uid = (long)peer->uid;
 			x.user = peer->user;
-			rc = close_save(peer, &c, &cs, &x, r);
+			rc = close_save(&c, &cs, &x, r);
 		}
 	}
 	if (rc == 0 && (r->result = json_pack("{s:s, s:o, s:o, s:s?}", "ref",

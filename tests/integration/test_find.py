@@ -148,8 +148,8 @@ def test_list_counts_are_what_they_should_be(reg):
     # The oracle itself is not empty-handed: the cases find something.
     _, rows = reg
     # Filtered lists of more than one page.
-    assert len(oracle(rows, supplier="acme")) > 1000
-    assert len(oracle(rows, ending_after="2027-06-30")) > 2000
+    assert len(oracle(rows, ending_after="2027-06-30")) > 1000
+    assert len(oracle(rows, supplier="acme")) > NCONTRACTS // 4
     assert 0 < len(oracle(rows, owner="dev@council.example",
                           service="homecare:north", supplier="northern"))
     assert oracle(rows, owner="nobody@council.example") == []
