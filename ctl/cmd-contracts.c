@@ -40,15 +40,29 @@ show_list(json_t *r)
 	};
 	json_t	*list = json_object_get(r, "contracts");
 
-	if (json_array_size(list) == 0) {
+	/* A page of them: the first has the header (ctl_run_pages). */
+	if (json_array_size(list) == 0 && ctl_page_index == 0)
 		printf("no contracts\n");
-		return;
-	}
-	table_list(cols, list);
-	if (json_is_true(json_object_get(r, "more")))
-		printf("(more contracts: showing the first %zu)\n",
-		    json_array_size(list));
+	table_page(cols, list, ctl_page_index == 0);
 }
+
+static int
+list_run(int fd, json_t *args, json_t **resp)
+{
+	return ctl_run_pages(&ctl_cmd_list, fd, args, "ref", resp);
+}
+
+static const struct ctl_opt list_opts[] = {
+	{ .name = "owner", .key = "owner", .type = CTL_ARG_STR },
+	{ .name = "kind", .key = "kind", .type = CTL_ARG_STR },
+	{ .name = "supplier", .key = "supplier", .type = CTL_ARG_STR },
+	{ .name = "service", .key = "service", .type = CTL_ARG_STR },
+	{ .name = "ending-before", .key = "ending_before",
+	    .type = CTL_ARG_DATE },
+	{ .name = "ending-after", .key = "ending_after",
+	    .type = CTL_ARG_DATE },
+	{ .name = NULL }
+};
 
 static const char *
 yes_fmt(json_t *row, const char *key, char *buf, size_t len)
@@ -75,7 +89,8 @@ show_contract(json_t *r)
 		"owner_email", "notify", "start_date", "end_date",
 		"max_end_date", "extension_notice_days",
 		"procurement_lead_days", "successor_ref", "services", "value",
-		"notes", "silenced_until", "lapsed_extension", NULL
+		"notes", "closed_on", "closed_reason", "silenced_until",
+		"lapsed_extension", NULL
 	};
 	static const struct table_col cols[] = {
 		{ .header = "MILESTONE", .key = "milestone" },
@@ -89,6 +104,10 @@ show_contract(json_t *r)
 		{ .header = NULL }
 	};
 
+	if (json_str(r, "closed_on") != NULL)
+		printf("CLOSED on %s%s%s\n", json_str(r, "closed_on"),
+		    json_str(r, "closed_reason") ? ": " : "",
+		    json_str_or(r, "closed_reason", ""));
 	show_fields(r, keys);
 	printf("\n");
 	table_section("milestones", cols, json_object_get(r, "milestones"));
@@ -150,9 +169,20 @@ show_history(json_t *r)
 		{ .header = NULL }
 	};
 
+	static const struct table_col close_cols[] = {
+		{ .header = "OLD END", .key = "old_end" },
+		{ .header = "CLOSED ON", .key = "closed_on" },
+		{ .header = "RECORDED AT", .key = "recorded_at" },
+		{ .header = "USER", .key = "user" },
+		{ .header = "REASON", .key = "reason" },
+		{ .header = NULL }
+	};
+
 	printf("history of %s\n\n", json_str_or(r, "ref", "?"));
 	table_section("extensions", ext_cols,
 	    json_object_get(r, "extensions"));
+	printf("\n");
+	table_section("closed", close_cols, json_object_get(r, "closes"));
 	printf("\n");
 	table_section("alerts", alert_cols, json_object_get(r, "alerts"));
 	printf("\n");
@@ -166,6 +196,8 @@ parse_agenda(int argc, char **argv, json_t *args)
 	static const struct ctl_opt opts[] = {
 		{ .name = "days", .key = "days", .type = CTL_ARG_INT,
 		    .min = 1, .max = 3650 },
+		{ .name = "owner", .key = "owner", .type = CTL_ARG_STR },
+		{ .name = "kind", .key = "kind", .type = CTL_ARG_STR },
 		{ .name = NULL }
 	};
 
@@ -211,6 +243,8 @@ static const struct ctl_opt simulate_opts[] = {
 	{ .name = "from", .key = "from", .type = CTL_ARG_DATE,
 	    .required = 1 },
 	{ .name = "to", .key = "to", .type = CTL_ARG_DATE, .required = 1 },
+	{ .name = "close", .key = "close", .type = CTL_ARG_STR },
+	{ .name = "on", .key = "on", .type = CTL_ARG_DATE },
 	{ .name = NULL }
 };
 
@@ -255,8 +289,10 @@ show_simulate(json_t *r)
 }
 
 const struct ctl_cmd ctl_cmd_list = {
-	.name = "list", .usage = "list", .parse = ctl_parse_none,
-	.show = show_list, .list_key = "contracts"
+	.name = "list", .usage = "list [--owner EMAIL] [--kind KIND] "
+	    "[--supplier TEXT] [--service KEY] [--ending-before DATE] "
+	    "[--ending-after DATE]", .opts = list_opts, .show = show_list,
+	.list_key = "contracts", .run = list_run
 };
 const struct ctl_cmd ctl_cmd_show = {
 	.name = "show", .usage = "show REF", .pos = ref_pos,
@@ -267,10 +303,12 @@ const struct ctl_cmd ctl_cmd_history = {
 	.show = show_history
 };
 const struct ctl_cmd ctl_cmd_agenda = {
-	.name = "agenda", .usage = "agenda [--days N]", .parse = parse_agenda,
+	.name = "agenda", .usage = "agenda [--days N] [--owner EMAIL] "
+	    "[--kind KIND]", .parse = parse_agenda,
 	.show = show_agenda, .list_key = "milestones"
 };
 const struct ctl_cmd ctl_cmd_simulate = {
-	.name = "simulate", .usage = "simulate --from DATE --to DATE",
+	.name = "simulate", .usage = "simulate --from DATE --to DATE "
+	    "[--close REF --on DATE]",
 	.opts = simulate_opts, .show = show_simulate, .list_key = "alerts"
 };

@@ -252,6 +252,9 @@ ctl_note_truncated(const struct ctl_cmd *c)
 	    "daemon's limit of rows: ask for a shorter period\n", c->name);
 }
 
+int		 ctl_page_index;
+static int	 ctl_json;
+
 static void
 print_result(const struct ctl_cmd *c, json_t *result, int json)
 {
@@ -275,6 +278,13 @@ print_result(const struct ctl_cmd *c, json_t *result, int json)
 	}
 	json_array_foreach(list, i, v)
 		print_json(v);
+}
+
+void
+ctl_print_result(const struct ctl_cmd *c, json_t *result)
+{
+	print_result(c, result, ctl_json);
+	ctl_page_index++;
 }
 
 /* Prints the answer; returns the exit code. */
@@ -369,6 +379,7 @@ main(int argc, char *argv[])
 		json_decref(args);
 		return CTL_EXIT_USAGE;
 	}
+	ctl_json = json;
 	if ((fd = ctl_connect(sock)) == -1) {
 		json_decref(args);
 		return CTL_EXIT_REACH;

@@ -94,6 +94,8 @@ const struct ctl_cmd *const ctl_cmds[] = {
 	&ctl_cmd_outbox,
 	&ctl_cmd_retry,
 	&ctl_cmd_notify_test,
+	&ctl_cmd_close,
+	&ctl_cmd_audit,
 	&ctl_cmd_reload,
 	NULL
 };

@@ -58,6 +58,17 @@ extern const struct ctl_cmd	ctl_cmd_extend;
 extern const struct ctl_cmd	ctl_cmd_ack;
 extern const struct ctl_cmd	ctl_cmd_silence;
 
+/* cmd-find.c: finding contracts, the audit trail, closing. */
+extern const struct ctl_cmd	ctl_cmd_audit;
+extern const struct ctl_cmd	ctl_cmd_close;
+/*
+ * A run for a paged command (list, audit): asks for page after page,
+ * moving args' "after" to the cursor key of the last row, and prints
+ * each but the last as it comes; the last is left in *resp.
+ */
+int		 ctl_run_pages(const struct ctl_cmd *c, int fd, json_t *args,
+		    const char *cursor, json_t **resp);
+
 /* cmd-import.c */
 extern const struct ctl_cmd	ctl_cmd_import;
 
@@ -122,6 +133,9 @@ struct table_col {
 
 /* A table of cols with one row per element of list; none if it is empty. */
 void		 table_list(const struct table_col *cols, json_t *list);
+/* The same, without its header row unless header: a page of a list. */
+void		 table_page(const struct table_col *cols, json_t *list,
+		    int header);
 /* "title:" and the table_list, or "title: none". */
 void		 table_section(const char *title, const struct table_col *cols,
 		    json_t *list);
@@ -143,6 +157,10 @@ const char	*days_fmt(json_t *v, char *buf, size_t len);
 void		 ctl_warnings(json_t *r);
 
 /* contractctl.c */
+/* Pages of a list printed before the one being shown (ctl_run_pages). */
+extern int	 ctl_page_index;
+/* Prints a result of c as the answer is printed, text or JSON. */
+void		 ctl_print_result(const struct ctl_cmd *c, json_t *result);
 /* One request and its response on fd; -1 if the exchange failed. */
 int		 ctl_call(int fd, const char *cmd, json_t *args,
 		    json_t **resp);

@@ -123,6 +123,12 @@ table_add_row(struct table *t, const struct table_col *cols, int ncols,
 void
 table_list(const struct table_col *cols, json_t *list)
 {
+	table_page(cols, list, 1);
+}
+
+void
+table_page(const struct table_col *cols, json_t *list, int header)
+{
 	struct table	*t;
 	const char	*headers[TABLE_MAXCOLS];
 	json_t		*v;
@@ -136,7 +142,19 @@ table_list(const struct table_col *cols, json_t *list)
 	t = table_new(headers, n);
 	json_array_foreach(list, i, v)
 		table_add_row(t, cols, n, v);
-	table_print(t);
+	if (t != NULL && !header) {
+		/* The header row made the widths too: they stay alike. */
+		for (n = 0; n < t->ncols; n++)
+			free(t->cells[n]);
+		t->cells += t->ncols;
+		t->nrows--;
+		table_print(t);
+		t->cells -= t->ncols;
+		for (n = 0; n < t->ncols; n++)
+			t->cells[n] = NULL;
+		t->nrows++;
+	} else
+		table_print(t);
 	table_free(t);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "commands.h"
@@ -44,6 +45,12 @@ struct rows {
 	int32_t		 to;
 	int		 truncated;
 	struct store	*st;
+	/* agenda: only contracts of this owner and kind (NULL, -1: any) */
+	const char	*owner;
+	int		 kind;
+	/* simulate: a contract left out of the window, and the coverage */
+	const char	*skip;
+	engine_covered_fn covered;
 };
 
 static void
@@ -180,6 +187,16 @@ agenda_add(struct rows *rs, const struct contract *c,
 	return 0;
 }
 
+/* Whether the agenda asked for contracts like c. */
+static int
+agenda_wants(const struct rows *rs, const struct contract *c)
+{
+	if (rs->kind != -1 && (int)c->kind != rs->kind)
+		return 0;
+	return rs->owner == NULL || (c->owner_email != NULL &&
+	    strcasecmp(c->owner_email, rs->owner) == 0);
+}
+
 /* The milestones of c due in the window, as the engine derives them. */
 static int
 agenda_one(void *arg, struct contract *c, struct contract_state *cs)
@@ -190,6 +207,8 @@ agenda_one(void *arg, struct contract *c, struct contract_state *cs)
 	size_t			 n, i;
 
 	(void)cs;
+	if (!agenda_wants(rs, c))
+		return 0;
 	/* A gap is due on the end: coverage asked only if that is in range. */
 	p = scheduler_peers(rs->st, c->end_date >= rs->from &&
 	    c->end_date <= rs->to ? store_covered : NULL);
@@ -228,6 +247,8 @@ agenda_overdue(void *arg, struct contract *c, struct contract_state *cs)
 	size_t			 n, i;
 
 	(void)cs;
+	if (!agenda_wants(rs, c))
+		return 0;
 	n = cmd_overdue(rs->st, c, rs->from, ms);
 	for (i = 0; i < n; i++)
 		if (agenda_add(rs, c, &ms[i], 1) == -1)
@@ -328,19 +349,42 @@ agenda_text(struct rows *rs, int days, struct strbuf *b)
 	return 0;
 }
 
+/* agenda's filters: owner (an owner_email) and kind. */
+static int
+agenda_args(json_t *args, struct rows *rs, struct cmd_reply *r)
+{
+	const char		*kind = NULL;
+	enum contract_kind	 k;
+
+	rs->kind = -1;
+	if (cmd_arg_str(args, "owner", 0, &rs->owner, r) == -1 ||
+	    cmd_arg_str(args, "kind", 0, &kind, r) == -1)
+		return -1;
+	if (rs->owner != NULL && *rs->owner == '\0')
+		return cmd_fail(r, "invalid_argument", "owner must not be "
+		    "empty when given");
+	if (kind != NULL && contract_kind_parse(kind, &k) == -1)
+		return cmd_fail(r, "invalid_argument", "kind: not a kind "
+		    "(contract, framework, dps, call-off): %s", kind);
+	if (kind != NULL)
+		rs->kind = (int)k;
+	return 0;
+}
+
 static int
 cmd_agenda_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
-	static const char *const names[] = { "days", NULL };
+	static const char *const names[] = { "days", "owner", "kind", NULL };
 	struct rows		rs;
 	long			days = 90;
 	int			rc;
 
 	(void)peer;
-	if (cmd_arg_only(args, names, r) == -1 ||
-	    cmd_arg_int(args, "days", 0, 1, 3650, &days, r) == -1)
-		return -1;
 	memset(&rs, 0, sizeof(rs));
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_int(args, "days", 0, 1, 3650, &days, r) == -1 ||
+	    agenda_args(args, &rs, r) == -1)
+		return -1;
 	rs.st = cmd_store();
 	rs.cmp = agenda_cmp;
 	rs.from = cmd_today();
@@ -364,12 +408,14 @@ static int
 simulate_one(void *arg, struct contract *c, struct contract_state *cs)
 {
 	struct rows		*rs = arg;
-	struct engine_peers	 p = scheduler_peers(rs->st, store_covered);
+	struct engine_peers	 p = scheduler_peers(rs->st, rs->covered);
 	struct alert		 v[ENGINE_MAX_ALERTS];
 	struct row		*w;
 	int			 na, i;
 
 	(void)cs;
+	if (rs->skip != NULL && strcmp(c->ref, rs->skip) == 0)
+		return 0;
 	if ((na = scheduler_alerts(c, &p, v, ENGINE_MAX_ALERTS)) < 0)
 		return -1;
 	for (i = 0; i < na; i++) {
@@ -454,29 +500,79 @@ max_offset(void)
 	return m;
 }
 
+/*
+ * simulate --close: the schedule of ref as if closed on on, after the
+ * window's (which leaves ref out).  Its coverage is asked of the other
+ * contracts: its own rows still end on its current end.
+ */
+static int
+simulate_close(struct rows *rs, const char *ref, int32_t on,
+    struct cmd_reply *r)
+{
+	struct contract		 c;
+	struct contract_state	 cs;
+	int			 rc = -1;
+
+	contract_init(&c);
+	if (cmd_load(ref, &c, &cs, r) == 0 &&
+	    cmd_close_apply(&c, on, NULL, r) == 0) {
+		rs->skip = NULL;
+		rs->covered = store_covered_other;
+		if ((rc = simulate_one(rs, &c, &cs)) < 0)
+			cmd_fail(r, "internal", "out of memory");
+		rs->covered = store_covered;
+	}
+	contract_free(&c);
+	return rc;
+}
+
+static int
+simulate_args(json_t *args, struct rows *rs, int32_t *on,
+    struct cmd_reply *r)
+{
+	static const char *const names[] = { "from", "to", "close", "on",
+	    NULL };
+
+	if (cmd_arg_only(args, names, r) == -1 ||
+	    cmd_arg_date(args, "from", 1, &rs->from, r) == -1 ||
+	    cmd_arg_date(args, "to", 1, &rs->to, r) == -1 ||
+	    cmd_arg_str(args, "close", 0, &rs->skip, r) == -1 ||
+	    cmd_arg_date(args, "on", rs->skip != NULL, on, r) == -1)
+		return -1;
+	if (rs->skip == NULL && *on != DATE_NONE)
+		return cmd_fail(r, "invalid_argument", "on is for close: give "
+		    "close REF with it");
+	if (rs->to < rs->from || rs->to - rs->from > SIMULATE_MAX_DAYS)
+		return cmd_fail(r, "invalid_argument", "the period must end "
+		    "on or after its first day and span at most %d days",
+		    SIMULATE_MAX_DAYS);
+	return 0;
+}
+
 static int
 cmd_simulate_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
-	static const char *const names[] = { "from", "to", NULL };
 	struct rows		 rs;
+	const char		*close;
+	int32_t			 on = DATE_NONE;
 
 	(void)peer;
 	memset(&rs, 0, sizeof(rs));
 	rs.st = cmd_store();
 	rs.cmp = simulate_cmp;
-	if (cmd_arg_only(args, names, r) == -1 ||
-	    cmd_arg_date(args, "from", 1, &rs.from, r) == -1 ||
-	    cmd_arg_date(args, "to", 1, &rs.to, r) == -1)
+	rs.covered = store_covered;
+	if (simulate_args(args, &rs, &on, r) == -1)
 		return -1;
-	if (rs.to < rs.from || rs.to - rs.from > SIMULATE_MAX_DAYS)
-		return cmd_fail(r, "invalid_argument", "the period must end "
-		    "on or after its first day and span at most %d days",
-		    SIMULATE_MAX_DAYS);
+	close = rs.skip;
 	/* Working-day shifts move an alert a few days: look a week wider. */
 	if (rows_window(&rs, rs.from - 7, rs.to + max_offset() + 7,
 	    simulate_one) < 0) {
 		rows_free(&rs);
 		return cmd_fail(r, "internal", "database error");
+	}
+	if (close != NULL && simulate_close(&rs, close, on, r) == -1) {
+		rows_free(&rs);
+		return -1;
 	}
 	simulate_text(&rs, &r->raw);
 	rows_free(&rs);

@@ -119,24 +119,55 @@ list_one(void *arg, struct contract *c, struct contract_state *cs)
 	return 0;
 }
 
+/* The filters of list, checked; NULL or DATE_NONE when not given. */
+static int
+list_filter(json_t *args, struct contract_filter *f, struct cmd_reply *r)
+{
+	enum contract_kind	 k;
+
+	memset(f, 0, sizeof(*f));
+	f->ending_before = f->ending_after = DATE_NONE;
+	if (cmd_arg_str(args, "owner", 0, &f->owner, r) == -1 ||
+	    cmd_arg_str(args, "kind", 0, &f->kind, r) == -1 ||
+	    cmd_arg_str(args, "supplier", 0, &f->supplier, r) == -1 ||
+	    cmd_arg_str(args, "service", 0, &f->service, r) == -1 ||
+	    cmd_arg_date(args, "ending_before", 0, &f->ending_before, r) ==
+	    -1 ||
+	    cmd_arg_date(args, "ending_after", 0, &f->ending_after, r) == -1)
+		return -1;
+	if (f->kind != NULL && contract_kind_parse(f->kind, &k) == -1)
+		return cmd_fail(r, "invalid_argument", "kind: not a kind "
+		    "(contract, framework, dps, call-off): %s", f->kind);
+	if ((f->owner != NULL && *f->owner == '\0') ||
+	    (f->supplier != NULL && *f->supplier == '\0') ||
+	    (f->service != NULL && *f->service == '\0'))
+		return cmd_fail(r, "invalid_argument", "owner, supplier and "
+		    "service must not be empty when given");
+	return 0;
+}
+
 static int
 cmd_list_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
-	static const char *const names[] = { "limit", "after", NULL };
-	struct list_ctx	 l;
-	const char	*after = "";
-	long		 limit = LIST_DEFAULT;
-	int		 n;
+	static const char *const names[] = { "limit", "after", "owner",
+	    "kind", "supplier", "service", "ending_before", "ending_after",
+	    NULL };
+	struct contract_filter	 f;
+	struct list_ctx		 l;
+	const char		*after = "";
+	long			 limit = LIST_DEFAULT;
+	int			 n;
 
 	(void)peer;
 	if (cmd_arg_only(args, names, r) == -1 ||
 	    cmd_arg_int(args, "limit", 0, 1, LIST_MAX, &limit, r) == -1 ||
-	    cmd_arg_str(args, "after", 0, &after, r) == -1)
+	    cmd_arg_str(args, "after", 0, &after, r) == -1 ||
+	    list_filter(args, &f, r) == -1)
 		return -1;
 	l.a = json_array();
 	l.today = cmd_today();
-	n = store_contract_each(cmd_store(), after, limit + 1,
-	    list_one, &l);
+	n = store_contract_find(cmd_store(), &f, after, limit + 1, list_one,
+	    &l);
 	if (n < 0) {
 		json_decref(l.a);
 		return cmd_fail(r, "internal", "database error");
@@ -225,6 +256,15 @@ history_ext(void *arg, const struct extension_rec *e)
 	    "new_end", date_json(e->new_end), "decided_on",
 	    date_json(e->decided_on), "decision_ref", e->decision_ref, "note",
 	    e->note, "lapsed", e->lapsed, "recorded_at",
+	    cmd_instant(e->recorded_at), "user", e->user));
+}
+
+static int
+history_close(void *arg, const struct closure_rec *e)
+{
+	return json_array_append_new(arg, json_pack("{s:o, s:o, s:s?, s:o, "
+	    "s:s?}", "old_end", date_json(e->old_end), "closed_on",
+	    date_json(e->closed_on), "reason", e->reason, "recorded_at",
 	    cmd_instant(e->recorded_at), "user", e->user));
 }
 
@@ -320,7 +360,7 @@ cmd_history_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	struct store	*st = cmd_store();
 	const char	*ref;
 	json_t		*ext = json_array(), *al = json_array();
-	json_t		*ack = json_array();
+	json_t		*ack = json_array(), *cl = json_array();
 	int		 rc;
 
 	(void)peer;
@@ -335,17 +375,19 @@ cmd_history_exec(struct peer *peer, json_t *args, struct cmd_reply *r)
 	}
 	if (store_extension_each(st, ref, history_ext, ext) < 0 ||
 	    store_alert_each(st, ref, history_alert, al) < 0 ||
-	    store_ack_each(st, ref, history_ack, ack) < 0) {
+	    store_ack_each(st, ref, history_ack, ack) < 0 ||
+	    store_closure_each(st, ref, history_close, cl) < 0) {
 		cmd_fail(r, "internal", "database error");
 		goto fail;
 	}
 	if (history_implied(ref, al, r) == -1)
 		goto fail;
 	json_array_sort_by_fire(al);
-	r->result = json_pack("{s:s, s:o, s:o, s:o}", "ref", ref,
-	    "extensions", ext, "alerts", al, "acks", ack);
+	r->result = json_pack("{s:s, s:o, s:o, s:o, s:o}", "ref", ref,
+	    "extensions", ext, "closes", cl, "alerts", al, "acks", ack);
 	return 0;
 fail:
+	json_decref(cl);
 	json_decref(ext);
 	json_decref(al);
 	json_decref(ack);
@@ -371,6 +413,10 @@ apply_fields(struct contract *c, json_t *fields, int allow_ref,
 		if (!contract_field_known(key))
 			return cmd_fail(r, "invalid_argument", "unknown "
 			    "field: %s", key);
+		if (!allow_ref && (strcmp(key, "closed_on") == 0 ||
+		    strcmp(key, "closed_reason") == 0))
+			return cmd_fail(r, "invalid_argument", "%s: a "
+			    "contract is closed with close, not update", key);
 		if (!allow_ref && strcmp(key, "ref") == 0 &&
 		    (!json_is_string(v) || strcmp(json_string_value(v),
 		    c->ref) != 0))
@@ -572,6 +618,10 @@ extend_end(const struct contract *c, const struct extend_args *e,
 {
 	char	a[DATE_STRLEN], b[DATE_STRLEN];
 
+	if (c->closed_on != DATE_NONE)
+		return cmd_fail(r, "conflict", "%s was closed on %s: a closed "
+		    "contract is not extended", c->ref, date_format(c->closed_on,
+		    a));
 	*new_end = e->months ? date_add_months(c->end_date, (int)e->months) :
 	    e->until;
 	if (*new_end == DATE_NONE)

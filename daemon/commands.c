@@ -33,6 +33,8 @@ static const struct cmd *const cmd_table[] = {
 	&cmd_silence,
 	&cmd_retry,
 	&cmd_notify_test,
+	&cmd_close,
+	&cmd_audit_trail,
 	NULL
 };
 
@@ -221,7 +223,8 @@ commands_dispatch(struct peer *peer, const char *line, size_t len,
 	else if (cmd->admin && !peer->admin)
 		cmd_fail(&r, "forbidden", "%s: uid %lu (%s) may only read",
 		    cmd->name, (unsigned long)peer->uid, peer->user);
-	else if (cmd->admin && cmd != &cmd_import && cmd_import_busy(&r) == -1)
+	else if (cmd->admin && cmd != &cmd_import && cmd != &cmd_audit_trail &&
+	    cmd_import_busy(&r) == -1)
 		;	/* changes wait for the import: nothing to audit */
 	else {
 		cmd->exec(peer, req.args, &r);

@@ -131,5 +131,15 @@ extern const struct cmd	cmd_list, cmd_show, cmd_history, cmd_add;
 extern const struct cmd	cmd_update, cmd_extend, cmd_import;
 extern const struct cmd	cmd_agenda, cmd_simulate, cmd_ack, cmd_silence;
 extern const struct cmd	cmd_outbox, cmd_retry, cmd_notify_test;
+extern const struct cmd	cmd_close, cmd_audit_trail;
+
+/*
+ * cmd-close.c: closes c on day on (for close, and simulate --close):
+ * refuses a contract closed already (conflict), a day after its end or
+ * before its start and a bad reason (invalid_argument); else c ends on
+ * on, closed for reason (may be NULL).
+ */
+int	 cmd_close_apply(struct contract *c, int32_t on, const char *reason,
+	    struct cmd_reply *r);
 
 #endif

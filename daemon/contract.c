@@ -38,7 +38,7 @@ const char *const contract_fields[] = {
 	"ref", "title", "kind", "supplier", "owner_name", "owner_email",
 	"notify", "start_date", "end_date", "max_end_date",
 	"extension_notice_days", "procurement_lead_days", "successor_ref",
-	"services", "value", "notes", NULL
+	"services", "value", "notes", "closed_on", "closed_reason", NULL
 };
 
 static const char *const kind_names[] = {
@@ -442,6 +442,8 @@ static const struct field fields[] = {
 	{ "services",			STR(services, valid_services) },
 	{ "value",			STR(value, valid_value) },
 	{ "notes",			STR(notes, NULL) },
+	{ "closed_on",			DATE(closed_on) },
+	{ "closed_reason",		STR(closed_reason, NULL) },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
@@ -470,6 +472,7 @@ contract_init(struct contract *c)
 	memset(c, 0, sizeof(*c));
 	c->kind = CK_CONTRACT;
 	c->start_date = c->end_date = c->max_end_date = DATE_NONE;
+	c->closed_on = DATE_NONE;
 	c->extension_notice_days = c->procurement_lead_days = -1;
 }
 
@@ -561,6 +564,29 @@ missing(const char *name, const char **field, char *err, size_t errlen)
 	return (-1);
 }
 
+/* A closed contract ends on the day it was closed (cmd-close.c). */
+static int
+closed_check(const struct contract *c, const char **field, char *err,
+    size_t errlen)
+{
+	char	 a[DATE_STRLEN], b[DATE_STRLEN];
+
+	if (c->closed_on == DATE_NONE && c->closed_reason != NULL) {
+		*field = "closed_reason";
+		snprintf(err, errlen, "closed_reason is given without "
+		    "closed_on");
+		return (-1);
+	}
+	if (c->closed_on != DATE_NONE && c->closed_on != c->end_date) {
+		*field = "closed_on";
+		snprintf(err, errlen, "closed_on %s is not end_date %s: a "
+		    "closed contract ends on the day it was closed",
+		    date_format(c->closed_on, a), date_format(c->end_date, b));
+		return (-1);
+	}
+	return (0);
+}
+
 int
 contract_check(struct contract *c, const char **field, char *err,
     size_t errlen)
@@ -587,6 +613,8 @@ contract_check(struct contract *c, const char **field, char *err,
 		return (bad(err, errlen, "successor_ref is the contract itself",
 		    c->ref, strlen(c->ref)));
 	}
+	if (closed_check(c, field, err, errlen) == -1)
+		return (-1);
 	if (c->max_end_date == DATE_NONE)
 		c->max_end_date = c->end_date;
 	return (0);

@@ -39,6 +39,9 @@ struct contract {
 	char			*services;
 	char			*value;
 	char			*notes;
+	/* Closed early (cmd-close.c): end_date is then this day. */
+	int32_t			 closed_on;
+	char			*closed_reason;
 };
 
 /* The field names, in DESIGN order; NULL-terminated. */
@@ -65,8 +68,9 @@ int	 contract_get_field(const struct contract *c, const char *name,
 	    char *buf, size_t len);
 /*
  * Whole-record rules: ref and title and end_date present, end >= start,
- * max_end >= end (max_end_date defaults to end_date when unset: this
- * function fills it in).  On failure returns -1, names the field in
+ * max_end >= end, a closed contract ending on its closing day and a
+ * closing reason only with it (max_end_date defaults to end_date when
+ * unset: this function fills it in).  On failure returns -1, names the field in
  * *field and writes a reason to err.
  */
 int	 contract_check(struct contract *c, const char **field, char *err,

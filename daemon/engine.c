@@ -177,7 +177,7 @@ engine_milestones(const struct contract *c, const struct alert_conf *conf,
     const struct engine_peers *peers, struct milestone out[MS_NKINDS])
 {
 	int32_t	 end, max_end;
-	int	 notice, lead;
+	int	 notice, lead, closed;
 	size_t	 n = 0;
 
 	if ((end = c->end_date) == DATE_NONE)
@@ -188,10 +188,15 @@ engine_milestones(const struct contract *c, const struct alert_conf *conf,
 	lead = c->procurement_lead_days >= 0 ? c->procurement_lead_days :
 	    conf->procurement_lead_days;
 
-	if (end < max_end)
+	/*
+	 * A closed contract's fate is decided: no extension to take, nothing
+	 * to procure; its end, its expiry and a gap it leaves remain.
+	 */
+	closed = c->closed_on != DATE_NONE;
+	if (!closed && end < max_end)
 		add_milestone(out, &n, MS_EXTENSION_DEADLINE, end - notice);
 	add_milestone(out, &n, MS_TERM_END, end);
-	if (!successor_exists(c, peers))
+	if (!closed && !successor_exists(c, peers))
 		add_milestone(out, &n, MS_PROCUREMENT_START, max_end - lead);
 	if (peers != NULL && engine_uncovered(c, peers->covered, peers->arg,
 	    NULL, 0) > 0)

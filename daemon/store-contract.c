@@ -21,7 +21,8 @@
 	"ref, title, kind, supplier, owner_name, owner_email, notify," \
 	" start_date, end_date, max_end_date, extension_notice_days," \
 	" procurement_lead_days, successor_ref, services, value, notes," \
-	" silenced_until, lapsed_extension, horizon, next_fire, id"
+	" silenced_until, lapsed_extension, horizon, next_fire, id," \
+	" closed_on, closed_reason"
 
 long
 store_contract_count(struct store *st)
@@ -41,6 +42,7 @@ contract_row(sqlite3_stmt *s, struct contract *c, struct contract_state *cs)
 	    &c->end_date, &c->max_end_date, &c->extension_notice_days,
 	    &c->procurement_lead_days, &c->successor_ref, &c->services,
 	    &c->value, &c->notes);
+	store_cols(s, 21, "ds", &c->closed_on, &c->closed_reason);
 	if (cs != NULL)
 		store_cols(s, 16, "diTT", &cs->silenced_until,
 		    &cs->lapsed_extension, &cs->horizon, &cs->next_fire);
@@ -114,14 +116,14 @@ services_set(struct store *st, const struct contract *c, int64_t id, int add)
 	return 0;
 }
 
-/* The 16 fields of c, in CONTRACT_COLS order, then now and the state. */
+/* The 18 fields of c, in CONTRACT_COLS order, then now and the state. */
 #define CONTRACT_BIND(c) \
 	(c)->ref, (c)->title, contract_kind_name((c)->kind), (c)->supplier, \
 	(c)->owner_name, (c)->owner_email, (c)->notify, (c)->start_date, \
 	(c)->end_date, (c)->max_end_date, (c)->extension_notice_days, \
 	(c)->procurement_lead_days, (c)->successor_ref, (c)->services, \
-	(c)->value, (c)->notes
-#define CONTRACT_FMT	"tttttttdddnntttt"
+	(c)->value, (c)->notes, (c)->closed_on, (c)->closed_reason
+#define CONTRACT_FMT	"tttttttdddnnttttdt"
 
 int
 store_contract_insert(struct store *st, const struct contract *c,
@@ -133,8 +135,9 @@ store_contract_insert(struct store *st, const struct contract *c,
 	    "ref, title, kind, supplier, owner_name, owner_email, notify, "
 	    "start_date, end_date, max_end_date, extension_notice_days, "
 	    "procurement_lead_days, successor_ref, services, value, notes, "
-	    "created, updated, horizon, next_fire) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "closed_on, closed_reason, created, updated, horizon, next_fire) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?)",
 	    CONTRACT_FMT "IIIT", CONTRACT_BIND(c), (int64_t)now, (int64_t)now,
 	    (int64_t)cs->horizon, (int64_t)cs->next_fire);
 	if (rc != 0)
@@ -165,7 +168,8 @@ store_contract_update(struct store *st, const struct contract *c,
 	    "owner_email = ?6, notify = ?7, start_date = ?8, end_date = ?9, "
 	    "max_end_date = ?10, extension_notice_days = ?11, "
 	    "procurement_lead_days = ?12, successor_ref = ?13, "
-	    "services = ?14, value = ?15, notes = ?16, updated = ?17 "
+	    "services = ?14, value = ?15, notes = ?16, closed_on = ?17, "
+	    "closed_reason = ?18, updated = ?19 "
 	    "WHERE ref = ?1", CONTRACT_FMT "I", CONTRACT_BIND(c),
 	    (int64_t)now);
 	return rc != 0 ? rc : services_set(st, c, id, 1);
@@ -225,6 +229,51 @@ store_contract_each(struct store *st, const char *after, long limit,
 {
 	return contract_rows(st, store_prep(st, contract_each_sql, "tI", after,
 	    (int64_t)limit), fn, arg, NULL, __func__);
+}
+
+/*
+ * The filters of store_contract_find, each NULL when not given (?2 to
+ * ?7), after the ref ?1; ?8 is the limit.  Each statement leads with the
+ * index of one filter given, the most selective first.
+ */
+#define FIND_HEAD \
+	"SELECT " CONTRACT_COLS " FROM contracts WHERE ref > ?1"
+#define FIND_TAIL \
+	" AND (?2 IS NULL OR kind = ?2)" \
+	" AND (?3 IS NULL OR owner_email = ?3 COLLATE NOCASE)" \
+	" AND (?4 IS NULL OR instr(lower(supplier), lower(?4)) > 0)" \
+	" AND (?5 IS NULL OR id IN (SELECT contract FROM services" \
+	"  WHERE service = ?5))" \
+	" AND (?6 IS NULL OR +end_date < ?6)" \
+	" AND (?7 IS NULL OR +end_date > ?7)" \
+	" ORDER BY ref LIMIT ?8"
+
+static const char find_any_sql[] = FIND_HEAD FIND_TAIL;
+static const char find_service_sql[] = FIND_HEAD
+    " AND id IN (SELECT contract FROM services WHERE service = ?5)"
+    FIND_TAIL;
+static const char find_owner_sql[] = FIND_HEAD
+    " AND owner_email = ?3 COLLATE NOCASE" FIND_TAIL;
+static const char find_end_sql[] = FIND_HEAD
+    " AND end_date > coalesce(?7, '') AND end_date < coalesce(?6, '~')"
+    FIND_TAIL;
+
+int
+store_contract_find(struct store *st, const struct contract_filter *f,
+    const char *after, long limit, store_contract_fn fn, void *arg)
+{
+	const char	*sql = find_any_sql;
+
+	if (f->service != NULL)
+		sql = find_service_sql;
+	else if (f->owner != NULL)
+		sql = find_owner_sql;
+	else if (f->ending_before != DATE_NONE ||
+	    f->ending_after != DATE_NONE)
+		sql = find_end_sql;
+	return contract_rows(st, store_prep(st, sql, "tttttddI", after,
+	    f->kind, f->owner, f->supplier, f->service, f->ending_before,
+	    f->ending_after, (int64_t)limit), fn, arg, NULL, __func__);
 }
 
 int
@@ -308,22 +357,44 @@ store_covered(void *arg, const char *svc, int32_t day, const char *ref)
 	return rc < 0 ? 0 : rc;
 }
 
-static int
-fill_row(void *arg, struct contract *c, struct contract_state *cs)
+int
+store_covered_other(void *arg, const char *svc, int32_t day, const char *ref)
 {
-	int64_t	 id;
+	struct store	*st = arg;
+	int		 rc;
 
-	(void)cs;
-	if ((id = store_import_id_of(arg, c->ref)) < 0)
-		return -1;
-	return services_set(arg, c, id, 1) == 0 ? 0 : -1;
+	rc = store_do(st, "SELECT 1 FROM services WHERE "
+	    "service = ?1 AND end_date >= ?2 AND start_date <= ?2 AND "
+	    "contract <> coalesce((SELECT id FROM contracts WHERE ref = ?3), "
+	    "0) LIMIT 1", "tdt", svc, day, ref);
+	return rc < 0 ? 0 : rc;
+}
+
+/*
+ * A row of the contracts as migration 9 left them: only the columns that
+ * make its services' rows, since later migrations add others.
+ */
+static int
+fill_row(sqlite3_stmt *s, void *arg)
+{
+	struct contract	 c;
+	int64_t		 id;
+	int		 rc;
+
+	contract_init(&c);
+	store_cols(s, 0, "Isdd", &id, &c.services, &c.start_date,
+	    &c.end_date);
+	rc = services_set(arg, &c, id, 1) == 0 ? 0 : -1;
+	contract_free(&c);
+	return rc;
 }
 
 int
 store_services_fill(struct store *st)
 {
-	return contract_rows(st, store_prep(st, contract_each_sql, "tI", "",
-	    (int64_t)INT64_MAX), fill_row, st, NULL, __func__) < 0 ? -1 : 0;
+	return store_rows(st, store_prep(st, "SELECT id, services, "
+	    "start_date, end_date FROM contracts WHERE services <> '' "
+	    "ORDER BY id", ""), fill_row, st, __func__) < 0 ? -1 : 0;
 }
 
 int

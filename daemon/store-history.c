@@ -18,6 +18,71 @@ store_audit(struct store *st, time_t at, long uid, const char *user,
 	    (int64_t)at, (int64_t)uid, user, cmd, args, result) == 0 ? 0 : -1;
 }
 
+static int
+audit_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_cb		*cb = arg;
+	struct audit_rec	 a;
+
+	store_cols(s, 0, "ITlttttt", &a.id, &a.at, &a.uid, &a.user, &a.cmd,
+	    &a.ref, &a.args, &a.result);
+	return cb->audit(cb->arg, &a);
+}
+
+#define AUDIT_COLS \
+	"SELECT id, at, uid, user, cmd, " STORE_AUDIT_REF ", args, result " \
+	"FROM audit WHERE "
+
+int
+store_audit_each(struct store *st, time_t since, const char *ref,
+    int64_t after, long limit, store_audit_fn fn, void *arg)
+{
+	struct store_cb	 cb = { .audit = fn, .arg = arg };
+	sqlite3_stmt	*s;
+
+	if (ref != NULL)
+		s = store_prep(st, AUDIT_COLS STORE_AUDIT_REF " = ?4 AND "
+		    "id > ?1 AND at >= ?2 ORDER BY id LIMIT ?3", "IIIt", after,
+		    (int64_t)since, (int64_t)limit, ref);
+	else
+		s = store_prep(st, AUDIT_COLS "id > ?1 AND at >= ?2 ORDER BY "
+		    "id LIMIT ?3", "III", after, (int64_t)since,
+		    (int64_t)limit);
+	return store_rows(st, s, audit_row, &cb, __func__);
+}
+
+int
+store_closure_add(struct store *st, const char *ref,
+    const struct closure_rec *e)
+{
+	return store_do(st, "INSERT INTO closures (ref, old_end, closed_on, "
+	    "reason, recorded_at, uid, user) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "tddtIIt", ref, e->old_end, e->closed_on, e->reason,
+	    (int64_t)e->recorded_at, (int64_t)e->uid, e->user);
+}
+
+static int
+closure_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_cb		*cb = arg;
+	struct closure_rec	 e;
+
+	store_cols(s, 0, "ddtTlt", &e.old_end, &e.closed_on, &e.reason,
+	    &e.recorded_at, &e.uid, &e.user);
+	return cb->closure(cb->arg, &e);
+}
+
+int
+store_closure_each(struct store *st, const char *ref, store_closure_fn fn,
+    void *arg)
+{
+	struct store_cb	 cb = { .closure = fn, .arg = arg };
+
+	return store_rows(st, store_prep(st, "SELECT old_end, closed_on, "
+	    "reason, recorded_at, uid, user FROM closures WHERE ref = ? "
+	    "ORDER BY id", "t", ref), closure_row, &cb, __func__);
+}
+
 int
 store_extension_add(struct store *st, const char *ref,
     const struct extension_rec *e)

@@ -137,6 +137,24 @@ int		 store_contract_lapsed(struct store *st, const char *ref,
 /* Calls fn for each contract, in ref order after after ("" = first). */
 int		 store_contract_each(struct store *st, const char *after,
 		    long limit, store_contract_fn fn, void *arg);
+/*
+ * What list looks for; NULL or DATE_NONE for a filter not given.  owner
+ * is an owner_email (ignoring ASCII case), supplier a part of the
+ * supplier (the same), service a key of the services; the end is
+ * strictly before ending_before and after ending_after.
+ */
+struct contract_filter {
+	const char	*kind;
+	const char	*owner;
+	const char	*supplier;
+	const char	*service;
+	int32_t		 ending_before;
+	int32_t		 ending_after;
+};
+/* The contracts that match f, as store_contract_each. */
+int		 store_contract_find(struct store *st,
+		    const struct contract_filter *f, const char *after,
+		    long limit, store_contract_fn fn, void *arg);
 /* Contracts with next_fire <= now, earliest first, at most limit. */
 int		 store_contract_due(struct store *st, time_t now, long limit,
 		    store_contract_fn fn, void *arg);
@@ -165,6 +183,9 @@ time_t		 store_next_fire(struct store *st);
  */
 int		 store_covered(void *st, const char *svc, int32_t day,
 		    const char *ref);
+/* The same, ref's own rows left out (its end is not the one they have). */
+int		 store_covered_other(void *st, const char *svc, int32_t day,
+		    const char *ref);
 
 struct extension_rec {
 	int32_t		 old_end;
@@ -182,6 +203,21 @@ int		 store_extension_add(struct store *st, const char *ref,
 typedef int (*store_extension_fn)(void *arg, const struct extension_rec *e);
 int		 store_extension_each(struct store *st, const char *ref,
 		    store_extension_fn fn, void *arg);
+
+/* The close of a contract (cmd-close.c): its end before it. */
+struct closure_rec {
+	int32_t		 old_end;
+	int32_t		 closed_on;
+	const char	*reason;
+	time_t		 recorded_at;
+	long		 uid;
+	const char	*user;
+};
+int		 store_closure_add(struct store *st, const char *ref,
+		    const struct closure_rec *e);
+typedef int (*store_closure_fn)(void *arg, const struct closure_rec *e);
+int		 store_closure_each(struct store *st, const char *ref,
+		    store_closure_fn fn, void *arg);
 
 /* Alert history: state is "fired" or "skipped". */
 struct alert_rec {
@@ -272,5 +308,24 @@ int		 store_delivery_retry(struct store *st, const char *key,
 int		 store_audit(struct store *st, time_t at, long uid,
 		    const char *user, const char *cmd, const char *args,
 		    const char *result);
+/* A row of the audit table as read back; ref is the one it is about. */
+struct audit_rec {
+	int64_t		 id;
+	time_t		 at;
+	long		 uid;
+	const char	*user;
+	const char	*cmd;
+	const char	*ref;
+	const char	*args;
+	const char	*result;
+};
+typedef int (*store_audit_fn)(void *arg, const struct audit_rec *a);
+/*
+ * Audit rows at since or later about ref (NULL: any), in id order after
+ * after, at most limit.
+ */
+int		 store_audit_each(struct store *st, time_t since,
+		    const char *ref, int64_t after, long limit,
+		    store_audit_fn fn, void *arg);
 
 #endif

@@ -23,6 +23,14 @@
 #define STORE_PROC_OWN \
 	"date(max_end_date, '-' || procurement_lead_days || ' days')"
 
+/*
+ * The contract an audit row is about: the ref of its args (close, extend,
+ * update...) or of the fields of an add; indexed (migration 11).
+ */
+#define STORE_AUDIT_REF \
+	"coalesce(json_extract(args, '$.ref'), json_extract(args, " \
+	"'$.fields.ref'))"
+
 /* Prepared statements the cache holds at the most. */
 #define STORE_NSTMT	128
 
@@ -37,6 +45,11 @@ struct store {
 	char		*path;
 	int		 full;		/* SQLITE_FULL since the last commit */
 };
+
+/* store-schema.c: the migrations, their number, what each runs after. */
+extern const char *const	 store_migrations[];
+extern const int		 store_nmigrations;
+extern int (*const		 store_migration_fns[])(struct store *);
 
 /* Logs the connection's last error as fn's; a full disk once only. */
 void		 store_warn(struct store *st, const char *fn);
@@ -89,6 +102,8 @@ struct store_cb {
 	store_ack_fn		 ack;
 	store_ack_ref_fn	 ack_ref;	/* with the contract's ref */
 	store_delivery_fn	 delivery;
+	store_closure_fn	 closure;
+	store_audit_fn		 audit;
 	void			*arg;
 };
 

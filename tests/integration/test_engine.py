@@ -1197,8 +1197,8 @@ def test_large_import_refused_at_its_last_row_leaves_nothing(workdir):
 
 
 def schema_1():
-    """Migration 1's SQL, as daemon/store.c has it."""
-    with open(os.path.join(SRCDIR, "daemon", "store.c")) as f:
+    """Migration 1's SQL, as daemon/store-schema.c has it."""
+    with open(os.path.join(SRCDIR, "daemon", "store-schema.c")) as f:
         src = f.read()
     body = src.split("/* 1: contracts", 1)[1].split("/*", 1)[0]
     return "".join(part.split('"')[1] for part in body.split("\n")
@@ -1214,6 +1214,10 @@ def schema_of(path):
             "('table', 'index') AND sql IS NOT NULL")}
     finally:
         db.close()
+
+
+def cols_of(db, table):
+    return [r[1] for r in db.execute("PRAGMA table_info(%s)" % table)]
 
 
 def test_database_of_schema_1_is_migrated(workdir):
@@ -1252,9 +1256,9 @@ def test_database_of_schema_1_is_migrated(workdir):
     db.close()
     d.start()
     try:
-        for v in range(2, 11):
+        for v in range(2, 12):
             assert "schema migrated to version %d" % v in d.logtext()
-        assert "schema migrated to version 11" not in d.logtext()
+        assert "schema migrated to version 12" not in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1270,7 +1274,13 @@ def test_database_of_schema_1_is_migrated(workdir):
             "AND sql IS NOT NULL")}
         tables = sorted(r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'"))
-        assert db.execute("PRAGMA user_version").fetchone() == (10,)
+        assert db.execute("PRAGMA user_version").fetchone() == (11,)
+        # Migration 11: contracts closed early, and their closes.
+        assert cols_of(db, "contracts")[-2:] == ["closed_on",
+                                                 "closed_reason"]
+        assert cols_of(db, "closures") == [
+            "id", "ref", "old_end", "closed_on", "reason", "recorded_at",
+            "uid", "user"]
         # Migration 10: acknowledgements are rows, the first of a
         # milestone being the one that holds its alerts.
         assert [r[1] for r in db.execute("PRAGMA table_info(acks)")][:2] \
@@ -1283,14 +1293,16 @@ def test_database_of_schema_1_is_migrated(workdir):
         assert db.execute("SELECT ref FROM contracts ORDER BY id").fetchall() \
             == [("OLD-1",), ("OLD-2",)]
         db.close()
-        assert tables == ["acks", "alerts", "audit", "contracts",
+        assert tables == ["acks", "alerts", "audit", "closures", "contracts",
                           "deliveries", "extensions", "meta", "services"]
         # The tables and indexes of a new database, no more, no less.
         assert schema_of(d.db) == schema_of(new.db)
         for name in ("contracts_next_fire", "contracts_end",
                      "contracts_max_end", "contracts_ext_own",
                      "contracts_proc_own", "deliveries_due", "deliveries_next",
-                     "deliveries_inflight", "extensions_ref"):
+                     "deliveries_inflight", "extensions_ref",
+                     "contracts_owner", "closures_ref", "audit_at",
+                     "audit_ref"):
             assert name in idx, sorted(idx)
         for gone in ("services_ref", "contracts_ext_due",
                      "contracts_proc_due", "alerts_ref"):

@@ -113,7 +113,7 @@ test_field_names(void **state)
 		"owner_email", "notify", "start_date", "end_date",
 		"max_end_date", "extension_notice_days",
 		"procurement_lead_days", "successor_ref", "services", "value",
-		"notes"
+		"notes", "closed_on", "closed_reason"
 	};
 	size_t	 i;
 
@@ -140,7 +140,8 @@ test_field_lookup(void **state)
 	static const char *const values[] = {
 		"R1", "Title", "dps", "Acme", "Jo", "jo@x.example",
 		"a@x.example;b@x.example", "2021-05-01", "2025-04-30",
-		"2025-12-31", "30", "270", "R2", "svc:a", "10.50", "Notes"
+		"2025-12-31", "30", "270", "R2", "svc:a", "10.50", "Notes",
+		"2025-04-30", "Terminated"
 	};
 	struct contract	 c;
 	char		 name[64];

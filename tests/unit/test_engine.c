@@ -107,6 +107,7 @@ dps(struct contract *c)
 	c->extension_notice_days = -1;
 	c->procurement_lead_days = -1;
 	c->services = dps_services;
+	c->closed_on = DATE_NONE;
 }
 
 static void
@@ -201,6 +202,42 @@ test_milestones_dps(void **state)
 	assert_string_equal(cv.asked[1], "residential:LD");
 	assert_string_equal(fmt(cv.day), "2025-05-01");
 	assert_string_equal(cv.ref, "HAV-CPDPS");
+}
+
+/*
+ * Closed early: no extension deadline and no procurement start (the
+ * decision is taken), even with extension left and no successor; its
+ * end, a gap it leaves and its expiry follow the closing day.
+ */
+static void
+test_milestones_closed(void **state)
+{
+	struct contract		 c;
+	struct alert_conf	 conf;
+	struct milestone	 ms[MS_NKINDS];
+	struct cover		 cv = { 0 };
+	struct cover		 all = { .svcs = cover_all };
+
+	(void)state;
+	dps(&c);
+	c.closed_on = c.end_date = D("2025-01-31");
+	alert_conf_defaults(&conf);
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&cv), ms), 3);
+	check_ms(&ms[0], MS_TERM_END, "2025-01-31");
+	check_ms(&ms[1], MS_COVERAGE_GAP, "2025-01-31");
+	check_ms(&ms[2], MS_EXPIRED, "2025-02-01");
+	assert_string_equal(fmt(cv.day), "2025-02-01");
+
+	/* Its services taken over by another contract: no gap either. */
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&all), ms), 2);
+	check_ms(&ms[0], MS_TERM_END, "2025-01-31");
+	check_ms(&ms[1], MS_EXPIRED, "2025-02-01");
+
+	/* Not closed, the same dates: both decisions are still ahead. */
+	c.closed_on = DATE_NONE;
+	assert_int_equal(engine_milestones(&c, &conf, PEERS(&all), ms), 4);
+	check_ms(&ms[0], MS_EXTENSION_DEADLINE, "2025-01-01");
+	check_ms(&ms[2], MS_PROCUREMENT_START, "2025-08-03");
 }
 
 /* The seed's 8-month extension moves every end-based milestone. */
@@ -805,6 +842,7 @@ main(void)
 		cmocka_unit_test(test_alerts_detail),
 		cmocka_unit_test(test_alerts_autumn),
 		cmocka_unit_test(test_alerts_easter),
+		cmocka_unit_test(test_milestones_closed),
 		cmocka_unit_test(test_alerts_christmas),
 		cmocka_unit_test(test_alerts_max),
 		cmocka_unit_test(test_alerts_settings),
