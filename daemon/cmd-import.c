@@ -155,7 +155,7 @@ import_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
 	struct contract_state	 cs;
 	int			 due, rc;
 
-	if (im->update && (rc = import_existing(im, c, e)) != 1) {
+	if (im->update && (rc = import_existing(im, c, row, e)) != 1) {
 		e->row = row;
 		return rc;
 	}

@@ -230,8 +230,28 @@ import_change(struct import *im, struct contract *c, struct contract *old,
 	return 0;
 }
 
+/* A ref twice in the file: the row it came first on (OCDS: none). */
+static int
+import_dup(struct import *im, struct contract *c, size_t row,
+    struct csv_error *e)
+{
+	char	 why[64];
+	int64_t	 first;
+
+	if ((first = store_import_seen(daemon_ctx->store, c->ref,
+	    (int64_t)row)) == 0)
+		return 0;
+	if (first < 0)
+		return existing_fail(im, "internal", c, e, "database error");
+	snprintf(why, sizeof(why), "duplicate ref (first on row %lld)",
+	    (long long)first);
+	return existing_fail(im, NULL, c, e, im->format == IMPORT_OCDS ?
+	    "duplicate ref" : why);
+}
+
 int
-import_existing(struct import *im, struct contract *c, struct csv_error *e)
+import_existing(struct import *im, struct contract *c, size_t row,
+    struct csv_error *e)
 {
 	struct contract		 old;
 	struct contract_state	 cs;
@@ -241,9 +261,10 @@ import_existing(struct import *im, struct contract *c, struct csv_error *e)
 	int64_t			 id;
 	int			 rc = -1;
 
-	id = store_import_id_of(daemon_ctx->store, c->ref);
-	if (id < 1 || id >= im->first_id)
-		return 1;	/* new, or a duplicate the insert names */
+	if (import_dup(im, c, row, e) == -1)
+		return -1;
+	if ((id = store_import_id_of(daemon_ctx->store, c->ref)) < 1)
+		return 1;	/* new */
 	contract_init(&old);
 	memset(&changed, 0, sizeof(changed));
 	if (store_contract_get(daemon_ctx->store, c->ref, &old, &cs) !=

@@ -61,7 +61,7 @@ int	 import_skip(struct import *im, const char *ocid, const char *why);
  * Row c names a contract there before the import: 1 if not (it is new),
  * else 0 once it is updated or found unchanged, -1 with e filled.
  */
-int	 import_existing(struct import *im, struct contract *c,
+int	 import_existing(struct import *im, struct contract *c, size_t row,
 	    struct csv_error *e);
 
 #endif

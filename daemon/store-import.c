@@ -3,7 +3,8 @@
  * one per award, the latest release's kept (OCDS: later releases
  * supersede earlier ones), read back in the order awards first came.
  * A temporary table, in the import's transaction; on file (temp_store),
- * so memory does not grow with the import.
+ * so memory does not grow with the import.  Beside it, the refs an
+ * import --update has seen, which a duplicate names.
  */
 #include <stdint.h>
 
@@ -18,7 +19,28 @@ store_stage_begin(struct store *st)
 	return store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS ocds_stage ("
 	    " ref TEXT PRIMARY KEY, seq INTEGER NOT NULL, date INTEGER,"
 	    " ocid TEXT, fields TEXT, reason TEXT);"
-	    "DELETE FROM temp.ocds_stage;") == 0 ? 0 : STORE_ERROR;
+	    "CREATE TEMP TABLE IF NOT EXISTS import_seen ("
+	    " ref TEXT PRIMARY KEY, row INTEGER NOT NULL);"
+	    "DELETE FROM temp.ocds_stage; DELETE FROM temp.import_seen;") ==
+	    0 ? 0 : STORE_ERROR;
+}
+
+int64_t
+store_import_seen(struct store *st, const char *ref, int64_t row)
+{
+	sqlite3_stmt	*s;
+	int64_t		 first = 0;
+
+	if ((s = store_prep(st, "SELECT row FROM temp.import_seen WHERE "
+	    "ref = ?", "t", ref)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		first = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (first > 0)
+		return first;
+	return store_do(st, "INSERT INTO temp.import_seen (ref, row) VALUES "
+	    "(?, ?)", "tI", ref, row) < 0 ? STORE_ERROR : 0;
 }
 
 int

@@ -139,6 +139,10 @@ int		 store_stage_begin(struct store *st);
 int		 store_stage_put(struct store *st, const struct stage_rec *s);
 int		 store_stage_each(struct store *st, store_stage_fn fn,
 		    void *arg);
+/* An import --update's ref seen on row: 0 the first time, else the row
+ * it was first seen on; STORE_ERROR. */
+int64_t		 store_import_seen(struct store *st, const char *ref,
+		    int64_t row);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, time_t now);
 int		 store_contract_exists(struct store *st, const char *ref);
