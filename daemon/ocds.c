@@ -14,10 +14,10 @@
 
 enum ocds_mode {
 	OM_TOP,		/* between top-level values */
-	OM_OBJ,		/* in a top-level object: kept, it may be a release */
+	OM_OBJ,		/* in a top-level object: kept until it is seen to
+			   be a package, since it may be a release */
 	OM_ARRAY,	/* in its releases or records, between elements */
-	OM_ELEM,	/* in an element: kept */
-	OM_REST		/* after the array: the rest of the object skipped */
+	OM_ELEM		/* in an element: kept */
 };
 
 #define OCDS_KEYLEN	8	/* "releases" */
@@ -29,6 +29,7 @@ struct ocds_reader {
 	int		 depth;
 	int		 instr, esc;
 	int		 records;	/* the array is of records */
+	int		 pkg;		/* the object is a package */
 	int		 is_array_key;	/* array_key of the key just read */
 	char		 key[OCDS_KEYLEN + 1];
 	size_t		 keylen;	/* OCDS_KEYLEN + 1: longer */
@@ -209,6 +210,7 @@ open_byte(struct ocds_reader *o, char ch, char *err, size_t errlen)
 			return -1;
 		}
 		o->mode = OM_OBJ;
+		o->pkg = 0;
 		o->depth = 1;
 		o->at = o->fed;
 		o->len = 0;
@@ -218,15 +220,10 @@ open_byte(struct ocds_reader *o, char ch, char *err, size_t errlen)
 	if (o->mode == OM_OBJ && o->depth == 2 && ch == '[' &&
 	    o->is_array_key) {
 		o->mode = OM_ARRAY;
+		o->pkg = 1;
 		o->records = o->is_array_key == 2;
 		o->len = 0;
 	} else if (o->mode == OM_ARRAY && o->depth == 3) {
-		if (ch != '{') {
-			snprintf(err, errlen, "byte %zu: an element of %s is "
-			    "not an object", o->fed + 1, o->records ?
-			    "records" : "releases");
-			return -1;
-		}
 		o->mode = OM_ELEM;
 		o->at = o->fed;
 		return keep(o, ch);
@@ -248,11 +245,12 @@ close_byte(struct ocds_reader *o, char *err, size_t errlen)
 		return value_end(o, 1, err, errlen);
 	}
 	if (o->mode == OM_ARRAY && o->depth == 1)
-		o->mode = OM_REST;
+		o->mode = OM_OBJ;	/* the rest of the package */
 	else if (o->depth == 0) {
-		if (o->mode == OM_OBJ && value_end(o, 0, err, errlen) == -1)
+		if (!o->pkg && value_end(o, 0, err, errlen) == -1)
 			return -1;
 		o->mode = OM_TOP;
+		o->len = 0;
 	}
 	return 0;
 }
@@ -260,7 +258,8 @@ close_byte(struct ocds_reader *o, char *err, size_t errlen)
 static int
 byte(struct ocds_reader *o, char ch, char *err, size_t errlen)
 {
-	if ((o->mode == OM_OBJ || o->mode == OM_ELEM) && keep(o, ch) == -1) {
+	if (((o->mode == OM_OBJ && !o->pkg) || o->mode == OM_ELEM) &&
+	    keep(o, ch) == -1) {
 		snprintf(err, errlen, "byte %zu: a release larger than %d "
 		    "MiB", o->at + 1, OCDS_VALUE_MAX >> 20);
 		return -1;
@@ -268,6 +267,12 @@ byte(struct ocds_reader *o, char ch, char *err, size_t errlen)
 	if (o->instr) {
 		string_byte(o, ch);
 		return 0;
+	}
+	if (o->mode == OM_ARRAY && o->depth == 2 && ch != '{' &&
+	    strchr(" \t\r\n,]", ch) == NULL) {
+		snprintf(err, errlen, "byte %zu: an element of %s is not an "
+		    "object", o->fed + 1, o->records ? "records" : "releases");
+		return -1;
 	}
 	switch (ch) {
 	case '"':
