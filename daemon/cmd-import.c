@@ -114,7 +114,7 @@ import_error(const struct import *im, const struct csv_error *e,
 	return cmd_fail(r, code, "row %zu: %s", e->row, e->reason);
 }
 
-static int
+int
 row_fail(struct import *im, const char *code, struct contract *c,
     size_t row, struct csv_error *e, const char *reason)
 {
@@ -155,10 +155,8 @@ import_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
 	struct contract_state	 cs;
 	int			 due, rc;
 
-	if (im->update && (rc = import_existing(im, c, row, e)) != 1) {
-		e->row = row;
+	if (im->update && (rc = import_existing(im, c, row, e)) != 1)
 		return rc;
-	}
 	memset(&cs, 0, sizeof(cs));
 	if ((due = scheduler_plan(c, im->now, &cs)) < 0)
 		return row_fail(im, "internal", c, row, e, "its schedule "

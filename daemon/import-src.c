@@ -188,17 +188,6 @@ import_merge(const struct import *im, struct contract *c,
 	return rc == 0 && !changed->failed ? 0 : -1;
 }
 
-static int
-existing_fail(struct import *im, const char *code, struct contract *c,
-    struct csv_error *e, const char *reason)
-{
-	im->code = code;
-	snprintf(e->column, sizeof(e->column), "ref");
-	snprintf(e->value, sizeof(e->value), "%s", c->ref);
-	snprintf(e->reason, sizeof(e->reason), "%s", reason);
-	return -1;
-}
-
 /* The change into history, then the contract and its alerts re-armed. */
 static int
 import_change(struct import *im, struct contract *c, struct contract *old,
@@ -242,10 +231,10 @@ import_dup(struct import *im, struct contract *c, size_t row,
 	    (int64_t)row)) == 0)
 		return 0;
 	if (first < 0)
-		return existing_fail(im, "internal", c, e, "database error");
+		return row_fail(im, "internal", c, row, e, "database error");
 	snprintf(why, sizeof(why), "duplicate ref (first on row %lld)",
 	    (long long)first);
-	return existing_fail(im, NULL, c, e, im->format == IMPORT_OCDS ?
+	return row_fail(im, NULL, c, row, e, im->format == IMPORT_OCDS ?
 	    "duplicate ref" : why);
 }
 
@@ -269,16 +258,16 @@ import_existing(struct import *im, struct contract *c, size_t row,
 	memset(&changed, 0, sizeof(changed));
 	if (store_contract_get(daemon_ctx->store, c->ref, &old, &cs) !=
 	    STORE_FOUND || import_merge(im, c, &old, &changed) == -1)
-		existing_fail(im, "internal", c, e, "database error");
+		row_fail(im, "internal", c, row, e, "database error");
 	else if (contract_check(c, &field, err, sizeof(err)) == -1) {
 		snprintf(why, sizeof(why), "with the fields kept, %s: %.200s",
 		    field ? field : "contract", err);
-		existing_fail(im, NULL, c, e, why);
+		row_fail(im, NULL, c, row, e, why);
 	} else if (changed.len == 0) {
 		im->unchanged++;
 		rc = 0;
 	} else if ((rc = import_change(im, c, &old, &cs, changed.s)) == -1)
-		existing_fail(im, "internal", c, e, "database error");
+		row_fail(im, "internal", c, row, e, "database error");
 	strbuf_free(&changed);
 	contract_free(&old);
 	return rc;

@@ -52,6 +52,10 @@ struct import {
 int	 import_row(void *arg, struct contract *c, size_t row,
 	    struct csv_error *e);
 
+/* The row refused: code (NULL: invalid_argument), the ref and why in e. */
+int	 row_fail(struct import *im, const char *code, struct contract *c,
+	    size_t row, struct csv_error *e, const char *reason);
+
 /* import-src.c */
 int	 import_ocds_row(void *arg, const struct ocds_row *row);
 /* The staged awards stored: 0, or -1 with e filled (e->row unused). */

@@ -5,13 +5,10 @@ nothing.  Without --update an existing ref is refused."""
 import json
 import os
 
-import pytest
-
-from conftest import Daemon
+from test_ocds import d  # noqa: F401 (the fixture: a daemon at NOW)
 
 FIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                    "fixtures", "ocds")
-NOW = "@2026-01-15 12:00:00"
 HEAD = "ref,title,owner_email,start_date,end_date,max_end_date,services\n"
 A = HEAD + (
     "RI-1,Day care,a@x.gov.uk,2024-01-01,2026-12-31,2027-12-31,day:LD\n"
@@ -23,15 +20,6 @@ B = HEAD + (
     "RI-2,Night care,b@x.gov.uk,2024-01-01,2027-06-30,2028-06-30,night:LD\n"
     "RI-3,Respite,c@x.gov.uk,2024-01-01,2027-09-30,,\n"
     "RI-4,Advocacy,d@x.gov.uk,2024-01-01,2028-03-31,,\n")
-
-
-@pytest.fixture
-def d(workdir):
-    d = Daemon(workdir)
-    d.start(faketime=NOW)
-    yield d
-    rc = d.stop()
-    assert rc == 0, d.logtext()
 
 
 def write(workdir, name, text):
@@ -116,25 +104,19 @@ def test_fields_the_file_does_not_give_stay(d, workdir):
 
 def test_update_refuses_a_duplicate_and_keeps_nothing(d, workdir):
     d.ctl_json("import", write(workdir, "a.csv", A))
-    p = write(workdir, "dup.csv", HEAD +
-              "RI-1,Day care,a@x.gov.uk,2024-01-01,2026-03-31,2027-12-31,\n"
-              "RI-9,New,e@x.gov.uk,2024-01-01,2027-01-31,,\n"
-              "RI-9,New again,e@x.gov.uk,2024-01-01,2027-01-31,,\n")
-    r = d.ctl("import", "--update", p)
-    assert (r.returncode, r.stderr) == (1, (
-        "contractctl: invalid_argument: row 4, column ref, value 'RI-9': "
-        "duplicate ref (first on row 3)\n"))
-    assert d.ctl_json("show", "RI-1")["end_date"] == "2026-12-31"
-    assert d.ctl("show", "RI-9").returncode == 1
-    # A ref there before, twice in the file.
-    p = write(workdir, "dup2.csv", HEAD +
-              "RI-1,Day care,a@x.gov.uk,2024-01-01,2026-03-31,2027-12-31,\n"
-              "RI-1,Day care,a@x.gov.uk,2024-01-01,2026-04-30,2027-12-31,\n")
-    r = d.ctl("import", "--update", p)
-    assert (r.returncode, r.stderr) == (1, (
-        "contractctl: invalid_argument: row 3, column ref, value 'RI-1': "
-        "duplicate ref (first on row 2)\n"))
-    assert d.ctl_json("show", "RI-1")["end_date"] == "2026-12-31"
+    new = "RI-9,New,e@x.gov.uk,2024-01-01,2027-01-31,,\n"
+    old = "RI-1,Day care,a@x.gov.uk,2024-01-01,2026-03-31,2027-12-31,\n"
+    # A new ref twice, and a ref there before twice.
+    for rows, err in (([old, new, new], "row 4, column ref, value 'RI-9': "
+                       "duplicate ref (first on row 3)"),
+                      ([old, old], "row 3, column ref, value 'RI-1': "
+                       "duplicate ref (first on row 2)")):
+        r = d.ctl("import", "--update",
+                  write(workdir, "dup.csv", HEAD + "".join(rows)))
+        assert (r.returncode, r.stderr) == (
+            1, "contractctl: invalid_argument: %s\n" % err)
+        assert d.ctl_json("show", "RI-1")["end_date"] == "2026-12-31"
+        assert d.ctl("show", "RI-9").returncode == 1
     assert d.ctl_json("history", "RI-1")["extensions"] == []
 
 
