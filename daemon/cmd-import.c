@@ -388,11 +388,11 @@ import_finish(struct import **up, struct cmd_reply *r)
 		return cmd_fail(r, "internal", "database error");
 	}
 	checkpoint_later();
-	log_info("%s: %s by %s: %zu contracts added, %zu updated, %zu "
-	    "unchanged, %zu skipped, %d alerts fired (stored in %.0f ms, the "
-	    "alerts and commit %.0f ms)", __func__, im->file, im->user,
-	    im->stored, im->updated, im->unchanged, im->skipped, im->fired,
-	    log_clock_ms() - im->t0, log_clock_ms() - t0);
+	log_info("%s: %zu contracts imported by %s, %d alerts fired "
+	    "(stored in %.0f ms, the alerts and commit %.0f ms); of %s, %zu "
+	    "updated, %zu unchanged, %zu skipped", __func__, im->stored,
+	    im->user, im->fired, log_clock_ms() - im->t0, log_clock_ms() - t0,
+	    im->file, im->updated, im->unchanged, im->skipped);
 	r->result = import_answer(im, warnings);
 	import_end(up);
 	return r->result == NULL ? cmd_fail(r, "internal", "out of memory") :
