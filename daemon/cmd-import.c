@@ -26,6 +26,7 @@
 #include "import_int.h"
 #include "scheduler.h"
 #include "store.h"
+#include "text.h"
 
 #define IMPORT_MAX	(512L * 1024 * 1024)
 #define IMPORT_FIRE_BATCH 1000	/* contracts read for firing at a time */
@@ -104,7 +105,6 @@ import_error(const struct import *im, const struct csv_error *e,
 		    im->ocid, e->reason);
 	if (im->format == IMPORT_OCDS)
 		return cmd_fail(r, code, "%s", e->reason);
-
 	if (e->column[0] != '\0' && e->value[0] != '\0')
 		return cmd_fail(r, code, "row %zu, column %s, value '%s': %s",
 		    e->row, e->column, e->value, e->reason);
@@ -245,6 +245,19 @@ import_abort(struct import **up)
 	import_end(up);
 }
 
+/* A flag: true, false or absent. */
+static int
+import_flag(json_t *args, const char *name, int *flag, struct cmd_reply *r)
+{
+	json_t	*v = json_object_get(args, name);
+
+	if (v != NULL && !json_is_boolean(v))
+		return cmd_fail(r, "invalid_argument", "%s: true or false",
+		    name);
+	*flag = json_is_true(v);
+	return 0;
+}
+
 /* The options of args: format, update, strict and the file's name. */
 static int
 import_opts(json_t *args, struct import *o, struct cmd_reply *r)
@@ -263,10 +276,12 @@ import_opts(json_t *args, struct import *o, struct cmd_reply *r)
 	else
 		return cmd_fail(r, "invalid_argument", "format: csv or ocds, "
 		    "not %s", fmt);
-	o->update = json_is_true(json_object_get(args, "update"));
-	o->strict = json_is_true(json_object_get(args, "strict"));
-	snprintf(o->file, sizeof(o->file), "%s", file != NULL && *file !=
-	    '\0' ? file : "an upload");
+	if (import_flag(args, "update", &o->update, r) == -1 ||
+	    import_flag(args, "strict", &o->strict, r) == -1)
+		return -1;
+	if (file == NULL || *file == '\0')
+		file = "an upload";
+	text_excerpt(file, strlen(file), o->file, sizeof(o->file));
 	return 0;
 }
 

@@ -149,3 +149,14 @@ def test_ocds_update_twice_and_a_moved_end(d, workdir):
          d.ctl_json("show", "HAV-AW-001")["milestones"]}
     assert (m["term_end"], m["extension_deadline"]) == ("2029-03-31",
                                                         "2029-03-01")
+
+
+def test_options_are_checked(d):
+    for args, msg in (({"update": "yes"}, "update: true or false"),
+                      ({"strict": 1}, "strict: true or false"),
+                      ({"format": "xml"}, "format: csv or ocds, not xml")):
+        args["bytes"] = 0
+        r = d.request({"v": 1, "cmd": "import", "args": args})
+        assert r == {"v": 1, "ok": False, "error": {
+            "code": "invalid_argument", "message": msg}}
+    assert d.ctl("ping").returncode == 0
