@@ -65,11 +65,13 @@ def test_update_twice_then_a_moved_end(d, workdir):
     c = d.ctl_json("show", "RI-1")
     assert (c["end_date"], c["max_end_date"]) == ("2026-02-10", "2027-12-31")
     h = d.ctl_json("history", "RI-1")
+    # The fake clock runs on from 12:00:00 (slowly under valgrind).
+    assert h["extensions"][0].pop("recorded_at").startswith(
+        "2026-01-15T12:0")
     assert h["extensions"] == [{
         "old_end": "2026-12-31", "new_end": "2026-02-10", "decided_on": None,
         "decision_ref": None, "lapsed": False, "user": "root",
-        "note": "import --update of register-2026.csv: end_date changed",
-        "recorded_at": "2026-01-15T12:00:00+00:00"}]
+        "note": "import --update of register-2026.csv: end_date changed"}]
     # Re-armed on the new end: the most recent alert of each milestone
     # fires, late; the earlier ones are skipped.
     fired = sorted(a["key"] for a in h["alerts"] if a["state"] == "fired")
