@@ -414,7 +414,8 @@ import_finish(struct import **up, struct cmd_reply *r)
 	    0;
 }
 
-/* An upload of format auto is OCDS if its first byte is '{'. */
+/* An upload of format auto is OCDS if its first byte (after blanks and
+ * a byte order mark) is '{'. */
 static void
 import_detect(struct import *im, const char *p, size_t n)
 {
@@ -426,8 +427,9 @@ import_detect(struct import *im, const char *p, size_t n)
 		i = 3;
 	while (i < n && strchr(" \t\r\n", p[i]) != NULL)
 		i++;
-	if (i < n)
-		im->format = p[i] == '{' ? IMPORT_OCDS : IMPORT_CSV;
+	/* Decided by the first piece, so that what was fed stays counted. */
+	if (n > 0)
+		im->format = i < n && p[i] == '{' ? IMPORT_OCDS : IMPORT_CSV;
 }
 
 static size_t
