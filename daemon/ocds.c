@@ -30,6 +30,7 @@ struct ocds_reader {
 	int		 instr, esc;
 	int		 records;	/* the array is of records */
 	int		 pkg;		/* the object is a package */
+	size_t		 bom;		/* bytes of a byte order mark seen */
 	int		 is_array_key;	/* array_key of the key just read */
 	char		 key[OCDS_KEYLEN + 1];
 	size_t		 keylen;	/* OCDS_KEYLEN + 1: longer */
@@ -258,6 +259,13 @@ close_byte(struct ocds_reader *o, char *err, size_t errlen)
 static int
 byte(struct ocds_reader *o, char ch, char *err, size_t errlen)
 {
+	static const char bom[] = "\xef\xbb\xbf";
+
+	/* A UTF-8 byte order mark at the start is skipped. */
+	if (o->fed == o->bom && o->bom < 3 && ch == bom[o->bom]) {
+		o->bom++;
+		return 0;
+	}
 	if (((o->mode == OM_OBJ && !o->pkg) || o->mode == OM_ELEM) &&
 	    keep(o, ch) == -1) {
 		snprintf(err, errlen, "byte %zu: a release larger than %d "
