@@ -51,9 +51,9 @@ int64_t	 ocds_instant(const char *ts);
  * The reader, fed in pieces: whatever the package, only one release (or
  * record) is held at a time, at most OCDS_VALUE_MAX bytes.  Each release
  * read goes to ocds_map with fn; a UTF-8 byte order mark at the start
- * is skipped.  ocds_feed returns 0, or -1 with the
- * first error in err (where and what), after which the reader can only
- * be freed; last marks the final piece.
+ * is skipped.  ocds_feed returns 0, or -1 with the first error in err
+ * (where and what), after which the reader can only be freed; last
+ * marks the final piece.
  */
 struct ocds_reader;
 
