@@ -143,6 +143,7 @@ static int
 parse_import(int argc, char **argv, json_t *args)
 {
 	const char	*why = NULL, *base;
+	json_t		*name;
 	int		 i;
 
 	if (argc < 2 || import_options(argc, argv, args, &i) == -1)
@@ -162,8 +163,9 @@ parse_import(int argc, char **argv, json_t *args)
 		return ctl_usage_error("-: %s", why);
 	else
 		base = "standard input";
-	if (json_string(base) != NULL)
-		json_object_set_new(args, "file", json_string(base));
+	/* A name that is not UTF-8 is not sent: the daemon says "an upload". */
+	if ((name = json_string(base)) != NULL)
+		json_object_set_new(args, "file", name);
 	return json_object_set_new(args, "bytes",
 	    json_integer((json_int_t)import_file.len));
 }
