@@ -151,7 +151,8 @@ import_gives(const struct import *im, const char *field)
 	return 0;
 }
 
-#define IMPORT_FIELD_MAX	65536	/* a field's text, compared */
+/* A field's text, compared: more than any holds (contract.c, 4096). */
+#define IMPORT_FIELD_MAX	8192
 
 /*
  * The fields the source does not give taken from old; the names of the
@@ -161,30 +162,24 @@ static int
 import_merge(const struct import *im, struct contract *c,
     const struct contract *old, struct strbuf *changed)
 {
-	char		*a, *b, err[CONTRACT_ERRLEN];
+	char		 a[IMPORT_FIELD_MAX], b[IMPORT_FIELD_MAX];
+	char		 err[CONTRACT_ERRLEN];
 	const char	*f;
 	size_t		 i;
 	int		 rc = 0;
 
-	if ((a = malloc(IMPORT_FIELD_MAX)) == NULL ||
-	    (b = malloc(IMPORT_FIELD_MAX)) == NULL) {
-		free(a);
-		return -1;
-	}
 	for (i = 0; rc == 0 && (f = contract_fields[i]) != NULL; i++) {
-		(void)contract_get_field(old, f, a, IMPORT_FIELD_MAX);
+		(void)contract_get_field(old, f, a, sizeof(a));
 		if (!import_gives(im, f) && contract_set_field(c, f, a, err,
 		    sizeof(err)) == -1)
 			rc = -1;
-		(void)contract_get_field(c, f, b, IMPORT_FIELD_MAX);
+		(void)contract_get_field(c, f, b, sizeof(b));
 		if (strcmp(a, b) == 0)
 			continue;
 		if (changed->len > 0)
 			strbuf_puts(changed, ", ");
 		strbuf_puts(changed, f);
 	}
-	free(a);
-	free(b);
 	return rc == 0 && !changed->failed ? 0 : -1;
 }
 
