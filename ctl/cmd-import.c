@@ -1,7 +1,8 @@
 /*
- * import: sends a CSV file to the daemon as the data of one request,
- * {"bytes": N} and then the N bytes of the file, as they are: no escaping,
- * no chunks.  The answer is the import's result.
+ * import [--update] [--format csv|ocds] [--strict] FILE: sends a CSV or
+ * an OCDS file to the daemon as the data of one request, {"bytes": N,
+ * ...} and then the N bytes of the file, as they are: no escaping, no
+ * chunks.  The answer is the import's result.
  */
 #include <sys/stat.h>
 
@@ -104,21 +105,67 @@ import_open(const char *path)
 	    ctl_usage_error("%s: %s", path, why) : 0;
 }
 
+/* The options before FILE: --update, --strict, --format csv|ocds. */
+static int
+import_options(int argc, char **argv, json_t *args, int *i)
+{
+	const char	*a, *fmt;
+
+	for (*i = 1; *i < argc - 1; (*i)++) {
+		a = argv[*i];
+		if (strcmp(a, "--update") == 0 || strcmp(a, "--strict") == 0) {
+			if (json_object_get(args, a + 2) != NULL)
+				return ctl_usage_error("%s given twice", a);
+			json_object_set_new(args, a + 2, json_true());
+			continue;
+		}
+		if (strcmp(a, "--format") == 0 && *i + 2 < argc)
+			fmt = argv[++*i];
+		else if (strncmp(a, "--format=", 9) == 0)
+			fmt = a + 9;
+		else if (strcmp(a, "--format") == 0)
+			return ctl_usage_error("--format needs csv or ocds, "
+			    "before FILE");
+		else
+			return ctl_usage_error("unknown option: %s", a);
+		if (json_object_get(args, "format") != NULL)
+			return ctl_usage_error("--format given twice");
+		if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "ocds") != 0)
+			return ctl_usage_error("--format: csv or ocds, not %s",
+			    fmt);
+		json_object_set_new(args, "format", json_string(fmt));
+	}
+	return 0;
+}
+
 /* Opens the file (or reads standard input for "-"); args say its size. */
 static int
 parse_import(int argc, char **argv, json_t *args)
 {
-	const char	*why = NULL;
+	const char	*why = NULL, *base;
+	json_t		*name;
+	int		 i;
 
-	if (argc != 2)
+	if (argc < 2 || import_options(argc, argv, args, &i) == -1)
 		return -1;
-	import_file.path = argv[1];
-	if (strcmp(argv[1], "-") != 0) {
-		if (import_open(argv[1]) == -1)
+	if (i != argc - 1 || (strncmp(argv[i], "--", 2) == 0 &&
+	    strcmp(argv[i], "-") != 0))
+		return ctl_usage_error("import: FILE (or - for standard "
+		    "input) comes last");
+	import_file.path = argv[i];
+	if (strcmp(argv[i], "-") != 0) {
+		if (import_open(argv[i]) == -1)
 			return -1;
+		base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 :
+		    argv[i];
 	} else if ((import_file.buf = import_slurp(stdin, &import_file.len,
 	    &why)) == NULL)
 		return ctl_usage_error("-: %s", why);
+	else
+		base = "standard input";
+	/* A name that is not UTF-8 is not sent: the daemon says "an upload". */
+	if ((name = json_string(base)) != NULL)
+		json_object_set_new(args, "file", name);
 	return json_object_set_new(args, "bytes",
 	    json_integer((json_int_t)import_file.len));
 }
@@ -186,18 +233,39 @@ import_run(int fd, json_t *args, json_t **resp)
 }
 
 static void
+show_skipped(json_t *r)
+{
+	json_t		*s;
+	size_t		 i;
+	long long	 n = json_int(r, "skipped_count");
+
+	json_array_foreach(json_object_get(r, "skipped"), i, s)
+		printf("skipped %s: %s\n",
+		    json_string_value(json_object_get(s, "ocid")),
+		    json_string_value(json_object_get(s, "reason")));
+	if (n > (long long)json_array_size(json_object_get(r, "skipped")))
+		printf("(and %lld more skipped)\n", n -
+		    (long long)json_array_size(json_object_get(r, "skipped")));
+}
+
+static void
 show_import(json_t *r)
 {
-	long long	n = json_int(r, "imported"), k = json_int(r, "fired");
+	long long	n = json_int(r, "added"), k = json_int(r, "fired");
 
-	printf("imported %lld contract%s", n, n == 1 ? "" : "s");
+	printf("imported %lld contract%s (added %lld, updated %lld, unchanged "
+	    "%lld, skipped %lld)", n, n == 1 ? "" : "s", n,
+	    json_int(r, "updated"), json_int(r, "unchanged"),
+	    json_int(r, "skipped_count"));
 	if (k > 0)
-		printf(", %lld alert%s fired at once", k, k == 1 ? "" : "s");
+		printf("; %lld alert%s fired at once", k, k == 1 ? "" : "s");
 	printf("\n");
+	show_skipped(r);
 	ctl_warnings(r);
 }
 
 const struct ctl_cmd ctl_cmd_import = {
-	.name = "import", .usage = "import FILE.csv", .parse = parse_import,
-	.show = show_import, .run = import_run
+	.name = "import",
+	.usage = "import [--update] [--format csv|ocds] [--strict] FILE",
+	.parse = parse_import, .show = show_import, .run = import_run
 };

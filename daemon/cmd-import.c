@@ -1,5 +1,6 @@
 /*
- * import: contracts from a CSV file, in one transaction, all or nothing.
+ * import: contracts from a CSV or an OCDS file, in one transaction, all or
+ * nothing.
  *
  * The file is parsed and stored as it comes, a piece at a time on the
  * loop, so memory stays that of one piece and other clients are served
@@ -9,7 +10,8 @@
  * import at a time.  Its rows get consecutive ids, so a duplicate ref
  * names the row it came first on; the contracts whose past alerts the
  * import rule may fire are noted, and fired once every row is stored,
- * since a coverage gap depends on them all.
+ * since a coverage gap depends on them all.  OCDS releases and import
+ * --update's rows go through import-src.c.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -21,25 +23,14 @@
 #include "contractd.h"
 #include "csv.h"
 #include "import.h"
+#include "import_int.h"
 #include "scheduler.h"
 #include "store.h"
+#include "text.h"
 
 #define IMPORT_MAX	(512L * 1024 * 1024)
 #define IMPORT_FIRE_BATCH 1000	/* contracts read for firing at a time */
 #define IMPORT_SYNC_BYTES (8L * 1024 * 1024)	/* of CSV between syncs */
-
-/* The import in progress, owned by its connection's upload slot. */
-struct import {
-	struct csv_import	*csv;
-	time_t			 now;
-	double			 t0;		/* when it began, ms */
-	size_t			 synced;	/* bytes fed at the last sync */
-	int64_t			 first_id;	/* of its first row */
-	size_t			 stored;
-	int			 fired;
-	const char		*code;		/* the error's, if a row's */
-	char			 user[64];
-};
 
 static struct import	*importing;
 static struct event	*checkpoint_ev;
@@ -109,6 +100,11 @@ import_error(const struct import *im, const struct csv_error *e,
 {
 	const char	*code = im->code ? im->code : "invalid_argument";
 
+	if (im->format == IMPORT_OCDS && e->value[0] != '\0')
+		return cmd_fail(r, code, "award %s of %s: %s", e->value,
+		    im->ocid, e->reason);
+	if (im->format == IMPORT_OCDS)
+		return cmd_fail(r, code, "%s", e->reason);
 	if (e->column[0] != '\0' && e->value[0] != '\0')
 		return cmd_fail(r, code, "row %zu, column %s, value '%s': %s",
 		    e->row, e->column, e->value, e->reason);
@@ -118,7 +114,7 @@ import_error(const struct import *im, const struct csv_error *e,
 	return cmd_fail(r, code, "row %zu: %s", e->row, e->reason);
 }
 
-static int
+int
 row_fail(struct import *im, const char *code, struct contract *c,
     size_t row, struct csv_error *e, const char *reason)
 {
@@ -140,15 +136,18 @@ row_conflict(struct import *im, struct contract *c, size_t row,
 
 	if (id < im->first_id)
 		return row_fail(im, "conflict", c, row, e, "a contract with "
-		    "this ref exists already");
+		    "this ref exists already (import --update changes it)");
 	/* Data rows follow the header without a gap: id first_id is row 2. */
-	snprintf(why, sizeof(why), "duplicate ref (first on row %lld)",
-	    (long long)(id - im->first_id + 2));
+	if (im->format == IMPORT_OCDS)
+		snprintf(why, sizeof(why), "duplicate ref");
+	else
+		snprintf(why, sizeof(why), "duplicate ref (first on row %lld)",
+		    (long long)(id - im->first_id + 2));
 	return row_fail(im, NULL, c, row, e, why);
 }
 
 /* One row: stored with its schedule, noted for the import rule. */
-static int
+int
 import_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
 {
 	struct import		*im = arg;
@@ -156,6 +155,8 @@ import_row(void *arg, struct contract *c, size_t row, struct csv_error *e)
 	struct contract_state	 cs;
 	int			 due, rc;
 
+	if (im->update && (rc = import_existing(im, c, row, e)) != 1)
+		return rc;
 	memset(&cs, 0, sizeof(cs));
 	if ((due = scheduler_plan(c, im->now, &cs)) < 0)
 		return row_fail(im, "internal", c, row, e, "its schedule "
@@ -226,6 +227,8 @@ import_end(struct import **up)
 	if (store_in_txn(daemon_ctx->store))
 		store_rollback_bulk(daemon_ctx->store);
 	csv_import_free(im->csv);
+	ocds_reader_free(im->ocds);
+	json_decref(im->skips);
 	free(im);
 	*up = NULL;
 	importing = NULL;
@@ -242,30 +245,79 @@ import_abort(struct import **up)
 	import_end(up);
 }
 
+/* A flag: true, false or absent. */
 static int
-import_start(struct peer *peer, struct import **up, struct cmd_reply *r)
+import_flag(json_t *args, const char *name, int *flag, struct cmd_reply *r)
+{
+	json_t	*v = json_object_get(args, name);
+
+	if (v != NULL && !json_is_boolean(v))
+		return cmd_fail(r, "invalid_argument", "%s: true or false",
+		    name);
+	*flag = json_is_true(v);
+	return 0;
+}
+
+/* The options of args: format, update, strict and the file's name. */
+static int
+import_opts(json_t *args, struct import *o, struct cmd_reply *r)
+{
+	const char	*fmt = NULL, *file = NULL;
+
+	if (cmd_arg_str(args, "format", 0, &fmt, r) == -1 ||
+	    cmd_arg_str(args, "file", 0, &file, r) == -1)
+		return -1;
+	if (fmt == NULL || strcmp(fmt, "auto") == 0)
+		o->format = IMPORT_AUTO;
+	else if (strcmp(fmt, "csv") == 0)
+		o->format = IMPORT_CSV;
+	else if (strcmp(fmt, "ocds") == 0)
+		o->format = IMPORT_OCDS;
+	else
+		return cmd_fail(r, "invalid_argument", "format: csv or ocds, "
+		    "not %s", fmt);
+	if (import_flag(args, "update", &o->update, r) == -1 ||
+	    import_flag(args, "strict", &o->strict, r) == -1)
+		return -1;
+	if (file == NULL || *file == '\0')
+		file = "an upload";
+	text_excerpt(file, strlen(file), o->file, sizeof(o->file));
+	return 0;
+}
+
+static int
+import_start(struct peer *peer, struct import **up, json_t *args,
+    struct cmd_reply *r)
 {
 	struct import	*im;
 
 	if (cmd_import_busy(r) == -1)
 		return -1;
-	if ((im = calloc(1, sizeof(*im))) == NULL ||
-	    (im->csv = csv_import_new(import_row, im)) == NULL) {
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return cmd_fail(r, "internal", "out of memory");
+	if (import_opts(args, im, r) == -1) {
 		free(im);
+		return -1;
+	}
+	if ((im->csv = csv_import_new(import_row, im)) == NULL ||
+	    (im->ocds = ocds_reader_new(import_ocds_row, im)) == NULL ||
+	    (im->skips = json_array()) == NULL) {
+		*up = im;
+		import_end(up);
 		return cmd_fail(r, "internal", "out of memory");
 	}
 	im->now = time(NULL);
 	im->t0 = log_clock_ms();
+	im->uid = (long)peer->uid;
 	snprintf(im->user, sizeof(im->user), "%s", peer->user);
+	*up = importing = im;
 	if (store_begin_bulk(daemon_ctx->store) == -1 ||
 	    store_import_begin(daemon_ctx->store) != 0 ||
+	    store_stage_begin(daemon_ctx->store) != 0 ||
 	    (im->first_id = store_import_next_id(daemon_ctx->store)) < 1) {
-		store_rollback_bulk(daemon_ctx->store);
-		csv_import_free(im->csv);
-		free(im);
+		import_end(up);
 		return cmd_fail(r, "internal", "database error");
 	}
-	*up = importing = im;
 	return 0;
 }
 
@@ -301,31 +353,105 @@ import_warnings(const struct import *im)
 	return a;
 }
 
+/* --strict: a skipped release refuses the file, the first named. */
+static int
+import_strict(const struct import *im, struct cmd_reply *r)
+{
+	json_t	*first = json_array_get(im->skips, 0);
+
+	return cmd_fail(r, "invalid_argument", "%zu release%s cannot be "
+	    "imported (%s: %s%s), and --strict refuses the file: nothing was "
+	    "imported", im->skipped, im->skipped == 1 ? "" : "s",
+	    json_string_value(json_object_get(first, "ocid")),
+	    json_string_value(json_object_get(first, "reason")),
+	    im->skipped > 1 ? "; the others are listed without --strict" :
+	    "");
+}
+
+static json_t *
+import_answer(struct import *im, json_t *warnings)
+{
+	json_t	*a;
+
+	a = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:i, s:o}", "imported",
+	    (json_int_t)im->stored, "added", (json_int_t)im->stored,
+	    "updated", (json_int_t)im->updated, "unchanged",
+	    (json_int_t)im->unchanged, "skipped_count",
+	    (json_int_t)im->skipped, "skipped", im->skips, "fired", im->fired,
+	    "warnings", warnings);
+	im->skips = NULL;
+	return a;
+}
+
 /* After the last row: the import rule's alerts, the commit, the answer. */
 static int
 import_finish(struct import **up, struct cmd_reply *r)
 {
 	struct import	*im = *up;
-	size_t		 n = im->stored;
-	int		 fired;
 	double		 t0 = log_clock_ms();
 	json_t		*warnings = NULL;
 
+	if (im->strict && im->skipped > 0) {
+		import_strict(im, r);
+		import_end(up);
+		return -1;
+	}
 	if (import_fire(im) == -1 || (warnings = import_warnings(im)) ==
 	    NULL || store_commit_bulk(daemon_ctx->store) == -1) {
 		json_decref(warnings);
 		import_end(up);
 		return cmd_fail(r, "internal", "database error");
 	}
-	fired = im->fired;
 	checkpoint_later();
 	log_info("%s: %zu contracts imported by %s, %d alerts fired "
-	    "(stored in %.0f ms, the alerts and commit %.0f ms)", __func__, n,
-	    im->user, fired, log_clock_ms() - im->t0, log_clock_ms() - t0);
+	    "(stored in %.0f ms, the alerts and commit %.0f ms); of %s, %zu "
+	    "updated, %zu unchanged, %zu skipped", __func__, im->stored,
+	    im->user, im->fired, log_clock_ms() - im->t0, log_clock_ms() - t0,
+	    im->file, im->updated, im->unchanged, im->skipped);
+	r->result = import_answer(im, warnings);
 	import_end(up);
-	r->result = json_pack("{s:I, s:i, s:o}", "imported", (json_int_t)n,
-	    "fired", fired, "warnings", warnings);
-	return 0;
+	return r->result == NULL ? cmd_fail(r, "internal", "out of memory") :
+	    0;
+}
+
+/* An upload of format auto is OCDS if its first byte (after blanks and
+ * a byte order mark) is '{'. */
+static void
+import_detect(struct import *im, const char *p, size_t n)
+{
+	size_t	i = 0;
+
+	if (im->format != IMPORT_AUTO)
+		return;
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < n && strchr(" \t\r\n", p[i]) != NULL)
+		i++;
+	/* Decided by the first piece, so that what was fed stays counted. */
+	if (n > 0)
+		im->format = i < n && p[i] == '{' ? IMPORT_OCDS : IMPORT_CSV;
+}
+
+static size_t
+import_fed(const struct import *im)
+{
+	return im->format == IMPORT_OCDS ? ocds_fed(im->ocds) :
+	    csv_import_fed(im->csv);
+}
+
+/* A piece of the text to its reader; the OCDS staged rows at the end. */
+static int
+import_text(struct import *im, const char *p, size_t n, int last,
+    struct csv_error *e)
+{
+	import_detect(im, p, n);
+	if (im->format != IMPORT_OCDS)
+		return csv_import_feed(im->csv, p, n, last, e);
+	memset(e, 0, sizeof(*e));
+	if (ocds_feed(im->ocds, p, n, last, e->reason, sizeof(e->reason)) ==
+	    -1)
+		return -1;
+	return last ? import_ocds_store(im, e) : 0;
 }
 
 /* Feeds a piece; -1 (the import dropped) if the text is refused. */
@@ -335,15 +461,15 @@ import_feed(struct import **up, const char *p, size_t n, int last,
 {
 	struct csv_error	 e;
 
-	if (csv_import_feed((*up)->csv, p, n, last, &e) == -1) {
+	if (import_text(*up, p, n, last, &e) == -1) {
 		import_error(*up, &e, r);
 		import_end(up);
 		return -1;
 	}
 	if (last)
 		return import_finish(up, r);
-	if (csv_import_fed((*up)->csv) - (*up)->synced >= IMPORT_SYNC_BYTES) {
-		(*up)->synced = csv_import_fed((*up)->csv);
+	if (import_fed(*up) - (*up)->synced >= IMPORT_SYNC_BYTES) {
+		(*up)->synced = import_fed(*up);
 		if (store_sync_log(daemon_ctx->store) == -1)
 			log_warn("%s: the log's sync", __func__);
 	}
@@ -375,7 +501,8 @@ static int
 import_chunk(struct peer *peer, struct import **up, json_t *args,
     struct cmd_reply *r)
 {
-	static const char *const names[] = { "csv", "more", "offset", NULL };
+	static const char *const names[] = { "csv", "more", "offset",
+	    "format", "update", "strict", "file", NULL };
 	const char	*csv;
 	size_t		 have, len;
 	int		 more;
@@ -383,7 +510,7 @@ import_chunk(struct peer *peer, struct import **up, json_t *args,
 	if (cmd_arg_only(args, names, r) == -1 ||
 	    cmd_arg_str(args, "csv", 1, &csv, r) == -1)
 		return -1;
-	have = *up != NULL ? csv_import_fed((*up)->csv) : 0;
+	have = *up != NULL ? import_fed(*up) : 0;
 	len = json_string_length(json_object_get(args, "csv"));
 	more = json_is_true(json_object_get(args, "more"));
 	if (import_offset(args, have, r) == -1 ||
@@ -392,14 +519,14 @@ import_chunk(struct peer *peer, struct import **up, json_t *args,
 		import_end(up);		/* nothing of the upload stays */
 		return -1;
 	}
-	if (*up == NULL && import_start(peer, up, r) == -1)
+	if (*up == NULL && import_start(peer, up, args, r) == -1)
 		return -1;
 	if (import_feed(up, csv, len, !more, r) == -1)
 		return -1;
 	if (more) {
 		r->no_audit = 1;
 		r->result = json_pack("{s:I}", "received",
-		    (json_int_t)csv_import_fed((*up)->csv));
+		    (json_int_t)import_fed(*up));
 	}
 	return 0;
 }
@@ -426,7 +553,8 @@ import_body(struct peer *peer, const char *p, size_t n, int last,
 static int
 import_bytes(struct peer *peer, json_t *args, struct cmd_reply *r)
 {
-	static const char *const names[] = { "bytes", NULL };
+	static const char *const names[] = { "bytes", "format", "update",
+	    "strict", "file", NULL };
 	struct import	**up = control_upload(peer->conn);
 	long		  n;
 
@@ -439,7 +567,7 @@ import_bytes(struct peer *peer, json_t *args, struct cmd_reply *r)
 	if (*up != NULL)
 		return cmd_fail(r, "conflict", "an upload in chunks is in "
 		    "progress on this connection");
-	if (import_start(peer, up, r) == -1)
+	if (import_start(peer, up, args, r) == -1)
 		return -1;
 	if (n == 0)
 		return import_feed(up, "", 0, 1, r);

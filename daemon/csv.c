@@ -607,6 +607,17 @@ csv_import_fed(const struct csv_import *im)
 	return (im->fed);
 }
 
+int
+csv_import_has(const struct csv_import *im, const char *field)
+{
+	size_t	i;
+
+	for (i = 0; i < im->ncols; i++)
+		if (strcmp(im->cols[i], field) == 0)
+			return (1);
+	return (0);
+}
+
 void
 csv_import_free(struct csv_import *im)
 {

@@ -99,6 +99,8 @@ struct csv_import	*csv_import_new(csv_row_fn fn, void *arg);
 int	 csv_import_feed(struct csv_import *im, const char *text, size_t len,
 	    int last, struct csv_error *e);
 size_t	 csv_import_fed(const struct csv_import *im);	/* bytes so far */
+/* Whether the header names field (0 until it is read). */
+int	 csv_import_has(const struct csv_import *im, const char *field);
 void	 csv_import_free(struct csv_import *im);
 
 #endif

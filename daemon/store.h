@@ -125,6 +125,29 @@ typedef int (*store_dangling_fn)(void *arg, const char *ref,
 		    const char *successor);
 int		 store_import_dangling(struct store *st, int64_t first,
 		    store_dangling_fn fn, void *arg);
+/*
+ * An OCDS import's staging (store-import.c): a row per award ref, the
+ * one of the latest date kept (a tie: the one put last); fields is the
+ * contract as a JSON object of its fields, or NULL with the reason it
+ * is skipped.  Read back in seq order of each ref's first put.
+ */
+struct stage_rec {
+	const char	*ref;
+	int64_t		 seq;
+	int64_t		 date;
+	const char	*ocid;
+	const char	*fields;
+	const char	*reason;
+};
+typedef int (*store_stage_fn)(void *arg, const struct stage_rec *s);
+int		 store_stage_begin(struct store *st);
+int		 store_stage_put(struct store *st, const struct stage_rec *s);
+int		 store_stage_each(struct store *st, store_stage_fn fn,
+		    void *arg);
+/* An import --update's ref seen on row: 0 the first time, else the row
+ * it was first seen on; STORE_ERROR. */
+int64_t		 store_import_seen(struct store *st, const char *ref,
+		    int64_t row);
 int		 store_contract_update(struct store *st,
 		    const struct contract *c, time_t now);
 int		 store_contract_exists(struct store *st, const char *ref);

@@ -8,7 +8,8 @@ extension decision due 31 March) imported on Saturday 5 April 2025."""
 import json
 
 from conftest import Daemon, wait_for
-from test_engine import DPS_ROW, HEADER, alert_lines, import_ok, simulate
+from test_engine import DPS_ROW, HEADER, alert_lines, import_answer, \
+    import_ok, simulate
 
 EXT = "HAV-CPDPS/extension_deadline/2025-03-31/0"
 TERM = "HAV-CPDPS/term_end/2025-04-30/30"
@@ -37,8 +38,7 @@ def test_seed_imported_after_its_extension_deadline(workdir):
     d.write_config()
     d.start(faketime="@2025-04-05 12:00:00")
     try:
-        assert import_ok(d, HEADER + DPS_ROW) == {"imported": 1,
-                                                 "fired": 3, "warnings": []}
+        assert import_ok(d, HEADER + DPS_ROW) == import_answer(1, 3)
         assert wait_for(lambda: alert_lines(d, EXT) and
                         alert_lines(d, TERM) and alert_lines(d, GAP))
         ext = alert_lines(d, EXT)
@@ -97,7 +97,7 @@ def test_imported_after_its_end(workdir):
     try:
         r = import_ok(d, "ref,title,end_date\nOLD,Long gone,2024-11-22\n"
                       "LATE,Just ended,2025-05-31\n")
-        assert r == {"imported": 2, "fired": 1, "warnings": []}, r
+        assert r == import_answer(2, 1), r
         key = "LATE/expired/2025-06-01/0"
         assert wait_for(lambda: alert_lines(d, key))
         assert "days_left=-9 late=yes overdue_days=9" in \
