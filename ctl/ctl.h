@@ -61,6 +61,9 @@ extern const struct ctl_cmd	ctl_cmd_silence;
 /* cmd-import.c */
 extern const struct ctl_cmd	ctl_cmd_import;
 
+/* cmd-export.c */
+extern const struct ctl_cmd	ctl_cmd_export;
+
 /* cmd-outbox.c: deliveries. */
 extern const struct ctl_cmd	ctl_cmd_outbox;
 extern const struct ctl_cmd	ctl_cmd_retry;

@@ -32,7 +32,8 @@ struct conf_parse {
 	int			 line;
 	int			 section_line;	/* of the last [section] */
 	int			 midline;	/* inih took part of a line */
-	unsigned		 seen[2];	/* keys seen in [daemon], [alerts] */
+	unsigned		 seen[3];	/* keys seen in [daemon], [alerts],
+						   [calendar] */
 	struct channel_conf	*cur;		/* current [notifier] section */
 	const char		*key;		/* the key being set, if any */
 };
@@ -327,6 +328,26 @@ static const struct conf_key alerts_keys[] = {
 	{ NULL,			NULL,		0 }
 };
 
+/* A directory that exists, by its absolute path. */
+static int
+set_dir(struct conf_parse *p, void *field, const char *v)
+{
+	struct stat	sb;
+
+	if (*v != '/')
+		return conf_err(p, "%s: not an absolute path", v);
+	if (stat(v, &sb) == -1)
+		return conf_err(p, "%s: %s", v, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return conf_err(p, "%s: not a directory", v);
+	return set_string(p, field, v);
+}
+
+static const struct conf_key calendar_keys[] = {
+	{ "dir",		set_dir,	DOFF(calendar_dir) },
+	{ NULL,			NULL,		0 }
+};
+
 static void
 conf_section_key(struct conf_parse *p, const struct conf_key *keys, int sec,
     const char *section, const char *name, const char *value)
@@ -484,6 +505,8 @@ conf_handler(void *user, const char *section, const char *name,
 		conf_section_key(p, daemon_keys, 0, section, name, value);
 	else if (strcmp(section, "alerts") == 0)
 		conf_section_key(p, alerts_keys, 1, section, name, value);
+	else if (strcmp(section, "calendar") == 0)
+		conf_section_key(p, calendar_keys, 2, section, name, value);
 	else if (strncmp(section, "notifier ", 9) == 0) {
 		if ((ch = conf_channel(p, section)) != NULL)
 			conf_channel_key(p, ch, name, value);
@@ -720,5 +743,6 @@ config_free(struct config *c)
 	free(c->plugin_dir);
 	free(c->timezone);
 	free(c->holidays_path);
+	free(c->calendar_dir);
 	free(c);
 }

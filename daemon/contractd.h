@@ -68,6 +68,7 @@ struct config {
 	struct alert_conf	 alerts;
 	struct channel_conf	*channels;
 	size_t			 nchannels;
+	char			*calendar_dir;	/* [calendar] dir, or NULL */
 };
 
 /* One "file:line: message" per problem. */

@@ -227,6 +227,18 @@ store_contract_each(struct store *st, const char *after, long limit,
 	    (int64_t)limit), fn, arg, NULL, __func__);
 }
 
+static const char contract_owner_sql[] = "SELECT " CONTRACT_COLS
+    " FROM contracts WHERE (coalesce(owner_email, ''), ref) > (?, ?)"
+    " ORDER BY coalesce(owner_email, ''), ref LIMIT ?";
+
+int
+store_contract_each_owner(struct store *st, const char *owner,
+    const char *after, long limit, store_contract_fn fn, void *arg)
+{
+	return contract_rows(st, store_prep(st, contract_owner_sql, "ttI",
+	    owner, after, (int64_t)limit), fn, arg, NULL, __func__);
+}
+
 int
 store_contract_due(struct store *st, time_t now, long limit,
     store_contract_fn fn, void *arg)

@@ -132,6 +132,13 @@ int		 store_contract_lapsed(struct store *st, const char *ref,
 /* Calls fn for each contract, in ref order after after ("" = first). */
 int		 store_contract_each(struct store *st, const char *after,
 		    long limit, store_contract_fn fn, void *arg);
+/*
+ * The same in owner order (no owner first), then ref, after the contract
+ * (owner, after): ("", "") is the first.
+ */
+int		 store_contract_each_owner(struct store *st, const char *owner,
+		    const char *after, long limit, store_contract_fn fn,
+		    void *arg);
 /* Contracts with next_fire <= now, earliest first, at most limit. */
 int		 store_contract_due(struct store *st, time_t now, long limit,
 		    store_contract_fn fn, void *arg);
