@@ -26,7 +26,7 @@
 #include "scheduler.h"
 
 #define CAL_DELAY_MS	200	/* changes that come together: one pass */
-#define CAL_SLICE	500	/* contracts a turn of the loop */
+#define CAL_SLICE	100	/* contracts a turn of the loop */
 #define CAL_NAME_MAX	200
 
 /* One file being written: its temporary name until it is renamed. */
@@ -38,6 +38,7 @@ struct cal_file {
 
 struct cal_run {
 	char		*dir;
+	int		 owners;	/* 0: those without an owner first */
 	char		*owner;		/* of the last contract read */
 	char		 ref[CONTRACT_REF_MAX + 1];
 	struct cal_file	 all, one;
@@ -294,9 +295,11 @@ cal_row(void *arg, struct contract *c, struct contract_state *cs)
 
 	(void)cs;
 	run->got++;
-	free(run->owner);
-	if ((run->owner = strdup(owner)) == NULL)
-		return -1;
+	if (run->owners) {
+		free(run->owner);
+		if ((run->owner = strdup(owner)) == NULL)
+			return -1;
+	}
 	snprintf(run->ref, sizeof(run->ref), "%s", c->ref);
 	if (calendar_events(cmd_store(), c, &b) == -1)
 		goto out;
@@ -396,14 +399,19 @@ cal_step(struct cal_run *run)
 	int	n;
 
 	run->got = 0;
-	n = store_contract_each_owner(cmd_store(), run->owner, run->ref,
-	    CAL_SLICE, cal_row, run);
+	n = store_contract_each_owner(cmd_store(), run->owners ? run->owner :
+	    NULL, run->ref, CAL_SLICE, cal_row, run);
 	if (n < 0) {
 		log_warnx("%s: %s: not written", __func__, run->dir);
 		return 1;
 	}
 	if (run->got == CAL_SLICE)
 		return 0;
+	if (!run->owners) {
+		run->owners = 1;
+		run->ref[0] = '\0';
+		return 0;
+	}
 	if ((run->one.f == NULL || cal_close(&run->one) == 0) &&
 	    cal_close(&run->all) == 0) {
 		cal_prune(run);

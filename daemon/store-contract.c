@@ -227,16 +227,23 @@ store_contract_each(struct store *st, const char *after, long limit,
 	    (int64_t)limit), fn, arg, NULL, __func__);
 }
 
-static const char contract_owner_sql[] = "SELECT " CONTRACT_COLS
-    " FROM contracts WHERE (coalesce(owner_email, ''), ref) > (?, ?)"
-    " ORDER BY coalesce(owner_email, ''), ref LIMIT ?";
-
 int
 store_contract_each_owner(struct store *st, const char *owner,
     const char *after, long limit, store_contract_fn fn, void *arg)
 {
-	return contract_rows(st, store_prep(st, contract_owner_sql, "ttI",
-	    owner, after, (int64_t)limit), fn, arg, NULL, __func__);
+	sqlite3_stmt	*s;
+
+	/* Both walk the index contracts_owner. */
+	if (owner == NULL)
+		s = store_prep(st, "SELECT " CONTRACT_COLS " FROM contracts "
+		    "WHERE owner_email IS NULL AND ref > ? ORDER BY ref "
+		    "LIMIT ?", "tI", after, (int64_t)limit);
+	else
+		s = store_prep(st, "SELECT " CONTRACT_COLS " FROM contracts "
+		    "WHERE (owner_email, ref) > (?, ?) "
+		    "ORDER BY owner_email, ref LIMIT ?", "ttI", owner, after,
+		    (int64_t)limit);
+	return contract_rows(st, s, fn, arg, NULL, __func__);
 }
 
 int

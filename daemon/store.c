@@ -239,6 +239,11 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE acks_v10 RENAME TO acks;"
 	"CREATE INDEX acks_milestone ON acks(ref, kind, due);"
 	"CREATE INDEX acks_due ON acks(due);",
+	/*
+	 * 11: contracts in owner order, a slice at a time, for the
+	 * calendar files: one owner's file is written, then the next's.
+	 */
+	"CREATE INDEX contracts_owner ON contracts(owner_email, ref);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -246,7 +251,7 @@ static const char *const store_migrations[] = {
 /* What a migration does after its SQL, if anything. */
 static int (*const store_migration_fns[STORE_NMIGRATIONS])(struct store *) = {
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, store_services_fill,
-	NULL
+	NULL, NULL
 };
 
 int

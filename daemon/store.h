@@ -133,8 +133,9 @@ int		 store_contract_lapsed(struct store *st, const char *ref,
 int		 store_contract_each(struct store *st, const char *after,
 		    long limit, store_contract_fn fn, void *arg);
 /*
- * The same in owner order (no owner first), then ref, after the contract
- * (owner, after): ("", "") is the first.
+ * The same in owner order: with owner NULL, those that have none, by
+ * ref; else those that have one (maybe ""), after (owner, after) in
+ * (owner_email, ref) order.
  */
 int		 store_contract_each_owner(struct store *st, const char *owner,
 		    const char *after, long limit, store_contract_fn fn,
