@@ -2,14 +2,19 @@
  * Calendars of milestones (calendar.h).  The files of [calendar] dir are
  * written by one pass over the contracts in owner order, a slice a turn
  * of the loop, so that other clients are served meanwhile: all.ics and
- * the current owner's file are open, each a temporary file until it is
- * whole.  A change during a pass marks it stale: another follows.
+ * the current owner's file are open, each a temporary file.  Once all
+ * are written a child process puts them on disk and renames them over
+ * the old ones, as that waits on the disk.  A change during a pass or
+ * its child marks it stale: another follows.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +31,8 @@
 #include "scheduler.h"
 
 #define CAL_DELAY_MS	200	/* changes that come together: one pass */
-#define CAL_SLICE	100	/* contracts a turn of the loop */
+#define CAL_SLICE	100	/* contracts a turn of the loop, at most */
+#define CAL_TURN_MS	10	/* and no longer than this */
 #define CAL_NAME_MAX	200
 
 /* One file being written: its temporary name until it is renamed. */
@@ -46,11 +52,16 @@ struct cal_run {
 	char		**names;	/* owners' files written */
 	size_t		 nnames, cap;
 	size_t		 got;		/* contracts of this slice */
-	int		 bad;
+	int		 full;		/* the turn's time is up */
+	struct timespec	 deadline;	/* of the turn */
+	size_t		 renamed;	/* names[] renamed (or the child's) */
 };
 
 static struct {
+	struct event_base *base;
 	struct event	*ev;
+	pid_t		 child;		/* renaming the last run's files */
+	struct event	*child_ev;	/* its end */
 	struct cal_run	*run;
 	int		 stale;		/* a change came during the run */
 	char		*head, *tail;
@@ -214,24 +225,57 @@ cal_file_drop(struct cal_file *cf)
 	memset(cf, 0, sizeof(*cf));
 }
 
-/* Ends the file: its tail, fsync, rename over the old one. */
+/*
+ * Ends the file under its temporary name: its tail, closed.  It is
+ * renamed over the old one once every file is written and on disk.
+ */
 static int
-cal_close(struct cal_file *cf)
+cal_end(struct cal_file *cf)
 {
 	int	rc = 0;
 
-	if (fputs(cal.tail, cf->f) == EOF || fflush(cf->f) == EOF ||
-	    fsync(fileno(cf->f)) == -1)
+	if (fputs(cal.tail, cf->f) == EOF || fflush(cf->f) == EOF)
 		rc = -1;
 	if (fclose(cf->f) == EOF)
 		rc = -1;
 	cf->f = NULL;
-	if (rc == 0 && rename(cf->tmp, cf->path) == -1)
-		rc = -1;
-	if (rc == -1)
-		log_warn("%s: %s", __func__, cf->path);
-	cal_file_drop(cf);
-	return rc;
+	if (rc == -1) {
+		log_warn("%s: %s", __func__, cf->tmp);
+		cal_file_drop(cf);
+		return -1;
+	}
+	free(cf->tmp);
+	free(cf->path);
+	memset(cf, 0, sizeof(*cf));
+	return 0;
+}
+
+/* DIR/.NAME.tmp and DIR/NAME of names[i]; -1 if out of memory. */
+static int
+cal_paths(const struct cal_run *run, size_t i, char **tmp, char **path)
+{
+	if (asprintf(tmp, "%s/.%s.tmp", run->dir, run->names[i]) == -1)
+		return -1;
+	if (asprintf(path, "%s/%s", run->dir, run->names[i]) == -1) {
+		free(*tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The temporary files not renamed yet go. */
+static void
+cal_unlink_rest(struct cal_run *run)
+{
+	char	*tmp, *path;
+	size_t	 i;
+
+	for (i = run->renamed; i < run->nnames; i++)
+		if (cal_paths(run, i, &tmp, &path) == 0) {
+			unlink(tmp);
+			free(tmp);
+			free(path);
+		}
 }
 
 static void
@@ -243,6 +287,7 @@ cal_run_free(struct cal_run *run)
 		return;
 	cal_file_drop(&run->all);
 	cal_file_drop(&run->one);
+	cal_unlink_rest(run);
 	for (i = 0; i < run->nnames; i++)
 		free(run->names[i]);
 	free(run->names);
@@ -252,22 +297,12 @@ cal_run_free(struct cal_run *run)
 	free(run);
 }
 
-/* Starts owner's file, having ended the previous owner's. */
+/* Notes a file written in this run, to be renamed at its end. */
 static int
-cal_owner(struct cal_run *run, const char *owner)
+cal_name_add(struct cal_run *run, const char *name)
 {
-	char	 name[CAL_NAME_MAX + 16], **v;
+	char	**v;
 
-	if (run->one.f != NULL && cal_close(&run->one) == -1)
-		return -1;
-	free(run->one_owner);
-	if ((run->one_owner = strdup(owner)) == NULL)
-		return -1;
-	if (calendar_file_name(owner, name, sizeof(name)) == -1) {
-		log_warnx("%s: no calendar file for %s: the address is too "
-		    "long", __func__, owner);
-		return 0;
-	}
 	if (run->nnames == run->cap) {
 		run->cap = run->cap ? run->cap * 2 : 64;
 		if ((v = reallocarray(run->names, run->cap,
@@ -278,11 +313,55 @@ cal_owner(struct cal_run *run, const char *owner)
 	if ((run->names[run->nnames] = strdup(name)) == NULL)
 		return -1;
 	run->nnames++;
+	return 0;
+}
+
+/* Starts owner's file, having ended the previous owner's. */
+static int
+cal_owner(struct cal_run *run, const char *owner)
+{
+	char	 name[CAL_NAME_MAX + 16];
+
+	if (run->one.f != NULL && cal_end(&run->one) == -1)
+		return -1;
+	free(run->one_owner);
+	if ((run->one_owner = strdup(owner)) == NULL)
+		return -1;
+	if (calendar_file_name(owner, name, sizeof(name)) == -1) {
+		log_warnx("%s: no calendar file for %s: the address is too "
+		    "long", __func__, owner);
+		return 0;
+	}
+	if (cal_name_add(run, name) == -1)
+		return -1;
 	if (cal_open(&run->one, run->dir, name) == -1) {
 		log_warn("%s: %s/%s", __func__, run->dir, name);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+cal_late(const struct timespec *deadline)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec || (now.tv_sec ==
+	    deadline->tv_sec && now.tv_nsec > deadline->tv_nsec);
+}
+
+static void
+cal_turn_start(struct cal_run *run)
+{
+	clock_gettime(CLOCK_MONOTONIC, &run->deadline);
+	run->deadline.tv_nsec += CAL_TURN_MS * 1000000L;
+	if (run->deadline.tv_nsec >= 1000000000L) {
+		run->deadline.tv_sec++;
+		run->deadline.tv_nsec -= 1000000000L;
+	}
+	run->full = 0;
+	run->got = 0;
 }
 
 static int
@@ -294,6 +373,10 @@ cal_row(void *arg, struct contract *c, struct contract_state *cs)
 	int		 rc = -1;
 
 	(void)cs;
+	if (run->full || (run->got > 0 && cal_late(&run->deadline))) {
+		run->full = 1;
+		return 0;	/* the next turn starts here */
+	}
 	run->got++;
 	if (run->owners) {
 		free(run->owner);
@@ -352,18 +435,6 @@ cal_prune(struct cal_run *run)
 	closedir(d);
 }
 
-/* The directory's entries made durable. */
-static void
-cal_sync_dir(const char *dir)
-{
-	int	fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return;
-	(void)fsync(fd);
-	close(fd);
-}
-
 static void
 cal_arm(int ms)
 {
@@ -392,32 +463,117 @@ cal_start(const char *dir)
 	return run;
 }
 
-/* One slice of the run; 1 once it is over. */
+/*
+ * In a child: every file on disk at once (one syncfs, not an fsync a
+ * file), then renamed, all.ics last, and the files of owners who own
+ * nothing pruned.  Those calls wait on the disk: the loop does not.
+ */
+static void __attribute__((noreturn))
+cal_child(struct cal_run *run)
+{
+	char	*tmp, *path;
+	size_t	 i;
+	int	 fd, rc = 0;
+
+	/* The daemon's handlers would tell the parent of our signals. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	if ((fd = open(run->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || syncfs(fd) == -1) {
+		log_warn("%s: %s", __func__, run->dir);
+		_exit(1);
+	}
+	for (i = 0; i < run->nnames; i++) {
+		if (cal_paths(run, i, &tmp, &path) == -1)
+			_exit(1);
+		if (rename(tmp, path) == -1) {
+			log_warn("%s: %s", __func__, path);
+			rc = 1;
+		}
+		free(tmp);
+		free(path);
+	}
+	cal_prune(run);
+	(void)fsync(fd);
+	_exit(rc);
+}
+
+static void
+cal_child_done(evutil_socket_t fd, short what, void *arg)
+{
+	int	status;
+
+	(void)what;
+	(void)arg;
+	close(fd);
+	event_free(cal.child_ev);
+	cal.child_ev = NULL;
+	if (waitpid(cal.child, &status, 0) == -1)
+		log_warn("%s: waitpid", __func__);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		log_warnx("%s: the calendar files were not all renamed",
+		    __func__);
+	cal.child = 0;
+	if (cal.stale)
+		cal_arm(CAL_DELAY_MS);
+}
+
+/* Hands the written files to a child to make durable and rename. */
+static void
+cal_rename(struct cal_run *run)
+{
+	int	p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("%s: pipe", __func__);
+		return;
+	}
+	if ((cal.child = fork()) == -1) {
+		log_warn("%s: fork", __func__);
+		cal.child = 0;
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (cal.child == 0) {
+		close(p[0]);
+		cal_child(run);		/* p[1] closes as it exits */
+	}
+	close(p[1]);
+	run->renamed = run->nnames;	/* the child's now */
+	if ((cal.child_ev = event_new(cal.base, p[0], EV_READ,
+	    cal_child_done, NULL)) == NULL ||
+	    event_add(cal.child_ev, NULL) == -1) {
+		/* Wait for it here rather than lose it. */
+		cal_child_done(p[0], EV_READ, NULL);
+	}
+}
+
+/* One turn of the run; 1 once it is over. */
 static int
 cal_step(struct cal_run *run)
 {
 	int	n;
 
-	run->got = 0;
+	cal_turn_start(run);
 	n = store_contract_each_owner(cmd_store(), run->owners ? run->owner :
 	    NULL, run->ref, CAL_SLICE, cal_row, run);
 	if (n < 0) {
 		log_warnx("%s: %s: not written", __func__, run->dir);
 		return 1;
 	}
-	if (run->got == CAL_SLICE)
+	if (run->full || run->got == CAL_SLICE)
 		return 0;
 	if (!run->owners) {
 		run->owners = 1;
 		run->ref[0] = '\0';
 		return 0;
 	}
-	if ((run->one.f == NULL || cal_close(&run->one) == 0) &&
-	    cal_close(&run->all) == 0) {
-		cal_prune(run);
-		cal_sync_dir(run->dir);
-		log_debug("%s: %s written", __func__, run->dir);
-	}
+	if ((run->one.f != NULL && cal_end(&run->one) == -1) ||
+	    cal_end(&run->all) == -1 || cal_name_add(run, "all.ics") == -1)
+		return 1;
+	cal_rename(run);
 	return 1;
 }
 
@@ -429,6 +585,10 @@ cal_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
+	if (cal.child != 0) {
+		cal.stale = 1;		/* after the child */
+		return;
+	}
 	if (cal.run == NULL) {
 		cal.stale = 0;
 		if (dir == NULL || calendar_head() == NULL ||
@@ -450,7 +610,7 @@ calendar_changed(void)
 {
 	if (cal.ev == NULL || daemon_ctx->conf->calendar_dir == NULL)
 		return;
-	if (cal.run != NULL)
+	if (cal.run != NULL || cal.child != 0)
 		cal.stale = 1;
 	else if (!evtimer_pending(cal.ev, NULL))
 		cal_arm(CAL_DELAY_MS);
@@ -459,6 +619,7 @@ calendar_changed(void)
 int
 calendar_init(struct event_base *base)
 {
+	cal.base = base;
 	if ((cal.ev = evtimer_new(base, cal_timer, NULL)) == NULL)
 		return -1;
 	if (daemon_ctx->conf->calendar_dir != NULL)
@@ -471,6 +632,8 @@ calendar_free(void)
 {
 	cal_run_free(cal.run);
 	cal.run = NULL;
+	if (cal.child_ev != NULL)
+		cal_child_done(event_get_fd(cal.child_ev), EV_READ, NULL);
 	if (cal.ev != NULL)
 		event_free(cal.ev);
 	cal.ev = NULL;

@@ -124,7 +124,7 @@ def test_reader_never_sees_a_half_written_file(daemon):
     cal = cal_config(daemon)
     daemon.start()
     rows = ["ref,title,owner_email,end_date,max_end_date"]
-    for i in range(300):
+    for i in range(100):
         rows.append("RD-%03d,Reader %d,r%d@council.example,2030-01-31,"
                     "2040-12-31" % (i, i, i % 7))
     path = os.path.join(daemon.dir, "rd.csv")
@@ -133,7 +133,7 @@ def test_reader_never_sees_a_half_written_file(daemon):
     assert daemon.ctl("import", path).returncode == 0
     allf = os.path.join(cal, "all.ics")
     assert wait_for(lambda: uids(allf) is not None and len(uids(allf)) >
-                    300)
+                    100)
     reader = Reader(allf)
     reader.start()
     try:
@@ -151,7 +151,7 @@ def test_reader_never_sees_a_half_written_file(daemon):
         reader.stop.set()
         reader.join()
     assert reader.bad == []
-    assert reader.reads > 10
+    assert reader.reads >= 5
     assert len(reader.seen) >= 2
 
 
