@@ -86,6 +86,7 @@ const struct ctl_cmd *const ctl_cmds[] = {
 	&ctl_cmd_agenda,
 	&ctl_cmd_simulate,
 	&ctl_cmd_import,
+	&ctl_cmd_export,
 	&ctl_cmd_add,
 	&ctl_cmd_update,
 	&ctl_cmd_extend,

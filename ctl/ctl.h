@@ -72,6 +72,9 @@ int		 ctl_run_pages(const struct ctl_cmd *c, int fd, json_t *args,
 /* cmd-import.c */
 extern const struct ctl_cmd	ctl_cmd_import;
 
+/* cmd-export.c */
+extern const struct ctl_cmd	ctl_cmd_export;
+
 /* cmd-outbox.c: deliveries. */
 extern const struct ctl_cmd	ctl_cmd_outbox;
 extern const struct ctl_cmd	ctl_cmd_retry;

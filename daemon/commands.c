@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "commands.h"
 #include "contractd.h"
 #include "import.h"
@@ -35,6 +36,7 @@ static const struct cmd *const cmd_table[] = {
 	&cmd_notify_test,
 	&cmd_close,
 	&cmd_audit_trail,
+	&cmd_export,
 	NULL
 };
 
@@ -167,8 +169,12 @@ cmd_done(struct peer *peer, const struct cmd *cmd, json_t *args,
     struct cmd_reply *r, struct cmd_answer *a)
 {
 	/* Not into an import's transaction: only its own, after it. */
-	if (cmd->admin && !r->no_audit && !cmd_importing())
+	if (cmd->admin && !r->no_audit && !cmd_importing()) {
 		cmd_audit(peer, cmd->name, args, r);
+		/* The one place every change passes: calendars follow. */
+		if (r->code == NULL)
+			calendar_changed();
+	}
 	a->line = cmd_answer(r, &a->len);
 }
 

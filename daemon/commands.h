@@ -131,6 +131,7 @@ extern const struct cmd	cmd_list, cmd_show, cmd_history, cmd_add;
 extern const struct cmd	cmd_update, cmd_extend, cmd_import;
 extern const struct cmd	cmd_agenda, cmd_simulate, cmd_ack, cmd_silence;
 extern const struct cmd	cmd_outbox, cmd_retry, cmd_notify_test;
+extern const struct cmd	cmd_export;
 extern const struct cmd	cmd_close, cmd_audit_trail;
 
 /*

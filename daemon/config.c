@@ -24,29 +24,7 @@
 #define CONF_MAXLINE	4096	/* a long webhook URL fits */
 #define HOLIDAYS_MAXSIZE (1024 * 1024)
 
-struct conf_parse {
-	struct config		*conf;
-	struct conf_errors	*errs;
-	const char		*text;
-	size_t			 len;
-	size_t			 pos;
-	int			 line;
-	int			 section_line;	/* of the last [section] */
-	int			 midline;	/* inih took part of a line */
-	unsigned		 seen[3];	/* keys seen in [daemon], [alerts],
-						   [digest] */
-	struct channel_conf	*cur;		/* current [notifier] section */
-	const char		*key;		/* the key being set, if any */
-};
-
-/* Sets field from v, or reports why v is refused (conf_err): -1. */
-typedef int (*conf_setter)(struct conf_parse *, void *, const char *);
-
-struct conf_key {
-	const char	*name;
-	conf_setter	 set;
-	size_t		 off;
-};
+#include "config_int.h"
 
 void
 conf_errors_add(struct conf_errors *errs, const char *file, int line,
@@ -84,296 +62,6 @@ conf_errors_free(struct conf_errors *errs)
 	errs->n = 0;
 }
 
-/*
- * A problem on the current line: -1.  While a key is being set, the
- * message is why its value is refused, cut to 255 bytes, after its name.
- */
-static int __attribute__((format(printf, 2, 3)))
-conf_err(struct conf_parse *p, const char *fmt, ...)
-{
-	char	msg[512];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, p->key != NULL ? 256 : sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (p->key != NULL)
-		conf_errors_add(p->errs, p->conf->path, p->line, "%s: %s",
-		    p->key, msg);
-	else
-		conf_errors_add(p->errs, p->conf->path, p->line, "%s", msg);
-	return -1;
-}
-
-static int
-set_string(struct conf_parse *p, void *field, const char *v)
-{
-	char	**dst = field;
-	char	 *s;
-
-	if (*v == '\0')
-		return conf_err(p, "empty value");
-	if ((s = strdup(v)) == NULL)
-		return conf_err(p, "out of memory");
-	free(*dst);
-	*dst = s;
-	return 0;
-}
-
-/* A whole number in [lo, hi]. */
-static int
-parse_int(const char *v, long lo, long hi, long *out)
-{
-	char	*end;
-	long	 n;
-
-	if (!isdigit((unsigned char)*v))
-		return -1;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < lo || n > hi)
-		return -1;
-	*out = n;
-	return 0;
-}
-
-static int
-set_count(struct conf_parse *p, void *field, const char *v)
-{
-	long	n;
-
-	if (parse_int(v, 1, 100000, &n) == -1)
-		return conf_err(p, "not a whole number from 1 to 100000: %s",
-		    v);
-	*(int *)field = (int)n;
-	return 0;
-}
-
-static int
-set_days(struct conf_parse *p, void *field, const char *v)
-{
-	long	n;
-
-	if (parse_int(v, 0, 3650, &n) == -1)
-		return conf_err(p, "not a number of days from 0 to 3650: %s",
-		    v);
-	*(int *)field = (int)n;
-	return 0;
-}
-
-/* Seconds, with an optional unit: 90, 90s, 15m, 12h, 3d. */
-static int
-set_duration(struct conf_parse *p, void *field, const char *v)
-{
-	static const char	 units[] = "smhd";
-	static const long	 mult[] = { 1, 60, 3600, 86400 };
-	char			 num[32], *u;
-	size_t			 n = strlen(v);
-	long			 val, m = 1;
-
-	if (n > 0 && n < sizeof(num) &&
-	    (u = strchr(units, v[n - 1])) != NULL) {
-		m = mult[u - units];
-		n--;
-	}
-	if (n == 0 || n >= sizeof(num))
-		goto bad;
-	memcpy(num, v, n);
-	num[n] = '\0';
-	if (parse_int(num, 1, 366L * 86400 / m, &val) == -1)
-		goto bad;
-	*(long *)field = val * m;
-	return 0;
-bad:
-	return conf_err(p, "not a duration (e.g. 30s, 15m, 12h, 3d): %s", v);
-}
-
-static int
-set_mode(struct conf_parse *p, void *field, const char *v)
-{
-	char		*end;
-	unsigned long	 m;
-
-	if (*v < '0' || *v > '7')
-		goto bad;
-	m = strtoul(v, &end, 8);
-	if (*end != '\0' || m > 0777)
-		goto bad;
-	*(mode_t *)field = (mode_t)m;
-	return 0;
-bad:
-	return conf_err(p, "not an octal file mode (e.g. 0660): %s", v);
-}
-
-static int
-set_timezone(struct conf_parse *p, void *field, const char *v)
-{
-	if (!tz_valid(v))
-		return conf_err(p, "unknown time zone (not in the tz "
-		    "database): %s", v);
-	return set_string(p, field, v);
-}
-
-static int
-set_alert_time(struct conf_parse *p, void *field, const char *v)
-{
-	if (strlen(v) != 5 || !isdigit((unsigned char)v[0]) ||
-	    !isdigit((unsigned char)v[1]) || v[2] != ':' ||
-	    !isdigit((unsigned char)v[3]) || !isdigit((unsigned char)v[4]))
-		goto bad;
-	if ((v[0] - '0') * 10 + (v[1] - '0') > 23 ||
-	    (v[3] - '0') * 10 + (v[4] - '0') > 59)
-		goto bad;
-	*(int *)field = ((v[0] - '0') * 10 + (v[1] - '0')) * 60 +
-	    (v[3] - '0') * 10 + (v[4] - '0');
-	return 0;
-bad:
-	return conf_err(p, "not a time of day HH:MM: %s", v);
-}
-
-static int
-set_weekday(struct conf_parse *p, void *field, const char *v)
-{
-	static const char *const days[] = { "monday", "tuesday",
-	    "wednesday", "thursday", "friday", "saturday", "sunday" };
-	size_t			 i;
-
-	for (i = 0; i < 7; i++)
-		if (strcasecmp(v, days[i]) == 0) {
-			*(int *)field = (int)i + 1;
-			return 0;
-		}
-	return conf_err(p, "not a day of the week (monday ... sunday): %s",
-	    v);
-}
-
-/* A list of channel names; checked against [notifier] sections later. */
-static int
-set_channels(struct conf_parse *p, void *field, const char *v)
-{
-	p->conf->digest.channels_line = p->line;
-	return set_string(p, field, v);
-}
-
-/* A path, and its line for the errors of the file it names. */
-static int
-set_holidays(struct conf_parse *p, void *field, const char *v)
-{
-	p->conf->holidays_line = p->line;
-	return set_string(p, field, v);
-}
-
-static int
-set_bool(struct conf_parse *p, void *field, const char *v)
-{
-	static const char *yes[] = { "yes", "true", "on", "1", NULL };
-	static const char *no[] = { "no", "false", "off", "0", NULL };
-	size_t		   i;
-
-	for (i = 0; yes[i] != NULL; i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*(int *)field = 1;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*(int *)field = 0;
-			return 0;
-		}
-	}
-	return conf_err(p, "not yes or no: %s", v);
-}
-
-/* "180,90,30": distinct whole numbers of days, at most ENGINE_MAX_OFFSETS. */
-static int
-set_offsets(struct conf_parse *p, void *field, const char *v)
-{
-	struct alert_conf	*ac = &p->conf->alerts;
-	int			 kind = (int)(intptr_t)field;
-	int			 tmp[ENGINE_MAX_OFFSETS];
-	char			*copy, *tok, *save = NULL;
-	size_t			 n = 0, i;
-	long			 d;
-	int			 rc = -1;
-
-	if ((copy = strdup(v)) == NULL)
-		return conf_err(p, "bad value");
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		while (isspace((unsigned char)*tok))
-			tok++;
-		for (i = strlen(tok); i > 0 &&
-		    isspace((unsigned char)tok[i - 1]); i--)
-			tok[i - 1] = '\0';
-		if (parse_int(tok, 0, 3650, &d) == -1) {
-			conf_err(p, "not a list of days from 0 to 3650: %s", v);
-			goto out;
-		}
-		for (i = 0; i < n; i++)
-			if (tmp[i] == d) {
-				conf_err(p, "offset %ld is listed twice", d);
-				goto out;
-			}
-		if (n == ENGINE_MAX_OFFSETS) {
-			conf_err(p, "more than %d offsets", ENGINE_MAX_OFFSETS);
-			goto out;
-		}
-		if (kind == MS_EXPIRED && d != 0) {
-			conf_err(p, "expired fires on the day after the end "
-			    "only: its one offset is 0, not %ld", d);
-			goto out;
-		}
-		tmp[n++] = (int)d;
-	}
-	memcpy(ac->offsets[kind], tmp, n * sizeof(tmp[0]));
-	ac->noffsets[kind] = n;
-	rc = 0;
-out:
-	free(copy);
-	return rc;
-}
-
-#define DOFF(f)	offsetof(struct config, f)
-static const struct conf_key daemon_keys[] = {
-	{ "database",		set_string,	DOFF(database) },
-	{ "socket",		set_string,	DOFF(socket) },
-	{ "socket_mode",	set_mode,	DOFF(socket_mode) },
-	{ "admin_group",	set_string,	DOFF(admin_group) },
-	{ "plugin_dir",		set_string,	DOFF(plugin_dir) },
-	{ "timezone",		set_timezone,	DOFF(timezone) },
-	{ "alert_time",		set_alert_time,	DOFF(alerts.alert_minute) },
-	{ "holidays",		set_holidays,	DOFF(holidays_path) },
-	{ "working_days_only",	set_bool,	DOFF(alerts.working_days_only) },
-	{ "max_connections",	set_count,	DOFF(max_connections) },
-	{ "max_connections_per_uid", set_count, DOFF(max_connections_per_uid) },
-	{ "idle_timeout",	set_count,	DOFF(idle_timeout) },
-	{ "max_age",		set_duration,	DOFF(max_age) },
-	{ "max_transfers",	set_count,	DOFF(max_transfers) },
-	{ NULL,			NULL,		0 }
-};
-
-/* Offset-list keys carry their milestone kind in off, not an offset. */
-static const struct conf_key alerts_keys[] = {
-	{ "term_end",		set_offsets,	MS_TERM_END },
-	{ "extension_deadline",	set_offsets,	MS_EXTENSION_DEADLINE },
-	{ "procurement_start",	set_offsets,	MS_PROCUREMENT_START },
-	{ "coverage_gap",	set_offsets,	MS_COVERAGE_GAP },
-	{ "expired",		set_offsets,	MS_EXPIRED },
-	{ "extension_notice_days", set_days,
-	    DOFF(alerts.extension_notice_days) },
-	{ "procurement_lead_days", set_days,
-	    DOFF(alerts.procurement_lead_days) },
-	{ "overdue_window_days", set_days, DOFF(alerts.overdue_window_days) },
-	{ NULL,			NULL,		0 }
-};
-
-static const struct conf_key digest_keys[] = {
-	{ "day",		set_weekday,	DOFF(digest.weekday) },
-	{ "time",		set_alert_time,	DOFF(digest.minute) },
-	{ "horizon_days",	set_days,	DOFF(digest.horizon_days) },
-	{ "channels",		set_channels,	DOFF(digest.channels) },
-	{ NULL,			NULL,		0 }
-};
-
 static void
 conf_section_key(struct conf_parse *p, const struct conf_key *keys, int sec,
     const char *section, const char *name, const char *value)
@@ -393,7 +81,7 @@ conf_section_key(struct conf_parse *p, const struct conf_key *keys, int sec,
 		return;
 	}
 	p->seen[sec] |= 1u << i;
-	if (keys[i].set == set_offsets)
+	if (keys[i].set == conf_set_offsets)
 		field = (void *)(intptr_t)keys[i].off;
 	else
 		field = (char *)p->conf + keys[i].off;
@@ -538,14 +226,16 @@ conf_handler(void *user, const char *section, const char *name,
 	struct channel_conf	*ch;
 
 	if (strcmp(section, "daemon") == 0)
-		conf_section_key(p, daemon_keys, 0, section, name, value);
+		conf_section_key(p, conf_daemon_keys, 0, section, name, value);
 	else if (strcmp(section, "alerts") == 0)
-		conf_section_key(p, alerts_keys, 1, section, name, value);
+		conf_section_key(p, conf_alerts_keys, 1, section, name, value);
 	else if (strcmp(section, "digest") == 0) {
 		if (p->conf->digest.line == 0)
 			p->conf->digest.line = p->section_line;
-		conf_section_key(p, digest_keys, 2, section, name, value);
+		conf_section_key(p, conf_digest_keys, 2, section, name, value);
 	}
+	else if (strcmp(section, "calendar") == 0)
+		conf_section_key(p, conf_calendar_keys, 3, section, name, value);
 	else if (strncmp(section, "notifier ", 9) == 0) {
 		if ((ch = conf_channel(p, section)) != NULL)
 			conf_channel_key(p, ch, name, value);
@@ -841,5 +531,6 @@ config_free(struct config *c)
 	free(c->timezone);
 	free(c->holidays_path);
 	free(c->digest.channels);
+	free(c->calendar_dir);
 	free(c);
 }

@@ -81,6 +81,7 @@ struct config {
 	struct digest_conf	 digest;
 	struct channel_conf	*channels;
 	size_t			 nchannels;
+	char			*calendar_dir;	/* [calendar] dir, or NULL */
 };
 
 /* One "file:line: message" per problem. */

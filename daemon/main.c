@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "calendar.h"
 #include "commands.h"
 #include "contractd.h"
 #include "control.h"
@@ -133,6 +134,7 @@ daemon_reload(char *errbuf, size_t len)
 	if (d->control != NULL)
 		control_configure(d->control, &cc);
 	scheduler_reconfigure();
+	calendar_changed();	/* offsets or the directory may be new */
 	log_info("%s: configuration reloaded from %s", __func__, conf->path);
 	sdnotify("READY=1");
 	return 0;
@@ -211,6 +213,8 @@ setup(struct daemon *d)
 	if (dispatch_init(d->base, scheduler_poke) == -1 ||
 	    scheduler_init(d->base) == -1)
 		fatalx("cannot start the scheduler");
+	if (calendar_init(d->base) == -1)
+		fatalx("cannot start the calendars");
 }
 
 /*
@@ -242,6 +246,7 @@ teardown(struct daemon *d, struct event *sigev[3])
 	for (i = 0; i < 3; i++)
 		if (sigev[i] != NULL)
 			event_free(sigev[i]);
+	calendar_free();
 	scheduler_free();
 	cmd_import_free();
 	http_shutdown();	/* ends transfers while dispatch can hear */

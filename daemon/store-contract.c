@@ -277,6 +277,25 @@ store_contract_find(struct store *st, const struct contract_filter *f,
 }
 
 int
+store_contract_each_owner(struct store *st, const char *owner,
+    const char *after, long limit, store_contract_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+
+	/* Both walk the index contracts_owner. */
+	if (owner == NULL)
+		s = store_prep(st, "SELECT " CONTRACT_COLS " FROM contracts "
+		    "WHERE owner_email IS NULL AND ref > ? ORDER BY ref "
+		    "LIMIT ?", "tI", after, (int64_t)limit);
+	else
+		s = store_prep(st, "SELECT " CONTRACT_COLS " FROM contracts "
+		    "WHERE (owner_email, ref) > (?, ?) "
+		    "ORDER BY owner_email, ref LIMIT ?", "ttI", owner, after,
+		    (int64_t)limit);
+	return contract_rows(st, s, fn, arg, NULL, __func__);
+}
+
+int
 store_contract_due(struct store *st, time_t now, long limit,
     store_contract_fn fn, void *arg)
 {

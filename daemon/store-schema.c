@@ -224,6 +224,11 @@ const char *const store_migrations[] = {
 	"CREATE INDEX audit_at ON audit(at);"
 	"CREATE INDEX audit_ref ON audit(" STORE_AUDIT_REF ")"
 	" WHERE " STORE_AUDIT_REF " IS NOT NULL;",
+	/*
+	 * 12: contracts in owner order, a slice at a time, for the
+	 * calendar files: one owner's file is written, then the next's.
+	 */
+	"CREATE INDEX contracts_owner_ref ON contracts(owner_email, ref);",
 };
 const int store_nmigrations =
 	(int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
@@ -231,7 +236,7 @@ const int store_nmigrations =
 /* What a migration does after its SQL, if anything. */
 int (*const store_migration_fns[])(struct store *) = {
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, store_services_fill,
-	NULL, NULL
+	NULL, NULL, NULL
 };
 
 _Static_assert(sizeof(store_migration_fns) / sizeof(store_migration_fns[0]) ==

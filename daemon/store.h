@@ -178,6 +178,14 @@ struct contract_filter {
 int		 store_contract_find(struct store *st,
 		    const struct contract_filter *f, const char *after,
 		    long limit, store_contract_fn fn, void *arg);
+/*
+ * store_contract_each in owner order: with owner NULL, those that have
+ * none, by ref; else those that have one (maybe ""), after (owner, after)
+ * in (owner_email, ref) order.
+ */
+int		 store_contract_each_owner(struct store *st, const char *owner,
+		    const char *after, long limit, store_contract_fn fn,
+		    void *arg);
 /* Contracts with next_fire <= now, earliest first, at most limit. */
 int		 store_contract_due(struct store *st, time_t now, long limit,
 		    store_contract_fn fn, void *arg);

@@ -1264,9 +1264,9 @@ def test_database_of_schema_1_is_migrated(workdir):
     db.close()
     d.start()
     try:
-        for v in range(2, 12):
+        for v in range(2, 13):
             assert "schema migrated to version %d" % v in d.logtext()
-        assert "schema migrated to version 12" not in d.logtext()
+        assert "schema migrated to version 13" not in d.logtext()
         assert d.ctl_json("show", "OLD-1")["title"] == "Old contract"
         out = d.ctl("--json", "outbox", "--state", "dead")
         assert [json.loads(line)["key"] for line in
@@ -1282,13 +1282,15 @@ def test_database_of_schema_1_is_migrated(workdir):
             "AND sql IS NOT NULL")}
         tables = sorted(r[0] for r in db.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table'"))
-        assert db.execute("PRAGMA user_version").fetchone() == (11,)
+        assert db.execute("PRAGMA user_version").fetchone() == (12,)
         # Migration 11: contracts closed early, and their closes.
         assert cols_of(db, "contracts")[-2:] == ["closed_on",
                                                  "closed_reason"]
         assert cols_of(db, "closures") == [
             "id", "ref", "old_end", "closed_on", "reason", "recorded_at",
             "uid", "user"]
+        # Migration 12: contracts in owner order, for the calendars.
+        assert "contracts_owner_ref" in contract_indexes(d)
         # Migration 10: acknowledgements are rows, the first of a
         # milestone being the one that holds its alerts.
         assert [r[1] for r in db.execute("PRAGMA table_info(acks)")][:2] \
