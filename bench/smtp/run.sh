@@ -20,8 +20,9 @@
 #             whose term_end/30 alert is past while their end date is
 #             ahead, one recipient each (owner_email, no notify): all N
 #             deliveries are due at once.  Time: from the start of the
-#             import to the first `status` (polled every POLL s) that says
-#             outbox delivered == N.  The daemon is then stopped, and the
+#             import to the first `status` that says outbox delivered ==
+#             N, polled every POLL s once the sink's counters (polled as
+#             often) show N messages.  The daemon is then stopped, and the
 #             sink's count must be N.
 #    smtplib  replay.py sends the N captured messages over ONE connection
 #             (sendmail() for each, same bytes, same envelopes).  Time:
@@ -43,6 +44,10 @@
 #   TIMEOUT    seconds one run may take before it is abandoned (300)
 #   QUIET      CPU-seconds per second of other work that count as quiet
 #              (0.15); QUIET_MAX: seconds to wait for quiet (15)
+#   PROFILE=1  `perf record --call-graph dwarf` of the daemon during the
+#              last daemon run: $OUT/perf.txt (it slows that run)
+#   STRACE=1   `perf trace -s` of the same: $OUT/trace.txt, the daemon's
+#              system calls, with the time each kind took
 #   KEEP=1     keep the work directory
 #
 # Needs bash, python3 with aiosmtpd (Debian's python3-aiosmtpd).
@@ -95,12 +100,13 @@ chmod 755 "$work"
 # Everything started here is stopped on the way out, by its pid.
 sink_pid=
 dmn_pid=
+prof_pid=
 cleanup() {
 	local p
-	for p in $dmn_pid $sink_pid; do
+	for p in $prof_pid $dmn_pid $sink_pid; do
 		kill -TERM "$p" 2>/dev/null || true
 	done
-	for p in $dmn_pid $sink_pid; do
+	for p in $prof_pid $dmn_pid $sink_pid; do
 		for _ in $(seq 100); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
@@ -289,10 +295,22 @@ dmn_import() {
 	[ "$fired" -ge "$N" ] || die "import fired $fired alerts, not $N"
 }
 
-# dmn_drained DIR: polls status every POLL s until delivered == N; dies
-# on a delivery that failed or is dead
+# sink_count: the sink's running count of messages, from its counters
+sink_count() {
+	tail -c 64 "$work/sink.out" | tr '\r' '\n' | grep "mesg=" | tail -1 |
+		sed -n 's/.*mesg=\([0-9]*\).*/\1/p' || true
+}
+
+# dmn_drained DIR: waits for the sink to count N messages (polling its
+# counters every POLL s: `status` costs the daemon a query of its overdue
+# contracts, which would be measured with it), then polls status every
+# POLL s until delivered == N; dies on a delivery that failed or is dead
 dmn_drained() {
 	local st delivered=0 end=$(( $(date +%s) + TIMEOUT ))
+	while [ "$(date +%s)" -lt "$end" ] &&
+	    [ "$(sink_count)" != "$N" ]; do
+		sleep "$POLL"
+	done
 	while [ "$(date +%s)" -lt "$end" ]; do
 		st=$("$CTL" -s "$1/control.sock" --json status)
 		delivered=$(echo "$st" | grep -o '"delivered":[0-9]*' |
@@ -330,25 +348,73 @@ csv_make() {
 	EOF
 }
 
+# prof_start: perf record of the daemon, given a moment to attach
+prof_start() {
+	perf record -q --call-graph dwarf,16384 -F 2000 -p "$dmn_pid" \
+		-o "$work/perf.data" 2>/dev/null &
+	prof_pid=$!
+	sleep 1
+}
+
+# prof_stop: ends the recording, writes its reports to $OUT/perf.txt
+prof_stop() {
+	kill -INT "$prof_pid" 2>/dev/null || true
+	wait "$prof_pid" 2>/dev/null || true
+	prof_pid=
+	{
+		echo "## by shared object (self)"
+		perf report -i "$work/perf.data" --stdio --no-children \
+			--sort dso -g none 2>/dev/null | grep -v '^#' || true
+		echo "## by symbol (self)"
+		perf report -i "$work/perf.data" --stdio --no-children \
+			--sort sym -g none --percent-limit 0.5 \
+			2>/dev/null | grep -v '^#' || true
+		echo "## with what they call"
+		perf report -i "$work/perf.data" --stdio --children \
+			--sort sym -g none --percent-limit 2 \
+			2>/dev/null | grep -v '^#' || true
+	} >"$OUT/perf.txt"
+}
+
+# proc_sched PID: "ns on a CPU, ns waiting for one" (/proc/PID/schedstat)
+proc_sched() {
+	cut -d' ' -f1,2 "/proc/$1/schedstat"
+}
+
 # run_daemon RUN: one timed daemon run; appends its row to $tsv
 run_daemon() {
-	local d="$work/d" t0 t1 t2
+	local d="$work/d" t0 t1 t2 c0 c1
 	sink_start "$SINK"
 	dmn_start "$d" "$sink_port"
 	wait_quiet
+	[ "$1" != "$RUNS" ] || [ "${PROFILE:-0}" != 1 ] || prof_start
+	if [ "$1" = "$RUNS" ] && [ "${STRACE:-0}" = 1 ]; then
+		perf trace -s -o "$OUT/trace.txt" -p "$dmn_pid" 2>/dev/null &
+		prof_pid=$!
+		sleep 1
+	fi
+	c0=$(proc_sched "$dmn_pid")
 	t0=$(now_ns)
 	dmn_import "$d"
 	t1=$(now_ns)
 	dmn_drained "$d"
 	t2=$(now_ns)
+	c1=$(proc_sched "$dmn_pid")
+	[ -z "$prof_pid" ] || [ "${STRACE:-0}" = 1 ] || prof_stop
+	if [ -n "$prof_pid" ]; then
+		kill -INT "$prof_pid" 2>/dev/null || true
+		wait "$prof_pid" 2>/dev/null || true
+		prof_pid=
+	fi
 	dmn_stop
 	sink_stop
 	[ "$sink_msgs" = "$N" ] || die "daemon run $1: the sink got" \
 		"$sink_msgs messages, not $N"
-	echo "$1 daemon $N $t0 $t1 $t2 $sink_sess $bg_busy" | awk -v OFS='\t' \
-	    '{ s = ($6 - $4) / 1e9; printf "%s\t%s\t%s\t%.0f\t%.3f\t%.3f\t" \
-	      "%s\t%s\n", $1, $2, $3, $3 / s, s, ($5 - $4) / 1e9, $7, $8 }' \
-	    >>"$tsv"
+	echo "$1 daemon $N $t0 $t1 $t2 $sink_sess $bg_busy $c0 $c1" |
+	    awk -v OFS='\t' '{ s = ($6 - $4) / 1e9
+	      printf "%s\t%s\t%s\t%.0f\t%.3f\t%.3f\t%s\t%s\t%.3f\t%.3f\n", \
+	      $1, $2, $3, $3 / s, s, ($5 - $4) / 1e9, $7, $8, ($11 - $9) / 1e9, \
+	      ($12 - $10) / 1e9 }' >>"$tsv"
 }
 
 # run_smtplib RUN: one timed replay; appends its row to $tsv
@@ -365,7 +431,7 @@ run_smtplib() {
 	[ "$sink_sess" = 1 ] || die "smtplib run $1: $sink_sess sessions"
 	echo "$1 smtplib $N $secs $sink_sess $bg_busy" | awk -v OFS='\t' \
 	    '{ printf "%s\t%s\t%s\t%.0f\t%.3f\t-\t%s\t%s\n", $1, $2, $3, \
-	      $3 / $4, $4, $5, $6 }' >>"$tsv"
+	      $3 / $4, $4, $5, $6 "\t-\t-" }' >>"$tsv"
 }
 
 # --- the runs ---------------------------------------------------------------
@@ -386,10 +452,11 @@ log "captured: $(cat "$work"/msgs/*.eml | wc -c) bytes in $N messages," \
 sync	# no writeback of the new files during the runs
 
 tsv="$OUT/runs.tsv"
-printf 'run\twho\tN\tper_s\tsecs\timport_s\tsessions\tbg_busy\n' >"$tsv"
+printf 'run\twho\tN\tper_s\tsecs\timport_s\tsessions\tbg_busy\tcpu_s\t%s\n' \
+	runq_s >"$tsv"
 for run in $(seq "$RUNS"); do
 	run_daemon "$run"
-	log "$(tail -1 "$tsv" | cut -f1-6)"
+	log "$(tail -1 "$tsv" | cut -f1-6,9,10)"
 	run_smtplib "$run"
 	log "$(tail -1 "$tsv" | cut -f1-5)"
 done

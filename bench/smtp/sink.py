@@ -1,8 +1,9 @@
 """An SMTP sink on 127.0.0.1 for bench/smtp/run.sh (Debian's
 python3-aiosmtpd): accepts every message; with --save DIR also writes each
 one to DIR (N.eml, its bytes as received, and N.env, "from\\nto\\n").
-Writes its port to PORTFILE once it listens; on SIGTERM prints the same
-counters as Postfix's smtp-sink -c ("sess=S quit=Q mesg=M") and exits.
+Writes its port to PORTFILE once it listens; prints the same counters as
+Postfix's smtp-sink -c ("sess=S quit=Q mesg=M\\r") after each message and
+when SIGTERM ends it.
 
     sink.py PORTFILE [--save DIR]
 """
@@ -34,7 +35,13 @@ class Handler:
                 f.write("%s\n%s\n" % (envelope.mail_from,
                                       " ".join(envelope.rcpt_tos)))
         self.msgs += 1
+        self.counters()
         return "250 OK"
+
+    def counters(self):
+        sys.stdout.write("sess=%d quit=%d mesg=%d\r" % (
+            self.sessions, self.quits, self.msgs))
+        sys.stdout.flush()
 
 
 def main():
@@ -55,8 +62,7 @@ def main():
     os.rename(portfile + ".tmp", portfile)
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
     loop.run_forever()
-    print("sess=%d quit=%d mesg=%d" % (handler.sessions, handler.quits,
-                                      handler.msgs), flush=True)
+    handler.counters()
 
 
 main()
