@@ -47,7 +47,8 @@
 #   PROFILE=1  `perf record --call-graph dwarf` of the daemon during the
 #              last daemon run: $OUT/perf.txt (it slows that run)
 #   STRACE=1   `perf trace -s` of the same: $OUT/trace.txt, the daemon's
-#              system calls, with the time each kind took
+#              poll, fdatasync and epoll_wait calls and the time they took
+#              (where its loop waits)
 #   KEEP=1     keep the work directory
 #
 # Needs bash, python3 with aiosmtpd (Debian's python3-aiosmtpd).
