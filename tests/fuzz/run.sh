@@ -15,7 +15,7 @@
 #   FUZZ_BUILDDIR   build and work directory (default var/fuzz: not the
 #                   main build, which is gcc's)
 #   FUZZ_JOBS       harnesses run at once (default 2)
-#   CC              default clang
+#   FUZZ_CC         the compiler (default clang)
 #
 # Needs clang and libfuzzer-14-dev (Debian), libjansson-dev, libinih-dev.
 set -eu
@@ -24,7 +24,7 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 B=${FUZZ_BUILDDIR:-$top/var/fuzz}
 JOBS=${FUZZ_JOBS:-2}
-CC=${CC:-clang}
+CC=${FUZZ_CC:-clang}
 
 # One line a harness: its name, then the daemon sources it links (X for
 # daemon/X.c).  A new harness is tests/fuzz/fuzz-NAME.c, its seeds in
