@@ -36,10 +36,11 @@ config	 config log engine contract dates text
 holidays dates
 '
 
-CFLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-    -Wall -Wextra -Werror"
-LIBS="$(pkg-config --libs jansson inih)"
+CFLAGS=(-std=gnu11 -g -O1 -fno-omit-frame-pointer
+    '-fsanitize=fuzzer,address,undefined' -fno-sanitize-recover=undefined
+    -Wall -Wextra -Werror)
+read -ra LIBS <<< "$(pkg-config --libs jansson inih)"
+read -ra DEPCFLAGS <<< "$(pkg-config --cflags jansson inih libevent)"
 
 sources_of() {
 	printf '%s\n' "$HARNESSES" |
@@ -57,9 +58,10 @@ config_h() {
 		    ini_allow_realloc; do
 			v=0
 			printf '#include <ini.h>\nint main(void) { return (int)%s; }\n' \
-			    "$d" | $CC -x c -o /dev/null - $LIBS >/dev/null 2>&1 &&
-			    v=1
-			echo "#define HAVE_DECL_$(echo "$d" | tr a-z A-Z) $v"
+			    "$d" | $CC -x c -o /dev/null - "${LIBS[@]}" \
+			    >/dev/null 2>&1 && v=1
+			echo "#define HAVE_DECL_$(echo "$d" |
+			    tr '[:lower:]' '[:upper:]') $v"
 		done
 	} > "$B/config.h.new"
 	if cmp -s "$B/config.h.new" "$B/config.h"; then
@@ -72,17 +74,15 @@ config_h() {
 # build NAME: the harness binary, when one of its sources is newer.
 build() {
 	local n=$1 bin=$B/fuzz-$1 srcs f stale=0
-	srcs="tests/fuzz/fuzz-$n.c $(sources_of "$n")"
+	read -ra srcs <<< "tests/fuzz/fuzz-$n.c $(sources_of "$n")"
 	[ -f "$bin" ] || stale=1
-	for f in $srcs daemon/*.h plugins/notifier.h "$B/config.h"; do
+	for f in "${srcs[@]}" daemon/*.h plugins/notifier.h "$B/config.h"; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
 	[ $stale -eq 0 ] && return 0
 	echo "    building fuzz-$n"
-	# shellcheck disable=SC2086
-	$CC $CFLAGS -include "$B/config.h" -Idaemon \
-	    $(pkg-config --cflags jansson inih libevent) \
-	    -o "$bin" $srcs $LIBS
+	$CC "${CFLAGS[@]}" -include "$B/config.h" -Idaemon "${DEPCFLAGS[@]}" \
+	    -o "$bin" "${srcs[@]}" "${LIBS[@]}"
 }
 
 # run NAME: fuzzes for secs; 0, or 1 with the input that failed.
@@ -103,7 +103,8 @@ run() {
 		return 1
 	fi
 	echo "    fuzz-$n: ${secs} s, $(execs "$log") runs," \
-	    "$(ls "$B/corpus-$n" | wc -l) inputs in its corpus, no finding"
+	    "$(find "$B/corpus-$n" -type f | wc -l) inputs in its corpus," \
+	    "no finding"
 }
 
 execs() {
@@ -112,27 +113,28 @@ execs() {
 
 cd "$top"
 mkdir -p "$B"
-names=${*:-$(printf '%s\n' "$HARNESSES" | awk 'NF { print $1 }')}
+names=("$@")
+[ ${#names[@]} -gt 0 ] ||
+    mapfile -t names < <(printf '%s\n' "$HARNESSES" | awk 'NF { print $1 }')
 config_h
-for n in $names; do
+for n in "${names[@]}"; do
 	[ -n "$(sources_of "$n")" ] || { echo "no harness $n" >&2; exit 2; }
 	build "$n"
 done
 
 # Two at a time (FUZZ_JOBS): each writes its own log; results in order.
 failed=0
-set -- $names
+set -- "${names[@]}"
 while [ $# -gt 0 ]; do
-	pids="" batch=""
-	for _ in $(seq "$JOBS"); do
-		[ $# -gt 0 ] || break
-		run "$1" > "$B/result-$1" & pids="$pids $!" batch="$batch $1"
+	pids=() batch=()
+	while [ $# -gt 0 ] && [ ${#pids[@]} -lt "$JOBS" ]; do
+		run "$1" > "$B/result-$1" & pids+=($!) batch+=("$1")
 		shift
 	done
-	for p in $pids; do
+	for p in "${pids[@]}"; do
 		wait "$p" || failed=1
 	done
-	for n in $batch; do
+	for n in "${batch[@]}"; do
 		cat "$B/result-$n"
 	done
 done
