@@ -312,25 +312,38 @@ conf_reader(char *str, int num, void *stream)
 	return str;
 }
 
-/* Reads a whole file of at most max bytes, NUL-terminated, or says why not. */
+/*
+ * Reads a whole file of at most max bytes, NUL-terminated, or says why not.
+ * The buffer grows with what is read: a config is a few KiB, its limit a
+ * MiB.
+ */
 static char *
 conf_readfile(const char *path, size_t max, size_t *lenp,
     struct conf_errors *errs)
 {
 	FILE	*f;
-	char	*buf;
-	size_t	 n;
+	char	*buf = NULL, *p;
+	size_t	 n = 0, size = 0, k;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		conf_errors_add(errs, path, 0, "%s", strerror(errno));
 		return NULL;
 	}
-	if ((buf = malloc(max + 1)) == NULL) {
-		fclose(f);
-		conf_errors_add(errs, path, 0, "out of memory");
-		return NULL;
-	}
-	n = fread(buf, 1, max + 1, f);
+	do {
+		if (n == size) {
+			size = size == 0 ? 4096 : size * 2;
+			if (size > max + 1)
+				size = max + 1;
+			if ((p = realloc(buf, size)) == NULL) {
+				fclose(f);
+				free(buf);
+				conf_errors_add(errs, path, 0, "out of memory");
+				return NULL;
+			}
+			buf = p;
+		}
+		n += (k = fread(buf + n, 1, size - n, f));
+	} while (k > 0 && n <= max);
 	if (ferror(f) || n > max) {
 		conf_errors_add(errs, path, 0, ferror(f) ? "read error" :
 		    "larger than %zu bytes", max);

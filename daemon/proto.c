@@ -13,12 +13,18 @@ proto_parse(const char *line, size_t len, struct proto_request *req,
 {
 	json_error_t	 jerr;
 	json_t		*v, *cmd, *args;
+	char		 why[sizeof(jerr.text)];
 
 	memset(req, 0, sizeof(*req));
 	req->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req->root == NULL) {
+		/*
+		 * jansson quotes the text "near" the error, which may end in
+		 * the middle of a UTF-8 sequence: the answer must stay UTF-8.
+		 */
+		text_excerpt(jerr.text, strlen(jerr.text), why, sizeof(why));
 		snprintf(err, errlen, "invalid JSON at column %d: %s",
-		    jerr.column, jerr.text);
+		    jerr.column, why);
 		return -1;
 	}
 	if (!json_is_object(req->root)) {

@@ -296,6 +296,59 @@ test_expired_offset_zero_only(void **state)
 	conf_errors_free(&errs);
 }
 
+/*
+ * A config of n bytes: comment lines between the section and its one key,
+ * at the very end.  The reader's buffer grows from 4 KiB: sizes past it
+ * and the limit itself must be read whole.
+ */
+static char *
+padded_conf(size_t n)
+{
+	static const char	 head[] = "[daemon]\n";
+	static const char	 tail[] = "\nmax_transfers = 3\n";
+	char			*text;
+	size_t			 i, end = n - (sizeof(tail) - 1);
+
+	assert_non_null(text = malloc(n + 1));
+	memset(text, 'x', n);
+	memcpy(text, head, sizeof(head) - 1);
+	for (i = sizeof(head) - 1; i < end; i += 80) {
+		text[i] = ';';
+		if (i + 79 < end)
+			text[i + 79] = '\n';
+	}
+	memcpy(text + end, tail, sizeof(tail));
+	return text;
+}
+
+static void
+test_file_sizes(void **state)
+{
+	struct conf_errors	 errs = { NULL, 0 };
+	struct config		*c;
+	char			*text;
+	size_t			 i;
+	static const size_t	 ok[] = { 4095, 4096, 4097, 300000, 1048576 };
+	static const char *const too_large[] = {
+		" larger than 1048576 bytes"
+	};
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		text = padded_conf(ok[i]);
+		c = load(text, &errs);
+		free(text);
+		assert_int_equal(errs.n, 0);
+		assert_non_null(c);
+		assert_int_equal(c->max_transfers, 3);
+		config_free(c);
+	}
+	/* No line: "file: message". */
+	text = padded_conf(1048577);
+	expect_errors(text, too_large, 1);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -309,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_holidays_file_error),
 		cmocka_unit_test(test_holidays_file_missing),
 		cmocka_unit_test(test_expired_offset_zero_only),
+		cmocka_unit_test(test_file_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

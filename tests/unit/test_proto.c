@@ -81,6 +81,29 @@ test_bad_requests(void **state)
 	expect_bad("{\"v\":1,\"cmd\":\"ping\"} trailing", "invalid JSON");
 }
 
+/*
+ * jansson quotes the text near an error byte by byte: here the first byte
+ * of a two-byte sequence, after a backslash.  The reason must stay UTF-8,
+ * so that the bad_request answer can be made (found by tests/fuzz).
+ */
+static void
+test_bad_request_reason_is_utf8(void **state)
+{
+	struct proto_request	req;
+	char			err[256], *line;
+
+	(void)state;
+	assert_int_equal(parse("{\"v\":1,\"cmd\":\"a\\\xc3\xa9\"}", &req, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "invalid JSON at column 17: invalid escape "
+	    "near '\"a\\?'");
+	assert_non_null(line = proto_error("bad_request", err));
+	assert_string_equal(line, "{\"v\":1,\"ok\":false,\"error\":{\"code\":"
+	    "\"bad_request\",\"message\":\"invalid JSON at column 17: "
+	    "invalid escape near '\\\"a\\\\?'\"}}\n");
+	free(line);
+}
+
 static void
 test_nul_in_line(void **state)
 {
@@ -162,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_good_request),
 		cmocka_unit_test(test_args_default_to_empty_object),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_bad_request_reason_is_utf8),
 		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_responses),
 		cmocka_unit_test(test_request_roundtrip),
