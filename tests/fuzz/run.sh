@@ -32,7 +32,7 @@ CC=${FUZZ_CC:-clang}
 HARNESSES='
 proto	 proto text
 csv	 csv contract text dates
-config	 config log engine contract dates text
+config	 config config-keys log engine contract dates text
 holidays dates
 ocds	 ocds ocds-map contract dates text
 '
